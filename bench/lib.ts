@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+
+/** Shared helpers for the benchmarks: a throwaway database, timed loops, a table. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+export async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `dscp_bench_${randomBytes(4).toString('hex')}`
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: BENCH_DATABASE_URL })
+    await c.connect()
+    try {
+      await c.query(sql)
+    } finally {
+      await c.end()
+    }
+  }
+  await admin(`CREATE DATABASE ${name}`)
+  const u = new URL(BENCH_DATABASE_URL)
+  u.pathname = `/${name}`
+  try {
+    return await fn(u.toString())
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+  }
+}
+
+/** Runs `op` in `workers` parallel loops for `seconds`; returns completed ops per second. */
+export async function throughput(workers: number, seconds: number, op: (worker: number, i: number) => Promise<void>): Promise<number> {
+  const deadline = Date.now() + seconds * 1000
+  let done = 0
+  const start = process.hrtime.bigint()
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; Date.now() < deadline; i++) {
+        await op(w, i)
+        done++
+      }
+    }),
+  )
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9
+  return done / elapsed
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+export interface Row {
+  what: string
+  value: string
+  baseline?: string
+  ratio?: string
+  target?: string
+  verdict?: string
+}
+
+export function printTable(title: string, rows: Row[]): void {
+  const head: Row = { what: 'what', value: 'ours', baseline: 'baseline', ratio: 'ratio', target: 'target', verdict: 'met' }
+  const cols: (keyof Row)[] = ['what', 'value', 'baseline', 'ratio', 'target', 'verdict']
+  const all = [head, ...rows]
+  const width = cols.map((c) => Math.max(...all.map((r) => (r[c] ?? '').length)))
+  const line = (r: Row) => '| ' + cols.map((c, i) => (r[c] ?? '').padEnd(width[i]!)).join(' | ') + ' |'
+  console.log(`\n${title}\n`)
+  console.log(line(head))
+  console.log('|' + width.map((w) => '-'.repeat(w + 2)).join('|') + '|')
+  for (const r of rows) console.log(line(r))
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto'
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyBaseLogger } from 'fastify'
+import type { Runtime } from '../runtime'
+import { registerErrorHandling } from './plugins/errors'
+import { registerMetrics } from './plugins/metrics'
+import { registerValidation } from './plugins/validation'
+import { apiRoutes } from './routes'
+import { healthRoutes } from './routes/health'
+import type { App } from './types'
+
+export interface AppOptions {
+  /** 'ops' serves only /health, /ready, /metrics (projector and worker roles). @defaultValue 'all' */
+  routes?: 'all' | 'ops'
+}
+
+/** A client-supplied request id is kept only if it is short and plain. */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
+
+/** Default body limit; auth routes lower it to 16 KiB. */
+export const BODY_LIMIT = 64 * 1024
+
+export async function buildApp(runtime: Runtime, options: AppOptions = {}): Promise<App> {
+  const { config } = runtime
+  const app = Fastify({
+    loggerInstance: runtime.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy as boolean | string | string[],
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // SIGTERM: stop accepting, let in-flight requests finish, drop idle keep-alives
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  // JSON only: any other content type with a body is a 415
+  app.removeContentTypeParser('text/plain')
+  registerValidation(app)
+  registerErrorHandling(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  await app.register(helmet, {
+    // the API serves JSON; /docs needs its own scripts and styles
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
+  })
+  registerMetrics(app, runtime.metrics)
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'DS Club Portal API', version: '1.0.0', description: 'Commands append domain events; reads come from projections.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+
+  await app.register(healthRoutes(runtime))
+  if ((options.routes ?? 'all') === 'all') await app.register(apiRoutes(runtime), { prefix: '/api' })
+  return app
+}

@@ -1,0 +1,41 @@
+/**
+ * Every error a client can see, declared once: code, HTTP status, message.
+ * Handlers throw `errors.x()`; the central error handler renders
+ * `{statusCode, code, message}`. Tests assert on `code`, never on the text.
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    /** extra fields merged into the response body (e.g. approval_request) */
+    readonly body: Record<string, unknown> = {},
+    /** response headers (e.g. Retry-After) */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message)
+  }
+}
+
+function define(statusCode: number, code: string, message: string) {
+  const make = (body?: Record<string, unknown>, headers?: Record<string, string>, detail?: string) =>
+    new ApiError(statusCode, code, detail ?? message, body, headers)
+  return Object.assign(make, { statusCode, code })
+}
+
+export const errors = {
+  validation: define(400, 'validation_error', 'The request is not valid'),
+  invalidJson: define(400, 'invalid_json', 'The body is not valid JSON'),
+  unauthorized: define(401, 'unauthorized', 'Authentication required'),
+  forbidden: define(403, 'forbidden', 'Not allowed'),
+  notFound: define(404, 'not_found', 'Not found'),
+  routeNotFound: define(404, 'route_not_found', 'No such route'),
+  methodNotAllowed: define(405, 'method_not_allowed', 'Method not allowed'),
+  conflict: define(409, 'conflict', 'The resource was changed concurrently; retry'),
+  payloadTooLarge: define(413, 'payload_too_large', 'The body is larger than this route accepts'),
+  unsupportedMediaType: define(415, 'unsupported_media_type', 'Send application/json'),
+  rateLimited: define(429, 'rate_limited', 'Too many requests; retry later'),
+  internal: define(500, 'internal_error', 'Internal Server Error'),
+  unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
+} as const

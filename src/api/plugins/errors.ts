@@ -1,0 +1,46 @@
+import type { App } from '../types'
+import type { FastifyError } from 'fastify'
+import { isConnectionError } from '../../db/sql-pool'
+import { ApiError, errors } from '../errors'
+
+/** fastify's own client errors, given our codes */
+const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => errors.unsupportedMediaType(),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => errors.payloadTooLarge(),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.validation(undefined, undefined, 'Content-Length does not match the body'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => errors.invalidJson(undefined, undefined, 'The body is empty; send JSON or no Content-Type'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => errors.invalidJson(),
+  FST_ERR_BAD_URL: () => errors.routeNotFound(),
+}
+
+export function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err
+  const fe = err as FastifyError
+  if (fe.validation) return errors.validation(undefined, undefined, fe.message)
+  const known = fe.code ? FASTIFY_CODES[fe.code] : undefined
+  if (known) return typeof known === 'function' ? known() : known
+  if (err instanceof SyntaxError && fe.statusCode === 400) return errors.invalidJson()
+  if (isConnectionError(err)) return errors.unavailable()
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new ApiError(fe.statusCode, fe.statusCode === 404 ? 'not_found' : 'bad_request', fe.message)
+  }
+  return errors.internal()
+}
+
+/**
+ * The one place errors become responses: `{statusCode, code, message}` plus
+ * the request id. The text of a 5xx is never shown; the cause goes to the log.
+ */
+export function registerErrorHandling(app: App): void {
+  app.setErrorHandler((err, request, reply) => {
+    const api = toApiError(err as Error)
+    if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
+    for (const [k, v] of Object.entries(api.headers)) reply.header(k, v)
+    return reply.status(api.statusCode).send({ ...api.body, statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const api = errors.routeNotFound()
+    return reply.status(404).send({ statusCode: 404, code: api.code, message: api.message, request_id: request.id })
+  })
+}

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+/**
+ * The only module that reads the environment. `loadConfig` validates every
+ * variable once and returns a frozen object that is passed down; a bad value
+ * throws a ConfigError naming the variable, and main.ts turns that into exit 1.
+ */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`${variable}: ${problem}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export type Env = Record<string, string | undefined>
+
+export interface RateLimits {
+  /** requests per window per IP on POST /api/auth/signup. @defaultValue 10 */
+  signupPerIp: number
+  /** per IP on POST /api/auth/login. @defaultValue 30 */
+  loginPerIp: number
+  /** per normalised email on POST /api/auth/login. @defaultValue 10 */
+  loginPerEmail: number
+  /** per IP on POST /api/auth/refresh. @defaultValue 60 */
+  refreshPerIp: number
+  /** per user on POST /api/attendance/mark. @defaultValue 30 */
+  markPerUser: number
+  /** the window all of the above count in, in seconds. @defaultValue 60 */
+  windowSeconds: number
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test'
+  /** @defaultValue 3000 */
+  port: number
+  /** @defaultValue '0.0.0.0' */
+  host: string
+  /** unset → embedded PGlite under dataDir */
+  databaseUrl: string | undefined
+  /** unset → in-process jobs and in-memory rate limits */
+  redisUrl: string | undefined
+  /** prefix of every Redis key and BullMQ queue of this deployment. @defaultValue 'dscp' */
+  redisPrefix: string
+  /** set → EventStoreDB/KurrentDB event store */
+  eventStoreUrl: string | undefined
+  /** @defaultValue './data' */
+  dataDir: string
+  jwtSecret: string
+  qrSigningSecret: string
+  /** accepted for QR verification during a key rotation */
+  qrSigningSecretPrevious: string | undefined
+  /** @defaultValue 15 */
+  accessTokenExpireMinutes: number
+  /** @defaultValue 7 */
+  refreshTokenExpireDays: number
+  /** @defaultValue 60 */
+  qrExpirySeconds: number
+  /** decimals allowed: 0.05 = 3 s. @defaultValue 3 */
+  approvalTimeoutMinutes: number
+  /** @defaultValue 12 */
+  bcryptRounds: number
+  /** @defaultValue 10 */
+  dbPoolSize: number
+  /** @defaultValue true */
+  rateLimitEnabled: boolean
+  rateLimits: RateLimits
+  /** @defaultValue 'info' */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** @defaultValue 10 */
+  refreshReuseGraceSeconds: number
+  bootstrapAdminEmail: string | undefined
+  bootstrapAdminPassword: string | undefined
+  /** fastify trustProxy: 'true', a hop count, or a comma list of addresses. @defaultValue false */
+  trustProxy: boolean | number | string[]
+  /** how long SIGTERM waits for in-flight work before closing pools. @defaultValue 5000 */
+  shutdownTimeoutMs: number
+  /** which secrets were generated for development and written under dataDir */
+  generatedSecrets: string[]
+}
+
+const MIN_SECRET_BYTES = 32
+
+function str(env: Env, name: string, fallback?: string): string | undefined {
+  const v = env[name]
+  return v === undefined || v === '' ? fallback : v
+}
+
+function num(env: Env, name: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
+  const raw = str(env, name)
+  if (raw === undefined) return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || raw.trim() === '') throw new ConfigError(name, `not a number: ${JSON.stringify(raw)}`)
+  if (opts.integer && !Number.isInteger(n)) throw new ConfigError(name, `must be an integer, got ${raw}`)
+  if (opts.min !== undefined && n < opts.min) throw new ConfigError(name, `must be >= ${opts.min}, got ${raw}`)
+  if (opts.max !== undefined && n > opts.max) throw new ConfigError(name, `must be <= ${opts.max}, got ${raw}`)
+  return n
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = str(env, name)
+  if (raw === undefined) return fallback
+  if (/^(true|1|yes|on)$/i.test(raw)) return true
+  if (/^(false|0|no|off)$/i.test(raw)) return false
+  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`)
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = str(env, name)
+  if (raw === undefined) return undefined
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new ConfigError(name, 'not a valid URL')
+  }
+  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
+  return raw
+}
+
+function trustProxy(env: Env): Config['trustProxy'] {
+  const raw = str(env, 'TRUST_PROXY')
+  if (raw === undefined || /^false$/i.test(raw)) return false
+  if (/^true$/i.test(raw)) return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  return raw.split(',').map((s) => s.trim()).filter(Boolean)
+}
+
+type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
+
+/**
+ * Development convenience: a missing secret is generated once and kept under
+ * DATA_DIR so that tokens survive a restart. Production never does this.
+ */
+function developmentSecrets(dataDir: string, missing: SecretName[]): Record<string, string> {
+  const file = join(dataDir, 'secrets.json')
+  let stored: Record<string, string> = {}
+  try {
+    stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>
+  } catch {
+    stored = {}
+  }
+  let changed = false
+  for (const name of missing) {
+    if (!stored[name]) {
+      stored[name] = randomBytes(48).toString('base64url')
+      changed = true
+    }
+  }
+  if (changed) {
+    mkdirSync(dataDir, { recursive: true })
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 })
+  }
+  return stored
+}
+
+function secret(name: string, value: string | undefined): string {
+  if (value === undefined) throw new ConfigError(name, 'required when NODE_ENV=production')
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
+  return value
+}
+
+export function loadConfig(env: Env): Readonly<Config> {
+  const nodeEnvRaw = str(env, 'NODE_ENV', 'development')
+  if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
+    throw new ConfigError('NODE_ENV', 'must be development, production or test')
+  }
+  const nodeEnv = nodeEnvRaw
+  const dataDir = resolve(str(env, 'DATA_DIR', './data')!)
+  const logLevel = str(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info')!
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent')
+  }
+
+  const given: Record<SecretName, string | undefined> = {
+    JWT_SECRET: str(env, 'JWT_SECRET'),
+    QR_SIGNING_SECRET: str(env, 'QR_SIGNING_SECRET'),
+  }
+  const missing = (Object.keys(given) as SecretName[]).filter((k) => given[k] === undefined)
+  const generatedSecrets: string[] = []
+  if (missing.length > 0 && nodeEnv !== 'production') {
+    const generated = developmentSecrets(dataDir, missing)
+    for (const name of missing) {
+      given[name] = generated[name]
+      generatedSecrets.push(name)
+    }
+  }
+  const jwtSecret = secret('JWT_SECRET', given.JWT_SECRET)
+  const qrSigningSecret = secret('QR_SIGNING_SECRET', given.QR_SIGNING_SECRET)
+  if (jwtSecret === qrSigningSecret) throw new ConfigError('QR_SIGNING_SECRET', 'must differ from JWT_SECRET')
+  const previous = str(env, 'QR_SIGNING_SECRET_PREVIOUS')
+  const qrSigningSecretPrevious = previous === undefined ? undefined : secret('QR_SIGNING_SECRET_PREVIOUS', previous)
+
+  const bootstrapAdminEmail = str(env, 'BOOTSTRAP_ADMIN_EMAIL')
+  const bootstrapAdminPassword = str(env, 'BOOTSTRAP_ADMIN_PASSWORD')
+  if ((bootstrapAdminEmail === undefined) !== (bootstrapAdminPassword === undefined)) {
+    throw new ConfigError(bootstrapAdminEmail ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_EMAIL', 'set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither')
+  }
+
+  const redisPrefix = str(env, 'REDIS_PREFIX', 'dscp')!
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'letters, digits, _ . - only (1-64)')
+
+  return Object.freeze({
+    nodeEnv,
+    port: num(env, 'PORT', 3000, { min: 0, max: 65535, integer: true }),
+    host: str(env, 'HOST', '0.0.0.0')!,
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix,
+    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']),
+    dataDir,
+    jwtSecret,
+    qrSigningSecret,
+    qrSigningSecretPrevious,
+    accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
+    refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
+    qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: 1, max: 3600, integer: true }),
+    approvalTimeoutMinutes: num(env, 'APPROVAL_TIMEOUT_MINUTES', 3, { min: 0.001, max: 60 * 24 * 30 }),
+    bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),
+    dbPoolSize: num(env, 'DB_POOL_SIZE', 10, { min: 1, max: 200, integer: true }),
+    rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
+    rateLimits: Object.freeze({
+      signupPerIp: num(env, 'RATE_LIMIT_SIGNUP_PER_IP', 10, { min: 1, integer: true }),
+      loginPerIp: num(env, 'RATE_LIMIT_LOGIN_PER_IP', 30, { min: 1, integer: true }),
+      loginPerEmail: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL', 10, { min: 1, integer: true }),
+      refreshPerIp: num(env, 'RATE_LIMIT_REFRESH_PER_IP', 60, { min: 1, integer: true }),
+      markPerUser: num(env, 'RATE_LIMIT_MARK_PER_USER', 30, { min: 1, integer: true }),
+      windowSeconds: num(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, integer: true }),
+    }),
+    logLevel: logLevel as Config['logLevel'],
+    refreshReuseGraceSeconds: num(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, { min: 0, max: 300 }),
+    bootstrapAdminEmail,
+    bootstrapAdminPassword,
+    trustProxy: trustProxy(env),
+    shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
+    generatedSecrets,
+  })
+}

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database'
+import { InProcessNotifier, PgLitePool } from './pglite-pool'
+import { PgNotifier } from './pg-notifier'
+import type { Notifier, SqlPool } from './sql-pool'
+
+/** One database: the raw pool (event store hot path), kysely (read side) and wake-ups. */
+export interface Db {
+  readonly kind: 'postgres' | 'pglite'
+  readonly pool: SqlPool
+  readonly kysely: Kysely<Database>
+  readonly notifier: Notifier
+  /** PostgreSQL only: used for advisory-lock connections */
+  readonly connectionString: string | undefined
+  close(): Promise<void>
+}
+
+export interface OpenDbOptions {
+  databaseUrl: string | undefined
+  dataDir: string
+  poolSize: number
+  onError?: (err: Error) => void
+  /** PGlite only: keep the data in memory (tests) */
+  inMemory?: boolean
+}
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize, opts.onError)
+  return openPgLite(opts.inMemory ? undefined : join(opts.dataDir, 'pgdata'))
+}
+
+function openPostgres(connectionString: string, max: number, onError: (err: Error) => void = () => undefined): Db {
+  const pool = new pg.Pool({ connectionString, max, application_name: 'dscp', connectionTimeoutMillis: 5000 })
+  // an idle client dying (server restart) must not crash the process
+  pool.on('error', onError)
+  const notifier = new PgNotifier(connectionString, pool, onError)
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return {
+    kind: 'postgres',
+    pool,
+    kysely,
+    notifier,
+    connectionString,
+    async close() {
+      await notifier.close()
+      await kysely.destroy() // ends the pool
+    },
+  }
+}
+
+async function openPgLite(dir: string | undefined): Promise<Db> {
+  if (dir) mkdirSync(dir, { recursive: true })
+  const lite = await PGlite.create(dir)
+  const pool = new PgLitePool(lite)
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pool as unknown as PostgresPool }) })
+  return {
+    kind: 'pglite',
+    pool,
+    kysely,
+    notifier: new InProcessNotifier(),
+    connectionString: undefined,
+    async close() {
+      await kysely.destroy()
+    },
+  }
+}

@@ -1,0 +1,49 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import * as store0001 from './migrations/store/0001_event_store'
+import * as read0001 from './migrations/read/0001_runner'
+
+/**
+ * Migrations are listed here rather than read from a folder, so they work the
+ * same from src/ under the test loader and from dist/ after a build.
+ */
+const storeMigrations: Record<string, Migration> = {
+  '0001_event_store': store0001,
+}
+
+export const readMigrations: Record<string, Migration> = {
+  '0001_runner': read0001,
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations
+  }
+}
+
+async function run(migrator: Migrator, what: string): Promise<void> {
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error) throw new Error(`${what} migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+}
+
+/** The event store's own tables (PostgreSQL/PGlite adapter only). */
+export async function migrateEventStore(db: Kysely<any>): Promise<void> {
+  await run(new Migrator({ db, provider: new StaticProvider(storeMigrations), migrationTableName: 'es_migrations', migrationLockTableName: 'es_migrations_lock' }), 'event store')
+}
+
+/** The read side (projections, checkpoints, analytics views), into `schema`. */
+export async function migrateReadModel(db: Kysely<any>, schema = 'public'): Promise<void> {
+  if (schema !== 'public') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
+  const scoped = schema === 'public' ? db : db.withSchema(schema)
+  await run(
+    new Migrator({
+      db: scoped,
+      provider: new StaticProvider(readMigrations),
+      migrationTableName: 'read_migrations',
+      migrationLockTableName: 'read_migrations_lock',
+      migrationTableSchema: schema,
+    }),
+    'read model',
+  )
+}

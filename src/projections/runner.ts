@@ -1,0 +1,177 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/database'
+import type { EventStore, Position, StoredEvent, Subscription } from '../store/event-store'
+import { START } from '../store/event-store'
+import type { LeaderLocks } from './leader-lock'
+import type { Consumer } from './projection'
+
+export interface RunnerOptions {
+  db: Kysely<Database>
+  store: EventStore
+  consumer: Consumer
+  locks: LeaderLocks
+  /** events per transaction. @defaultValue 500 */
+  batchSize?: number
+  /** how often an idle runner polls the store. @defaultValue 200 */
+  pollIntervalMs?: number
+  /** how often a standby tries to take the lead. @defaultValue 1000 */
+  lockRetryMs?: number
+  /** how often an idle leader checks that nobody reset its checkpoint. @defaultValue 1000 */
+  checkpointCheckMs?: number
+  onError?: (err: Error, consumer: string) => void
+  /** after each committed batch (metrics) */
+  onApplied?: (consumer: string, events: StoredEvent[]) => void
+}
+
+/** Another runner (or a rebuild) moved the checkpoint: start over from the table. */
+class CheckpointMoved extends Error {}
+class SteppedDown extends Error {}
+
+/**
+ * Drives one consumer: applies each batch together with a compare-and-set of
+ * its checkpoint in ONE transaction (passed explicitly), so a crash anywhere
+ * leaves rows and checkpoint in agreement: nothing applied twice or missed.
+ */
+export class ProjectionRunner {
+  private stopped = false
+  private leading = false
+  private subscription: Subscription | undefined
+  private loop: Promise<void> | undefined
+  private wakeSleep: (() => void) | undefined
+  private applied: Position = START
+
+  constructor(private readonly opts: RunnerOptions) {
+    opts.locks.onLost(() => this.stepDown())
+  }
+
+  get name(): string {
+    return this.opts.consumer.name
+  }
+
+  /** whether this process is currently the active runner */
+  get isLeading(): boolean {
+    return this.leading
+  }
+
+  /** the last position this runner committed */
+  get position(): Position {
+    return this.applied
+  }
+
+  start(): this {
+    this.loop ??= this.run()
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.wakeSleep?.()
+    await this.subscription?.stop()
+    await this.loop
+    await this.opts.locks.release(this.name)
+  }
+
+  private stepDown(): void {
+    if (!this.leading) return
+    this.leading = false
+    void this.subscription?.stop()
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.wakeSleep = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 0
+    while (!this.stopped) {
+      try {
+        if (!(await this.opts.locks.tryAcquire(this.name))) {
+          await this.sleep(this.opts.lockRetryMs ?? 1000)
+          continue
+        }
+        this.leading = true
+        let checkpoint = await loadCheckpoint(this.opts.db, this.name)
+        this.applied = checkpoint
+        if (this.stopped) break
+        this.subscription = this.opts.store.subscribe(
+          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200 },
+          async (events) => {
+            if (!this.leading) throw new SteppedDown()
+            checkpoint = await this.applyBatch(checkpoint, events)
+            this.applied = checkpoint
+            this.opts.onApplied?.(this.name, events)
+          },
+        )
+        // an idle runner never tries a compare-and-set, so it would not notice
+        // a reset (rebuild) of its checkpoint: look at the table now and then
+        const subscription = this.subscription
+        const watch = setInterval(() => {
+          loadCheckpoint(this.opts.db, this.name)
+            .then((stored) => {
+              if (stored !== checkpoint) void subscription.stop()
+            })
+            .catch(() => undefined)
+        }, this.opts.checkpointCheckMs ?? 1000)
+        try {
+          await subscription.done
+        } finally {
+          clearInterval(watch)
+        }
+        backoff = 0
+      } catch (err) {
+        if (err instanceof CheckpointMoved || err instanceof SteppedDown) continue
+        this.opts.onError?.(err as Error, this.name)
+        backoff = Math.min(backoff ? backoff * 2 : 100, 5000)
+        await this.sleep(backoff)
+      } finally {
+        this.subscription = undefined
+      }
+    }
+    this.leading = false
+  }
+
+  private async applyBatch(checkpoint: Position, events: StoredEvent[]): Promise<Position> {
+    const next = events[events.length - 1]!.position
+    await this.opts.db.transaction().execute(async (trx) => {
+      // first, so a second runner waits here on the row lock and then fails
+      // the compare instead of colliding on the rows
+      const moved = await trx
+        .updateTable('projection_checkpoints')
+        .set({ position: next, updated_at: sql`now()` })
+        .where('name', '=', this.name)
+        .where('position', '=', checkpoint)
+        .executeTakeFirst()
+      if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
+      await this.opts.consumer.handle(trx, events)
+    })
+    return next
+  }
+}
+
+export async function loadCheckpoint(db: Kysely<Database>, name: string): Promise<Position> {
+  await db.insertInto('projection_checkpoints').values({ name, position: START }).onConflict((oc) => oc.column('name').doNothing()).execute()
+  const row = await db.selectFrom('projection_checkpoints').select('position').where('name', '=', name).executeTakeFirstOrThrow()
+  return row.position
+}
+
+/**
+ * Empties a consumer's tables and puts its checkpoint back to the start, in
+ * one transaction. A runner that is live fails its next compare-and-set and
+ * starts again from position 0, so this is safe while everything runs.
+ */
+export async function resetConsumer(db: Kysely<Database>, consumer: Consumer): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (const table of consumer.tables ?? []) await sql`TRUNCATE ${sql.table(table)}`.execute(trx)
+    await trx
+      .insertInto('projection_checkpoints')
+      .values({ name: consumer.name, position: START })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ position: START, updated_at: sql`now()` }))
+      .execute()
+  })
+}

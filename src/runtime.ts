@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { sql } from 'kysely'
+import type { Config } from './config'
+import { type Db, openDb } from './db/connection'
+import { migrateEventStore, migrateReadModel } from './db/migrate'
+import { type Logger, createLogger } from './logger'
+import { Metrics } from './metrics'
+import { consumers } from './projections'
+import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections/leader-lock'
+import { ProjectionRunner } from './projections/runner'
+import type { EventStore } from './store/event-store'
+import { instrumentStore } from './store/instrumented'
+import { PostgresEventStore } from './store/postgres/postgres-event-store'
+
+export type Role = 'all' | 'api' | 'projector' | 'worker'
+export type DependencyState = 'up' | 'down' | 'not_configured'
+
+/** Clock and id source, passed down so domain and commands stay pure. */
+export interface Sources {
+  now(): Date
+  uuid(): string
+}
+
+/**
+ * The composition root: every shared resource of one process, built once from
+ * the validated config and closed in reverse order on shutdown.
+ */
+export interface Runtime {
+  readonly config: Readonly<Config>
+  readonly role: Role
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly db: Db
+  readonly store: EventStore
+  readonly redis: Redis | undefined
+  readonly sources: Sources
+  readonly runners: ProjectionRunner[]
+  checkDependencies(): Promise<Record<string, DependencyState>>
+  close(): Promise<void>
+}
+
+export interface RuntimeOverrides {
+  logger?: Logger
+  sources?: Sources
+  /** PGlite in memory instead of under DATA_DIR (tests) */
+  inMemory?: boolean
+  /** how often idle runners poll. @defaultValue 200 */
+  pollIntervalMs?: number
+  /** how often a standby runner tries to take the lead. @defaultValue 1000 */
+  lockRetryMs?: number
+}
+
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer))
+}
+
+async function state(check: () => Promise<unknown>): Promise<DependencyState> {
+  try {
+    await within(1000, check())
+    return 'up'
+  } catch {
+    return 'down'
+  }
+}
+
+export const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
+
+export async function createRuntime(config: Readonly<Config>, role: Role, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const logger = overrides.logger ?? createLogger(config)
+  const metrics = new Metrics()
+  const onDbError = (err: Error) => logger.warn({ err: err.message }, 'database connection error')
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, onError: onDbError, inMemory: overrides.inMemory })
+  await migrateEventStore(db.kysely)
+  await migrateReadModel(db.kysely)
+  const store = instrumentStore(new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError }), metrics)
+
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { keyPrefix: undefined, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
+    : undefined
+  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'))
+
+  const runsProjections = role === 'all' || role === 'projector'
+  const locks: LeaderLocks = db.connectionString ? new PgLeaderLocks(db.connectionString) : new LocalLeaderLocks()
+  const runners = runsProjections
+    ? consumers().map(
+        (consumer) =>
+          new ProjectionRunner({
+            db: db.kysely,
+            store,
+            consumer,
+            locks,
+            pollIntervalMs: overrides.pollIntervalMs,
+            lockRetryMs: overrides.lockRetryMs,
+            onError: (err, name) => {
+              metrics.projectionErrors.inc({ projection: name })
+              logger.error({ err, projection: name }, 'projection batch failed; retrying')
+            },
+            onApplied: (name, events) => metrics.applied(name, events),
+          }),
+      )
+    : []
+  for (const r of runners) r.start()
+
+  return {
+    config,
+    role,
+    logger,
+    metrics,
+    db,
+    store,
+    redis,
+    sources: overrides.sources ?? systemSources,
+    runners,
+    async checkDependencies() {
+      const [database, eventStore, redisState] = await Promise.all([
+        state(() => sql`SELECT 1`.execute(db.kysely)),
+        state(() => store.ping()),
+        redis ? state(() => redis.ping()) : Promise.resolve<DependencyState>('not_configured'),
+      ])
+      return { database, event_store: eventStore, redis: redisState }
+    },
+    async close() {
+      await Promise.all(runners.map((r) => r.stop()))
+      await locks.close()
+      await store.close()
+      redis?.disconnect()
+      await db.close()
+    },
+  }
+}

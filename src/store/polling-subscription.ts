@@ -1,0 +1,92 @@
+import type { BatchHandler, Position, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from './event-store'
+import { START } from './event-store'
+
+export interface Wakeable {
+  /** registers a wake-up callback; returns the function that removes it */
+  onWake(fn: () => void): () => void
+}
+
+/**
+ * A catch-up subscription over `readAll`: reads batches in global order, hands
+ * each to the handler, and sleeps until a wake-up or the poll interval. A read
+ * error (database down) is retried with backoff; a handler error ends it.
+ */
+export function pollingSubscription(
+  readAll: (o: ReadAllOptions) => Promise<StoredEvent[]>,
+  wake: Wakeable,
+  options: SubscribeOptions,
+  handler: BatchHandler,
+  onReadError: (err: Error) => void = () => undefined,
+): Subscription {
+  const limit = options.limit ?? 1000
+  const pollMs = options.pollIntervalMs ?? 200
+  let position: Position = options.after ?? START
+  let stopped = false
+  let woken = false
+  let sleeper: (() => void) | undefined
+
+  const unsubscribe = wake.onWake(() => {
+    woken = true
+    sleeper?.()
+  })
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        sleeper = undefined
+        resolve()
+      }
+      sleeper = done
+    })
+
+  async function loop(): Promise<void> {
+    let backoff = 0
+    // > 0 while a wake-up found nothing new: an older transaction still hides
+    // the new events, so look again after 2, 4, 8… ms rather than at pollMs
+    let unmetWake = 0
+    while (!stopped) {
+      woken = false
+      let events: StoredEvent[]
+      try {
+        events = await readAll({ after: position, limit })
+        backoff = 0
+      } catch (err) {
+        onReadError(err as Error)
+        backoff = Math.min(backoff ? backoff * 2 : 50, 2000)
+        await sleep(backoff)
+        continue
+      }
+      if (stopped) break
+      if (events.length > 0) {
+        await handler(events)
+        position = events[events.length - 1]!.position
+        unmetWake = 0
+        if (events.length === limit) continue
+      } else if (unmetWake > 0) {
+        unmetWake++
+      }
+      if (woken) {
+        if (events.length === 0 && unmetWake === 0) unmetWake = 1
+        continue
+      }
+      if (stopped) break
+      const wait = unmetWake > 0 ? 2 ** unmetWake : pollMs
+      if (wait >= pollMs) unmetWake = 0
+      await sleep(Math.min(wait, pollMs))
+    }
+  }
+
+  const done = loop().finally(unsubscribe)
+  // the caller observes failures through `done`; avoid an unhandled rejection meanwhile
+  done.catch(() => undefined)
+  return {
+    done,
+    async stop() {
+      stopped = true
+      sleeper?.()
+      await done.catch(() => undefined)
+    },
+  }
+}

@@ -1,0 +1,186 @@
+import type {
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  ExpectedRevision,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  StoredEvent,
+  Subscription,
+  SubscribeOptions,
+} from '../event-store'
+import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
+import { pollingSubscription } from '../polling-subscription'
+import type { Notifier, SqlPool } from '../../db/sql-pool'
+import { EVENTS_BY_ID, READ_ALL, READ_STREAM, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
+
+interface Row {
+  position: string
+  tx: string
+  id: string
+  stream: string
+  revision: string
+  type: string
+  data: unknown
+  metadata: Record<string, unknown>
+  recorded_at: Date
+}
+
+/** `${tx}:${position}`; START is before every event. */
+export function encodePosition(tx: string, position: string): Position {
+  return `${tx}:${position}`
+}
+
+export function decodePosition(p: Position | undefined): [tx: string, position: string] {
+  if (p === undefined || p === START) return ['0', '0']
+  const m = /^(\d{1,20}):(\d{1,19})$/.exec(p)
+  if (!m) throw new InvalidPosition(p)
+  return [m[1]!, m[2]!]
+}
+
+export class InvalidPosition extends Error {
+  override readonly name = 'InvalidPosition'
+  constructor(readonly position: string) {
+    super(`not a position of this store: ${JSON.stringify(position)}`)
+  }
+}
+
+function toStored(r: Row): StoredEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    data: r.data,
+    metadata: r.metadata,
+    stream: r.stream,
+    revision: BigInt(r.revision),
+    position: encodePosition(r.tx, r.position),
+    recorded_at: r.recorded_at instanceof Date ? r.recorded_at : new Date(r.recorded_at),
+  }
+}
+
+const UNIQUE_VIOLATION = '23505'
+
+export interface PostgresEventStoreOptions {
+  pool: SqlPool
+  notifier: Notifier
+  kind?: 'postgres' | 'pglite'
+  onError?: (err: Error) => void
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly kind: 'postgres' | 'pglite'
+  private readonly localWake = new Set<() => void>()
+  private notifying = false
+  private notifyAgain = false
+  private unlisten: Promise<() => Promise<void>> | undefined
+
+  constructor(private readonly opts: PostgresEventStoreOptions) {
+    this.kind = opts.kind ?? 'postgres'
+  }
+
+  async append(stream: string, events: NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event')
+    const statement = appendStatement(expectedRevision)
+    const values: unknown[] = [
+      stream,
+      events.length,
+      events.map((e) => e.id),
+      events.map((e) => e.type),
+      events.map((e) => JSON.stringify(e.data ?? null)),
+      events.map((e) => JSON.stringify(e.metadata ?? {})),
+    ]
+    if (typeof expectedRevision === 'bigint') values.push(expectedRevision.toString())
+    let rows: { position: string; tx: string; revision: string }[]
+    try {
+      rows = (await this.opts.pool.query({ ...statement, values })).rows
+    } catch (err) {
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
+      rows = []
+    }
+    if (rows.length === 0) return this.conflict(stream, events, expectedRevision)
+    this.wake()
+    const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b))
+    return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
+  }
+
+  /**
+   * Nothing was written. Either the same events were stored before (a retry:
+   * answer as the first time did) or the expected revision did not hold.
+   */
+  private async conflict(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    const ids = events.map((e) => e.id)
+    const stored = (await this.opts.pool.query<Row>({ ...EVENTS_BY_ID, values: [ids] })).rows
+    const byId = new Map(stored.map((r) => [r.id, r]))
+    if (stored.length === events.length && events.every((e) => byId.get(e.id)?.stream === stream && byId.get(e.id)?.type === e.type)) {
+      const last = stored[stored.length - 1]!
+      return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
+    }
+    if (stored.length > 0) throw new DuplicateEventId(stored.map((r) => r.id))
+    const current = (await this.opts.pool.query<{ revision: string }>({ ...STREAM_REVISION, values: [stream] })).rows[0]
+    throw new WrongExpectedVersion(stream, expected, current ? BigInt(current.revision) : 'no_stream')
+  }
+
+  async readStream(stream: string): Promise<StoredEvent[]> {
+    const { rows } = await this.opts.pool.query<Row>({ ...READ_STREAM, values: [stream] })
+    return rows.map(toStored)
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+    const [tx, position] = decodePosition(options.after)
+    const { rows } = await this.opts.pool.query<Row>({ ...READ_ALL, values: [tx, position, options.limit ?? 1000] })
+    return rows.map(toStored)
+  }
+
+  subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
+    decodePosition(options.after) // refuse a foreign position at once
+    this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
+    return pollingSubscription((o) => this.readAll(o), { onWake: (fn) => this.onWake(fn) }, options, handler, this.opts.onError)
+  }
+
+  private onWake(fn: () => void): () => void {
+    this.localWake.add(fn)
+    return () => this.localWake.delete(fn)
+  }
+
+  private wakeLocal(): void {
+    for (const fn of this.localWake) fn()
+  }
+
+  /**
+   * After a commit: wake this process' subscribers now, and other processes'
+   * through one NOTIFY at a time (coalesced), outside the append's transaction
+   * so appends never queue on the notification lock.
+   */
+  private wake(): void {
+    this.wakeLocal()
+    this.notifyOthers()
+  }
+
+  private notifyOthers(): void {
+    if (this.notifying) {
+      this.notifyAgain = true
+      return
+    }
+    this.notifying = true
+    this.opts.notifier
+      .notify(WAKE_CHANNEL)
+      .catch(() => undefined) // subscribers still poll
+      .finally(() => {
+        this.notifying = false
+        if (this.notifyAgain) {
+          this.notifyAgain = false
+          this.notifyOthers()
+        }
+      })
+  }
+
+  async ping(): Promise<void> {
+    await this.opts.pool.query('SELECT 1')
+  }
+
+  async close(): Promise<void> {
+    const unlisten = await this.unlisten?.catch(() => undefined)
+    await unlisten?.()
+  }
+}

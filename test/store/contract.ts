@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto'
+import type { Test } from 'tap'
+import type { EventStore, NewEvent, StoredEvent } from '../../src/store/event-store'
+import { DuplicateEventId, START, WrongExpectedVersion } from '../../src/store/event-store'
+
+/**
+ * The behaviour every EventStore adapter must show (DESIGN §2). Each adapter's
+ * test file calls this with a factory that returns a fresh, empty store.
+ */
+export function event(type = 'Thing', data: unknown = {}): NewEvent {
+  return { id: randomUUID(), type, data, metadata: { actor_id: null, request_id: randomUUID() } }
+}
+
+function stream(): string {
+  return `thing-${randomUUID()}`
+}
+
+async function wrongVersion(p: Promise<unknown>): Promise<WrongExpectedVersion> {
+  try {
+    await p
+  } catch (err) {
+    if (err instanceof WrongExpectedVersion) return err
+    throw err
+  }
+  throw new Error('expected WrongExpectedVersion, the append succeeded')
+}
+
+/** Subscribes and resolves once `count` events arrived (or rejects after timeoutMs). */
+export function collect(store: EventStore, count: number, timeoutMs = 30_000, after = START, ids: string[] = []): Promise<StoredEvent[]> {
+  const seen: StoredEvent[] = []
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.stop().finally(() => reject(new Error(`timed out with ${seen.length}/${count} events`)))
+    }, timeoutMs)
+    const sub = store.subscribe({ after, limit: 500, pollIntervalMs: 50 }, async (events) => {
+      seen.push(...events)
+      ids.push(...events.map((e) => e.id))
+      if (seen.length >= count) {
+        clearTimeout(timer)
+        // give a duplicate delivery the chance to show up before we stop
+        setTimeout(() => sub.stop().then(() => resolve(seen)), 100)
+      }
+    })
+    sub.done.catch(reject)
+  })
+}
+
+export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>): void {
+  let store: EventStore
+  t.before(async () => {
+    store = await makeStore()
+  })
+
+  t.test('no_stream creates a stream and refuses an existing one', async (t) => {
+    const s = stream()
+    const first = await store.append(s, [event(), event()], { expectedRevision: 'no_stream' })
+    t.equal(first.nextRevision, 1n)
+    const err = await wrongVersion(store.append(s, [event()], { expectedRevision: 'no_stream' }))
+    t.equal(err.stream, s)
+    t.equal(err.expected, 'no_stream')
+    t.equal(err.actual, 1n)
+    t.equal((await store.readStream(s)).length, 2)
+  })
+
+  t.test('an exact revision appends only when it matches', async (t) => {
+    const s = stream()
+    const missing = await wrongVersion(store.append(s, [event()], { expectedRevision: 0n }))
+    t.equal(missing.actual, 'no_stream')
+    await store.append(s, [event()], { expectedRevision: 'no_stream' })
+    const ok = await store.append(s, [event(), event()], { expectedRevision: 0n })
+    t.equal(ok.nextRevision, 2n)
+    const stale = await wrongVersion(store.append(s, [event()], { expectedRevision: 0n }))
+    t.equal(stale.expected, 0n)
+    t.equal(stale.actual, 2n)
+    const ahead = await wrongVersion(store.append(s, [event()], { expectedRevision: 7n }))
+    t.equal(ahead.actual, 2n)
+    const events = await store.readStream(s)
+    t.same(events.map((e) => e.revision), [0n, 1n, 2n])
+  })
+
+  t.test('stream_exists refuses a missing stream and appends to an existing one', async (t) => {
+    const s = stream()
+    const err = await wrongVersion(store.append(s, [event()], { expectedRevision: 'stream_exists' }))
+    t.equal(err.actual, 'no_stream')
+    t.same(await store.readStream(s), [])
+    await store.append(s, [event()], { expectedRevision: 'any' })
+    const r = await store.append(s, [event()], { expectedRevision: 'stream_exists' })
+    t.equal(r.nextRevision, 1n)
+  })
+
+  t.test('any appends whatever the stream holds', async (t) => {
+    const s = stream()
+    t.equal((await store.append(s, [event()], { expectedRevision: 'any' })).nextRevision, 0n)
+    t.equal((await store.append(s, [event(), event()], { expectedRevision: 'any' })).nextRevision, 2n)
+  })
+
+  t.test('a stored event keeps its id, type, data, metadata, stream and revision', async (t) => {
+    const s = stream()
+    const e = event('Named', { n: 1, text: 'é ✓', nested: { a: [1, 2] } })
+    e.metadata = { actor_id: randomUUID(), actor_role: 'admin', ip: '127.0.0.1', user_agent: 'tap', request_id: 'r1', correlation_id: 'c1', causation_id: null }
+    await store.append(s, [e], { expectedRevision: 'no_stream' })
+    const [stored] = await store.readStream(s)
+    t.equal(stored!.id, e.id)
+    t.equal(stored!.type, 'Named')
+    t.same(stored!.data, e.data)
+    t.same(stored!.metadata, e.metadata)
+    t.equal(stored!.stream, s)
+    t.equal(stored!.revision, 0n)
+    t.type(stored!.position, 'string')
+    t.ok(stored!.recorded_at instanceof Date)
+  })
+
+  t.test('a retried append with the same event ids stores nothing twice', async (t) => {
+    const s = stream()
+    const batch = [event(), event()]
+    const first = await store.append(s, batch, { expectedRevision: 'no_stream' })
+    const retry = await store.append(s, batch, { expectedRevision: 'no_stream' })
+    t.same(retry, first)
+    const again = await store.append(s, batch, { expectedRevision: 'any' })
+    t.same(again, first)
+    t.equal((await store.readStream(s)).length, 2)
+    await t.rejects(store.append(stream(), [batch[0]!], { expectedRevision: 'any' }), DuplicateEventId)
+  })
+
+  t.test('readAll returns events in global order and resumes after a position', async (t) => {
+    const s = stream()
+    const mine = [event(), event(), event()]
+    for (const e of mine) await store.append(s, [e], { expectedRevision: 'any' })
+    // the feed shows a commit once every older transaction has ended (on
+    // PostgreSQL, in any database of the cluster): it may take a moment
+    let all: StoredEvent[] = []
+    for (let tries = 0; tries < 200; tries++) {
+      all = await readEverything(store)
+      if (mine.every((m) => all.some((e) => e.id === m.id))) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const ids = all.map((e) => e.id)
+    const idx = mine.map((e) => ids.indexOf(e.id))
+    t.ok(idx.every((i) => i >= 0), 'every event is in the feed')
+    t.same([...idx].sort((a, b) => a - b), idx, 'in append order')
+    const after = await store.readAll({ after: all[idx[0]!]!.position, limit: 2 })
+    t.equal(after.length, 2)
+    t.equal(after[0]!.id, all[idx[0]! + 1]!.id)
+  })
+
+  t.test('50 parallel no_stream appends to one stream: exactly one winner', async (t) => {
+    const s = stream()
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 'no_stream' })))
+    const won = results.filter((r) => r.status === 'fulfilled')
+    const lost = results.filter((r) => r.status === 'rejected' && r.reason instanceof WrongExpectedVersion)
+    t.equal(won.length, 1)
+    t.equal(lost.length, 49)
+    t.equal((await store.readStream(s)).length, 1)
+  })
+
+  t.test('50 parallel appends at the same revision: exactly one winner', async (t) => {
+    const s = stream()
+    await store.append(s, [event()], { expectedRevision: 'no_stream' })
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 0n })))
+    t.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
+    t.equal(results.filter((r) => r.status === 'rejected' && r.reason instanceof WrongExpectedVersion).length, 49)
+    t.same((await store.readStream(s)).map((e) => e.revision), [0n, 1n])
+  })
+
+  t.test('a subscriber sees events appended after it started, once each, in order', async (t) => {
+    const before = await readEverything(store)
+    const start = before.length ? before[before.length - 1]!.position : START
+    const s = stream()
+    const mine = Array.from({ length: 20 }, () => event())
+    const got = collect(store, 20, 30_000, start)
+    for (const e of mine) await store.append(s, [e], { expectedRevision: 'any' })
+    const seen = await got
+    t.same(seen.map((e) => e.id), mine.map((e) => e.id))
+  })
+}
+
+export async function readEverything(store: EventStore): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = []
+  let after = START
+  for (;;) {
+    const page = await store.readAll({ after, limit: 1000 })
+    all.push(...page)
+    if (page.length < 1000) return all
+    after = page[page.length - 1]!.position
+  }
+}

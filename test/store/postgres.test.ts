@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto'
+import t from 'tap'
+import type { Db } from '../../src/db/connection'
+import { START } from '../../src/store/event-store'
+import { PostgresEventStore, decodePosition } from '../../src/store/postgres/postgres-event-store'
+import { APPEND } from '../../src/store/postgres/sql'
+import { openTestDb } from '../helpers/db'
+import { collect, event, eventStoreContract } from './contract'
+
+let db: Db
+let store: PostgresEventStore
+
+t.before(async () => {
+  db = await openTestDb(t, 'postgres', 40)
+  store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+})
+t.teardown(() => store.close())
+
+eventStoreContract(t, async () => store)
+
+function later(a: string, b: string): boolean {
+  const [ta, pa] = decodePosition(a).map(BigInt) as [bigint, bigint]
+  const [tb, pb] = decodePosition(b).map(BigInt) as [bigint, bigint]
+  return ta > tb || (ta === tb && pa > pb)
+}
+
+t.test('16 writers x 500 events, one transaction held open: the subscriber sees all 8,000 once, in order', async (t) => {
+  const tail = await store.readAll({ after: START, limit: 100_000 })
+  const start = tail.length ? tail[tail.length - 1]!.position : START
+  const seenIds: string[] = []
+  const seen = collect(store, 8000, 30_000, start, seenIds)
+
+  // writer 0's first event sits in a transaction that stays open for 2 s
+  // while the others commit hundreds of later positions around it
+  const held = (async () => {
+    const client = await db.pool.connect()
+    try {
+      const e = event('Held')
+      await client.query('BEGIN')
+      await client.query({ ...APPEND.no_stream, values: [`w0-${randomUUID()}`, 1, [e.id], [e.type], [JSON.stringify(e.data)], [JSON.stringify(e.metadata)]] })
+      await client.query('SELECT pg_sleep(2)')
+      await client.query('COMMIT')
+    } finally {
+      client.release()
+    }
+  })()
+  const writers = Array.from({ length: 16 }, async (_, w) => {
+    const count = w === 0 ? 499 : 500
+    for (let i = 0; i < count; i++) await store.append(`w${w}-${randomUUID()}`, [event('Written', { w, i })], { expectedRevision: 'no_stream' })
+  })
+  await Promise.all([held, ...writers])
+  const events = await seen.catch(async (e) => { const all = await store.readAll({ after: start, limit: 100000 }); console.error('after start', all.length, 'dbg', e.message, 'first', all[0]?.position, all[0]?.type, 'start', start, 'seen', seenIds.length, 'missing', all.filter((x) => !seenIds.includes(x.id)).slice(0, 3).map((x) => x.position + ' ' + x.type), 'last', seenIds.length && all.find((x) => x.id === seenIds[seenIds.length - 1])?.position); throw e })
+  t.equal(events.length, 8000, 'no event missing or repeated')
+  t.equal(new Set(events.map((e) => e.id)).size, 8000, 'each event once')
+  t.ok(events.some((e) => e.type === 'Held'), 'the late-committing event was delivered')
+  let ordered = true
+  for (let i = 1; i < events.length; i++) if (!later(events[i]!.position, events[i - 1]!.position)) ordered = false
+  t.ok(ordered, 'positions strictly increase')
+})
+
+t.test('a position from another store is refused', async (t) => {
+  await t.rejects(store.readAll({ after: 'commit:1/prepare:2' }), { name: 'InvalidPosition' })
+})
