@@ -59,6 +59,8 @@ export interface Config {
   qrExpirySeconds: number
   /** decimals allowed: 0.05 = 3 s. @defaultValue 3 */
   approvalTimeoutMinutes: number
+  /** how often the worker sweeps for pending requests past their deadline. @defaultValue 30 */
+  approvalSweepSeconds: number
   /** @defaultValue 12 */
   bcryptRounds: number
   /** @defaultValue 10 */
@@ -217,6 +219,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
     qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: 1, max: 3600, integer: true }),
     approvalTimeoutMinutes: num(env, 'APPROVAL_TIMEOUT_MINUTES', 3, { min: 0.001, max: 60 * 24 * 30 }),
+    approvalSweepSeconds: num(env, 'APPROVAL_SWEEP_SECONDS', 30, { min: 0.05, max: 3600 }),
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),
     dbPoolSize: num(env, 'DB_POOL_SIZE', 10, { min: 1, max: 200, integer: true }),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),

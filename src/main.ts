@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config'
 import { buildApp } from './api/app'
+import { createAdmin } from './commands/identity/bootstrap'
 import { createLogger } from './logger'
 import { type Role, createRuntime } from './runtime'
 
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
     logger.warn({ secrets: config.generatedSecrets, dir: config.dataDir }, 'development secrets generated and kept under DATA_DIR; set them explicitly in production')
   }
   const runtime = await createRuntime(config, role, { logger })
+  if (config.bootstrapAdminEmail && config.bootstrapAdminPassword && (role === 'all' || role === 'api')) {
+    const result = await createAdmin(runtime.identity, config.bootstrapAdminEmail, config.bootstrapAdminPassword)
+    logger.info({ result }, 'bootstrap admin')
+  }
   const app = await buildApp(runtime, { routes: role === 'all' || role === 'api' ? 'all' : 'ops' })
 
   let stopping = false

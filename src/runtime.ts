@@ -1,9 +1,24 @@
-import { randomUUID } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
+import type { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
+import { MemoryRateLimiter, RedisRateLimiter, noRateLimit, type RateLimiter } from './api/rate-limiter'
+import { createPasswordHasher } from './auth/password-hasher'
+import { createTokenService } from './auth/tokens'
+import type { Sources } from './commands/context'
+import type { IdentityDeps } from './commands/identity/deps'
 import type { Config } from './config'
 import { type Db, openDb } from './db/connection'
 import { migrateEventStore, migrateReadModel } from './db/migrate'
+import {
+  type ApprovalScheduler,
+  BullApprovalScheduler,
+  InProcessApprovalScheduler,
+  approvalTimeoutReactor,
+  runExpiry,
+  startExpiryWorker,
+  startSweep,
+} from './jobs/approval-timeout'
 import { type Logger, createLogger } from './logger'
 import { Metrics } from './metrics'
 import { consumers } from './projections'
@@ -13,14 +28,9 @@ import type { EventStore } from './store/event-store'
 import { instrumentStore } from './store/instrumented'
 import { PostgresEventStore } from './store/postgres/postgres-event-store'
 
+export type { Sources }
 export type Role = 'all' | 'api' | 'projector' | 'worker'
 export type DependencyState = 'up' | 'down' | 'not_configured'
-
-/** Clock and id source, passed down so domain and commands stay pure. */
-export interface Sources {
-  now(): Date
-  uuid(): string
-}
 
 /**
  * The composition root: every shared resource of one process, built once from
@@ -35,6 +45,8 @@ export interface Runtime {
   readonly store: EventStore
   readonly redis: Redis | undefined
   readonly sources: Sources
+  readonly identity: IdentityDeps
+  readonly limiter: RateLimiter
   readonly runners: ProjectionRunner[]
   checkDependencies(): Promise<Record<string, DependencyState>>
   close(): Promise<void>
@@ -67,8 +79,12 @@ async function state(check: () => Promise<unknown>): Promise<DependencyState> {
 
 export const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
 
+const runsProjector = (role: Role) => role === 'all' || role === 'projector'
+const runsWorker = (role: Role) => role === 'all' || role === 'worker'
+
 export async function createRuntime(config: Readonly<Config>, role: Role, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config)
+  const sources = overrides.sources ?? systemSources
   const metrics = new Metrics()
   const onDbError = (err: Error) => logger.warn({ err: err.message }, 'database connection error')
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, onError: onDbError, inMemory: overrides.inMemory })
@@ -76,15 +92,39 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
   await migrateReadModel(db.kysely)
   const store = instrumentStore(new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError }), metrics)
 
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { keyPrefix: undefined, maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false })
-    : undefined
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined
   redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'))
 
-  const runsProjections = role === 'all' || role === 'projector'
+  const identity: IdentityDeps = {
+    store,
+    sources,
+    db: db.kysely,
+    hasher: createPasswordHasher({ rounds: config.bcryptRounds }),
+    tokens: createTokenService({ secret: config.jwtSecret, accessTtlSeconds: config.accessTokenExpireMinutes * 60 }),
+    // a key of its own for deriving refresh tokens, never the JWT key itself
+    refreshKey: createHmac('sha256', config.jwtSecret).update('dscp refresh-token rotation v1').digest(),
+    settings: {
+      approvalTimeoutMs: config.approvalTimeoutMinutes * 60_000,
+      refreshTtlMs: config.refreshTokenExpireDays * 86_400_000,
+      refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
+    },
+  }
+  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter()
+
+  const expire = runExpiry(identity, logger)
+  const now = () => sources.now()
+  let scheduler: ApprovalScheduler | undefined
+  if (runsProjector(role)) scheduler = redis ? new BullApprovalScheduler(redis, config.redisPrefix, now) : new InProcessApprovalScheduler(expire, now)
+  let worker: Worker | undefined
+  let stopSweep: (() => void) | undefined
+  if (runsWorker(role)) {
+    if (config.redisUrl) worker = startExpiryWorker(config.redisUrl, config.redisPrefix, expire)
+    stopSweep = startSweep(db.kysely, expire, now, config.approvalSweepSeconds * 1000, logger)
+  }
+
   const locks: LeaderLocks = db.connectionString ? new PgLeaderLocks(db.connectionString) : new LocalLeaderLocks()
-  const runners = runsProjections
-    ? consumers().map(
+  const runners = runsProjector(role)
+    ? consumers(scheduler ? [approvalTimeoutReactor(scheduler)] : []).map(
         (consumer) =>
           new ProjectionRunner({
             db: db.kysely,
@@ -111,7 +151,9 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     db,
     store,
     redis,
-    sources: overrides.sources ?? systemSources,
+    sources,
+    identity,
+    limiter,
     runners,
     async checkDependencies() {
       const [database, eventStore, redisState] = await Promise.all([
@@ -122,9 +164,13 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
       return { database, event_store: eventStore, redis: redisState }
     },
     async close() {
+      stopSweep?.()
+      await worker?.close()
       await Promise.all(runners.map((r) => r.stop()))
+      await scheduler?.close()
       await locks.close()
       await store.close()
+      await identity.hasher.close()
       redis?.disconnect()
       await db.close()
     },

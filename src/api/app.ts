@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
 import type { Runtime } from '../runtime'
+import { registerAuth } from './plugins/auth'
 import { registerErrorHandling } from './plugins/errors'
 import { registerMetrics } from './plugins/metrics'
 import { registerValidation } from './plugins/validation'
@@ -51,6 +52,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
   })
   registerMetrics(app, runtime.metrics)
+  registerAuth(app, runtime.identity)
 
   await app.register(swagger, {
     openapi: {

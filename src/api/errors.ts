@@ -39,3 +39,30 @@ export const errors = {
   internal: define(500, 'internal_error', 'Internal Server Error'),
   unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
 } as const
+
+/** HTTP status of each domain refusal code (DomainError.code). */
+export const DOMAIN_STATUS: Record<string, number> = {
+  validation_error: 400,
+  invalid_email: 400,
+  weak_password: 400,
+  qr_invalid: 400,
+  location_required: 400,
+  location_inaccurate: 400,
+  invalid_credentials: 401,
+  invalid_refresh_token: 401,
+  approval_pending: 403,
+  approval_rejected: 403,
+  account_deactivated: 403,
+  outside_geofence: 403,
+  forbidden: 403,
+  not_found: 404,
+  event_not_found: 404,
+  email_taken: 409,
+  already_decided: 409,
+  approval_expired: 409,
+  already_marked: 409,
+  already_exists: 409,
+  conflict: 409,
+  qr_expired: 410,
+  qr_revoked: 410,
+}

@@ -3,6 +3,45 @@ import type { Generated } from 'kysely'
 /** Every read-side table. Code passes Selectable<>/Insertable<> rows, never these. */
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
+  users: UsersTable
+  approval_requests: ApprovalRequestsTable
+  sessions: SessionsTable
+}
+
+export interface UsersTable {
+  id: string
+  email: string
+  full_name: string
+  role: 'student' | 'admin' | null
+  /** pending | approved | rejected | expired | deactivated */
+  status: string
+  created_at: Date
+  approved_at: Date | null
+  updated_at: Date
+}
+
+export interface ApprovalRequestsTable {
+  id: string
+  user_id: string
+  email: string
+  full_name: string
+  /** pending | approved | rejected | expired (a pending row past expires_at reads as expired) */
+  status: string
+  requested_at: Date
+  expires_at: Date
+  decided_at: Date | null
+  decided_by: string | null
+  reason: string | null
+}
+
+export interface SessionsTable {
+  id: string
+  user_id: string
+  started_at: Date
+  expires_at: Date
+  last_refreshed_at: Date | null
+  revoked_at: Date | null
+  revoke_reason: string | null
 }
 
 export interface ProjectionCheckpointsTable {

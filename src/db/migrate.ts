@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import * as store0001 from './migrations/store/0001_event_store'
 import * as read0001 from './migrations/read/0001_runner'
+import * as read0002 from './migrations/read/0002_identity'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -12,6 +13,7 @@ const storeMigrations: Record<string, Migration> = {
 
 export const readMigrations: Record<string, Migration> = {
   '0001_runner': read0001,
+  '0002_identity': read0002,
 }
 
 class StaticProvider implements MigrationProvider {

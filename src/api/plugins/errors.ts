@@ -1,7 +1,8 @@
 import type { App } from '../types'
 import type { FastifyError } from 'fastify'
 import { isConnectionError } from '../../db/sql-pool'
-import { ApiError, errors } from '../errors'
+import { DomainError } from '../../domain/decider'
+import { ApiError, DOMAIN_STATUS, errors } from '../errors'
 
 /** fastify's own client errors, given our codes */
 const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
@@ -15,6 +16,7 @@ const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
 
 export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err
+  if (err instanceof DomainError) return new ApiError(DOMAIN_STATUS[err.code] ?? 400, err.code, err.message, err.details)
   const fe = err as FastifyError
   if (fe.validation) return errors.validation(undefined, undefined, fe.message)
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined

@@ -1,7 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Runtime } from '../../runtime'
+import { adminApprovalRoutes } from './admin-approvals'
+import { authRoutes } from './auth'
 
-/** Every /api route plugin, in one list (the RBAC matrix test walks the result). */
-export function apiRoutes(_runtime: Runtime): FastifyPluginAsync {
-  return async () => {}
+/** Every /api route plugin, in one list (the RBAC matrix test walks the routes they register). */
+export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    await app.register(authRoutes(runtime), { prefix: '/auth' })
+    await app.register(adminApprovalRoutes(runtime), { prefix: '/admin' })
+  }
 }

@@ -1,0 +1,36 @@
+import type { DomainEvent } from '../decider'
+
+export interface StudentLocation {
+  lat: number
+  lng: number
+  /** the phone's reported accuracy: the radius of its 68 % confidence circle, in metres */
+  accuracy_m: number
+}
+
+export type AttendanceMarked = DomainEvent<
+  'AttendanceMarked',
+  {
+    attendance_id: string
+    club_event_id: string
+    user_id: string
+    qr_session_id: string
+    nonce: string
+    marked_at: string
+    location: StudentLocation | null
+  }
+>
+
+/** A refused mark, kept for the audit log. Ids are null when the payload never authenticated. */
+export type AttendanceRejected = DomainEvent<
+  'AttendanceRejected',
+  { club_event_id: string | null; user_id: string; qr_session_id: string | null; reason: string; detail: string; rejected_at: string }
+>
+
+export type AttendanceEvent = AttendanceMarked | AttendanceRejected
+
+/**
+ * One stream per (club event, student), appended with expected revision
+ * no_stream: the store, not a read model, enforces one mark per student, and a
+ * WrongExpectedVersion there is 'already_marked'.
+ */
+export const attendanceStream = (eventId: string, userId: string): string => `attendance-${eventId}-${userId}`

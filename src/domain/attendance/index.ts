@@ -1,0 +1,4 @@
+export * from './events'
+export * from './errors'
+export * from './geo'
+export * from './check-mark'

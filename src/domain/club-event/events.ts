@@ -1,0 +1,35 @@
+import type { DomainEvent } from '../decider'
+
+/** A circle around the venue; attendance marks must fall inside it. */
+export interface Geofence {
+  lat: number
+  lng: number
+  radius_m: number
+}
+
+/** The fields an admin may edit; every time is an ISO-8601 UTC string. */
+export interface ClubEventFields {
+  title: string
+  starts_at: string
+  ends_at: string
+  location: string | null
+  notes: string | null
+  geofence: Geofence | null
+}
+
+export type ClubEventCreated = DomainEvent<
+  'ClubEventCreated',
+  ClubEventFields & { club_event_id: string; created_by: string; created_at: string }
+>
+
+export type ClubEventUpdated = DomainEvent<
+  'ClubEventUpdated',
+  { club_event_id: string; changes: Partial<ClubEventFields>; updated_by: string; updated_at: string }
+>
+
+/** A soft delete: the stream and its history stay for the audit trail. */
+export type ClubEventDeleted = DomainEvent<'ClubEventDeleted', { club_event_id: string; deleted_by: string; deleted_at: string }>
+
+export type ClubEventEvent = ClubEventCreated | ClubEventUpdated | ClubEventDeleted
+
+export const clubEventStream = (id: string): string => `club_event-${id}`

@@ -1,0 +1,126 @@
+import { type Decider, DomainError, assertNever } from '../decider'
+import type { Role } from './user'
+
+/**
+ * A session is one refresh-token family. Only SHA-256 hashes of tokens are
+ * stored. Each refresh spends the presented token and names its child; a
+ * spent token presented again revokes the family (it was stolen or replayed),
+ * except the immediate parent within the grace window: two tabs refreshing at
+ * once both get the same child.
+ */
+export interface SessionStarted {
+  type: 'SessionStarted'
+  data: { session_id: string; user_id: string; role: Role; refresh_token_hash: string; started_at: string; expires_at: string }
+}
+export interface SessionRefreshed {
+  type: 'SessionRefreshed'
+  data: { session_id: string; user_id: string; previous_token_hash: string; refresh_token_hash: string; refreshed_at: string }
+}
+export type RevokeReason = 'logout' | 'refresh_token_reuse' | 'expired' | 'user_changed'
+export interface SessionRevoked {
+  type: 'SessionRevoked'
+  data: { session_id: string; user_id: string; reason: RevokeReason; revoked_at: string }
+}
+export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked
+
+interface Family {
+  session_id: string
+  user_id: string
+  role: Role
+  expires_at: string
+  current_hash: string
+  parent_hash: string | null
+  rotated_at: string
+  spent: string[]
+}
+export type SessionState = { status: 'none' } | ({ status: 'active' } & Family) | ({ status: 'revoked'; reason: RevokeReason } & Family)
+
+export type SessionCommand =
+  | { type: 'StartSession'; session_id: string; user_id: string; role: Role; refresh_token_hash: string; ttl_ms: number; now: Date }
+  | { type: 'RefreshSession'; presented_hash: string; child_hash: string; grace_ms: number; user: { status: string; role: Role | null }; now: Date }
+  | { type: 'RevokeSession'; reason: RevokeReason; now: Date }
+
+export const sessionStream = (sessionId: string) => `session-${sessionId}`
+
+export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'expired' | 'user_changed' | 'invalid'
+
+/** What presenting this token means now. Pure, so handler and decider agree. */
+export function refreshOutcome(state: SessionState, presented: string, now: Date, graceMs: number, user: { status: string; role: Role | null }): RefreshOutcome {
+  if (state.status !== 'active') return 'invalid'
+  const known = presented === state.current_hash || presented === state.parent_hash || state.spent.includes(presented)
+  if (!known) return 'invalid'
+  if (now.getTime() >= Date.parse(state.expires_at)) return 'expired'
+  // demoted, rejected or deactivated since the session began: end it
+  if (user.status !== 'approved' || user.role !== state.role) return 'user_changed'
+  if (presented === state.current_hash) return 'rotate'
+  if (presented === state.parent_hash && now.getTime() - Date.parse(state.rotated_at) <= graceMs) return 'grace'
+  return 'reuse'
+}
+
+function evolve(state: SessionState, event: SessionEvent): SessionState {
+  switch (event.type) {
+    case 'SessionStarted': {
+      const d = event.data
+      return { status: 'active', session_id: d.session_id, user_id: d.user_id, role: d.role, expires_at: d.expires_at, current_hash: d.refresh_token_hash, parent_hash: null, rotated_at: d.started_at, spent: [] }
+    }
+    case 'SessionRefreshed':
+      if (state.status !== 'active') return state
+      return {
+        ...state,
+        spent: state.parent_hash ? [...state.spent, state.parent_hash] : state.spent,
+        parent_hash: state.current_hash,
+        current_hash: event.data.refresh_token_hash,
+        rotated_at: event.data.refreshed_at,
+      }
+    case 'SessionRevoked':
+      return state.status === 'none' ? state : { ...state, status: 'revoked', reason: event.data.reason }
+    default:
+      return assertNever(event)
+  }
+}
+
+function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
+  const at = command.now.toISOString()
+  switch (command.type) {
+    case 'StartSession':
+      if (state.status !== 'none') throw new DomainError('conflict', 'Session exists')
+      return [
+        {
+          type: 'SessionStarted',
+          data: { session_id: command.session_id, user_id: command.user_id, role: command.role, refresh_token_hash: command.refresh_token_hash, started_at: at, expires_at: new Date(command.now.getTime() + command.ttl_ms).toISOString() },
+        },
+      ]
+    case 'RefreshSession': {
+      if (state.status !== 'active') throw new DomainError('invalid_refresh_token', 'The refresh token is not valid')
+      const revoke = (reason: RevokeReason): SessionEvent[] => [{ type: 'SessionRevoked', data: { session_id: state.session_id, user_id: state.user_id, reason, revoked_at: at } }]
+      const outcome = refreshOutcome(state, command.presented_hash, command.now, command.grace_ms, command.user)
+      switch (outcome) {
+        case 'rotate':
+          return [{ type: 'SessionRefreshed', data: { session_id: state.session_id, user_id: state.user_id, previous_token_hash: command.presented_hash, refresh_token_hash: command.child_hash, refreshed_at: at } }]
+        case 'grace':
+          return []
+        case 'reuse':
+          return revoke('refresh_token_reuse')
+        case 'expired':
+          return revoke('expired')
+        case 'user_changed':
+          return revoke('user_changed')
+        case 'invalid':
+          throw new DomainError('invalid_refresh_token', 'The refresh token is not valid')
+        default:
+          return assertNever(outcome)
+      }
+    }
+    case 'RevokeSession':
+      if (state.status !== 'active') return []
+      return [{ type: 'SessionRevoked', data: { session_id: state.session_id, user_id: state.user_id, reason: command.reason, revoked_at: at } }]
+    default:
+      return assertNever(command)
+  }
+}
+
+export const sessionDecider: Decider<SessionState, SessionCommand, SessionEvent> = {
+  initialState: () => ({ status: 'none' }),
+  evolve,
+  decide,
+}

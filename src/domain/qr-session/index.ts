@@ -1,0 +1,5 @@
+export * from './events'
+export * from './state'
+export * from './errors'
+export * from './decide'
+export * from './payload'
