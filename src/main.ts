@@ -59,7 +59,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'))
   process.on('SIGINT', () => shutdown('SIGINT'))
 
-  await app.listen({ port: config.port, host: config.host })
+  // a hall of phones connects at once: keep a deep accept queue rather than reset them
+  await app.listen({ port: config.port, host: config.host, backlog: 4096 })
   logger.info({ role, store: runtime.store.kind, jobs: config.redisUrl ? 'bullmq' : 'in-process' }, 'started')
 }
 

@@ -6,6 +6,8 @@ import { MemoryRateLimiter, RedisRateLimiter, noRateLimit, type RateLimiter } fr
 import { createPasswordHasher } from './auth/password-hasher'
 import { createTokenService } from './auth/tokens'
 import type { Sources } from './commands/context'
+import type { AttendanceDeps } from './commands/attendance/deps'
+import { HotPathCache } from './commands/attendance/hot-cache'
 import type { IdentityDeps } from './commands/identity/deps'
 import type { Config } from './config'
 import { type Db, openDb } from './db/connection'
@@ -46,6 +48,7 @@ export interface Runtime {
   readonly redis: Redis | undefined
   readonly sources: Sources
   readonly identity: IdentityDeps
+  readonly attendance: AttendanceDeps
   readonly limiter: RateLimiter
   readonly runners: ProjectionRunner[]
   checkDependencies(): Promise<Record<string, DependencyState>>
@@ -109,7 +112,16 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
       refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
     },
   }
-  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter()
+  const cache = new HotPathCache(store)
+  if (role === 'all' || role === 'api') await cache.start()
+  const attendance: AttendanceDeps = {
+    store,
+    sources,
+    cache,
+    qrKeys: { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious },
+    qrTtlSeconds: config.qrExpirySeconds,
+  }
+  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new MemoryRateLimiter() : new MemoryRateLimiter()
 
   const expire = runExpiry(identity, logger)
   const now = () => sources.now()
@@ -153,6 +165,7 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     redis,
     sources,
     identity,
+    attendance,
     limiter,
     runners,
     async checkDependencies() {
@@ -165,6 +178,7 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     },
     async close() {
       stopSweep?.()
+      await cache.stop()
       await worker?.close()
       await Promise.all(runners.map((r) => r.stop()))
       await scheduler?.close()

@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyBaseLogger } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify'
 import type { Runtime } from '../runtime'
 import { registerAuth } from './plugins/auth'
 import { registerErrorHandling } from './plugins/errors'
@@ -16,6 +16,8 @@ import type { App } from './types'
 export interface AppOptions {
   /** 'ops' serves only /health, /ready, /metrics (projector and worker roles). @defaultValue 'all' */
   routes?: 'all' | 'ops'
+  /** Called with every route as it registers (the RBAC matrix test collects the route table). @defaultValue none */
+  onRoute?: (route: RouteOptions) => void
 }
 
 /** A client-supplied request id is kept only if it is short and plain. */
@@ -39,6 +41,8 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // first, so that no route registers unseen
+  if (options.onRoute) app.addHook('onRoute', options.onRoute)
 
   // JSON only: any other content type with a body is a 415
   app.removeContentTypeParser('text/plain')

@@ -21,7 +21,6 @@ function hash({ password, rounds }) {
 }
 
 function verify({ password, hash }) {
-  assertHashable(password)
   return bcrypt.compareSync(password, hash)
 }
 

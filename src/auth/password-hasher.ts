@@ -39,8 +39,17 @@ export function createPasswordHasher(opts: PasswordHasherOptions): PasswordHashe
   const threads = opts.threads ?? defaultThreads()
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`)
 
-  // the worker sits beside this file both in src/ (tests) and in dist/ (build)
-  const pool = new Piscina({ filename: join(__dirname, 'bcrypt-worker.js'), minThreads: 1, maxThreads: threads, idleTimeout: 30_000 })
+  const pool = new Piscina({
+    // beside this file both in src/ (tests) and in dist/ (build)
+    filename: join(__dirname, 'bcrypt-worker.js'),
+    // The worker is plain JavaScript and needs none of the parent's flags; an
+    // inherited --import loader (the test runner's TypeScript one, an APM agent)
+    // would cost every new thread seconds of CPU before its first hash.
+    execArgv: [],
+    minThreads: 1,
+    maxThreads: threads,
+    idleTimeout: 30_000,
+  })
   let closing: Promise<void> | undefined
 
   function run<R>(name: 'hash' | 'verify', task: { password: string; rounds?: number; hash?: string }): Promise<R> {

@@ -6,6 +6,55 @@ export interface Database {
   users: UsersTable
   approval_requests: ApprovalRequestsTable
   sessions: SessionsTable
+  club_events: ClubEventsTable
+  qr_sessions: QrSessionsTable
+  attendance_records: AttendanceRecordsTable
+  used_nonces: UsedNoncesTable
+}
+
+export interface ClubEventsTable {
+  id: string
+  title: string
+  starts_at: Date
+  ends_at: Date
+  location: string | null
+  notes: string | null
+  /** {lat, lng, radius_m} */
+  geofence: unknown
+  created_by: string
+  created_at: Date
+  updated_at: Date
+  deleted_at: Date | null
+  attendance_count: Generated<number>
+}
+
+export interface QrSessionsTable {
+  id: string
+  club_event_id: string
+  nonce: string
+  key_id: string
+  issued_by: string
+  issued_at: Date
+  expires_at: Date
+  revoked_at: Date | null
+  revoked_by: string | null
+}
+
+export interface AttendanceRecordsTable {
+  id: string
+  club_event_id: string
+  user_id: string
+  qr_session_id: string
+  marked_at: Date
+  location: unknown
+}
+
+export interface UsedNoncesTable {
+  nonce: string
+  user_id: string
+  club_event_id: string
+  qr_session_id: string
+  used_at: Date
 }
 
 export interface UsersTable {

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import * as store0001 from './migrations/store/0001_event_store'
 import * as read0001 from './migrations/read/0001_runner'
 import * as read0002 from './migrations/read/0002_identity'
+import * as read0003 from './migrations/read/0003_attendance'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -14,6 +15,7 @@ const storeMigrations: Record<string, Migration> = {
 export const readMigrations: Record<string, Migration> = {
   '0001_runner': read0001,
   '0002_identity': read0002,
+  '0003_attendance': read0003,
 }
 
 class StaticProvider implements MigrationProvider {

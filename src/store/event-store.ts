@@ -76,6 +76,8 @@ export interface EventStore {
   /** events in global order after `after`; never skips an event that commits later */
   readAll(options?: ReadAllOptions): Promise<StoredEvent[]>
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription
+  /** the position of the last event a reader can see now (START when empty) */
+  head(): Promise<Position>
   /** throws when the store cannot be reached */
   ping(): Promise<void>
   close(): Promise<void>

@@ -15,13 +15,13 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 export async function signup(app: App, email = uniqueEmail(), password = PASSWORD, full_name = 'Ada Member') {
   const res = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password, full_name } })
   if (res.statusCode !== 202) throw new Error(`signup ${res.statusCode} ${res.body}`)
-  return { email, password, ...(res.json() as { user: { id: string }; approval_request: { id: string; expires_at: string } }) }
+  return { email, password, ...(res.json() as { user: { id: string; status: string }; approval_request: { id: string; status: string; expires_at: string } }) }
 }
 
 export async function login(app: App, email: string, password = PASSWORD) {
   const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } })
   if (res.statusCode !== 200) throw new Error(`login ${res.statusCode} ${res.body}`)
-  return res.json() as { access_token: string; refresh_token: string; user: { id: string; role: string } }
+  return res.json() as { access_token: string; refresh_token: string; user: { id: string; role: string; email: string } }
 }
 
 /** Waits until the approval_requests projection has the row (the admin list shows it). */

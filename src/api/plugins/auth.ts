@@ -31,7 +31,7 @@ declare module 'fastify' {
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
 
 /**
- * Authentication and role checks, before every handler. The token proves who
+ * Authentication and role checks, first thing on every request. The token proves who
  * the caller is; their CURRENT role and status come from their event stream,
  * so a demotion or deactivation takes effect on the very next request.
  * Refusals on admin routes, and every 403, are recorded for the audit log.
@@ -43,7 +43,9 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
     const ua = request.headers['user-agent']
     request.ctx = { actor_id: null, actor_role: null, ip: request.ip, user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null, request_id: request.id }
   })
-  app.addHook('preHandler', async (request, reply) => {
+  // onRequest, not preHandler: a caller is refused before the body is parsed or
+  // validated, so a stranger learns nothing from 400s and every refusal is recorded
+  app.addHook('onRequest', async (request, reply) => {
     const access = request.routeOptions.config.access ?? 'public'
     if (access === 'public') return
     const caller = await authenticate(request, deps)

@@ -20,7 +20,7 @@ export function adminApprovalRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       async (request) => {
         const { status, cursor, limit = 50 } = request.query
         const now = runtime.sources.now()
-        const after = decodeCursor(cursor, 2)
+        const after = decodeCursor(cursor, ['timestamp', 'uuid'])
         let q = db.selectFrom('approval_requests').selectAll().orderBy('requested_at', 'desc').orderBy('id', 'desc').limit(limit + 1)
         // "pending" and "expired" are judged by the deadline, not only by what the sweep has recorded yet
         if (status === 'pending') q = q.where('status', '=', 'pending').where('expires_at', '>', now)

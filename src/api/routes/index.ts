@@ -1,12 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Runtime } from '../../runtime'
 import { adminApprovalRoutes } from './admin-approvals'
+import { attendanceRoutes } from './attendance'
 import { authRoutes } from './auth'
+import { clubEventRoutes } from './club-events'
 
 /** Every /api route plugin, in one list (the RBAC matrix test walks the routes they register). */
 export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   return async (app) => {
     await app.register(authRoutes(runtime), { prefix: '/auth' })
     await app.register(adminApprovalRoutes(runtime), { prefix: '/admin' })
+    await app.register(clubEventRoutes(runtime))
+    await app.register(attendanceRoutes(runtime))
   }
 }

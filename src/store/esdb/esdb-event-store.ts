@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream'
 import { BACKWARDS, END, START as ESDB_START, type EventStoreDBClient, excludeSystemEvents } from '@eventstore/db-client'
 import type { AllStreamResolvedEvent, Position as EsdbPosition, ResolvedEvent } from '@eventstore/db-client'
-import type { AppendResult, BatchHandler, EventStore, ExpectedRevision, NewEvent, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from '../event-store'
-import { WrongExpectedVersion } from '../event-store'
+import type { AppendResult, BatchHandler, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from '../event-store'
+import { START, WrongExpectedVersion } from '../event-store'
 import { fromRecorded, toEventData } from './events'
 import { feedPage } from './feed'
 import { decodePosition, encodePosition } from './positions'
@@ -106,12 +106,18 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /** The newest position in $all (a system event's is fine: subscriptions skip those). */
+  async head(): Promise<Position> {
+    const [last] = await drain<AllStreamResolvedEvent>(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))
+    return last?.event ? encodePosition(last.event.position) : START
+  }
+
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const from = decodePosition(options.after) // refuse a foreign position at once
     const subscription = catchUpSubscription(
       (position, highWaterMark) =>
         this.client.subscribeToAll({ fromPosition: position ?? ESDB_START, resolveLinkTos: false, filter: excludeSystemEvents() }, { highWaterMark }),
-      { from, limit: options.limit ?? 1000, onError: this.onError },
+      { from, limit: Math.max(1, options.limit ?? 1000), onError: this.onError },
       handler,
     )
     this.subscriptions.add(subscription)

@@ -13,7 +13,7 @@ import type {
 import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
 import { pollingSubscription } from '../polling-subscription'
 import type { Notifier, SqlPool } from '../../db/sql-pool'
-import { EVENTS_BY_ID, READ_ALL, READ_STREAM, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
+import { EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAM, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
 
 interface Row {
   position: string
@@ -173,6 +173,11 @@ export class PostgresEventStore implements EventStore {
           this.notifyOthers()
         }
       })
+  }
+
+  async head(): Promise<Position> {
+    const row = (await this.opts.pool.query<{ position: string; tx: string }>(HEAD)).rows[0]
+    return row ? encodePosition(row.tx, row.position) : START
   }
 
   async ping(): Promise<void> {

@@ -60,4 +60,11 @@ export const READ_ALL = {
          LIMIT $3`,
 }
 
+export const HEAD = {
+  name: 'es_head',
+  text: `SELECT position::text AS position, tx::text AS tx FROM es_events
+         WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY tx DESC, position DESC LIMIT 1`,
+}
+
 export const WAKE_CHANNEL = 'es_appended'

@@ -126,7 +126,8 @@ t.test('a body correctly signed but not of the exact shape is refused', async (t
     'a missing field': { sid: good.sid, eid: good.eid, n: good.n, iat: good.iat, exp: good.exp },
     'sid not a uuid': { ...good, sid: 'abc' },
     'eid not a uuid': { ...good, eid: 12 },
-    'a short nonce': { ...good, n: 'AAAAAAAAAAAAAAAAAAAAA' },
+    'a nonce of 15 bytes': { ...good, n: Buffer.alloc(15, 7).toString('base64url') },
+    'a nonce of 49 bytes': { ...good, n: Buffer.alloc(49, 7).toString('base64url') },
     'a nonce outside base64url': { ...good, n: 'q3Zb8yL0cX1r9TfW2mKp4A+' },
     'iat a string': { ...good, iat: String(good.iat) },
     'exp fractional': { ...good, exp: good.exp + 0.5 },
@@ -157,7 +158,7 @@ t.test('time is judged by the server clock', async (t) => {
 })
 
 t.test('signQrPayload refuses to sign a body that could never verify', async (t) => {
-  t.throws(() => signQrPayload({ ...BODY, n: 'short' }, SECRET))
+  t.throws(() => signQrPayload({ ...BODY, n: Buffer.alloc(15).toString('base64url') }, SECRET))
   t.throws(() => signQrPayload({ ...BODY, sid: 'not-a-uuid' }, SECRET))
   t.throws(() => signQrPayload({ ...BODY, iat: 1.5 }, SECRET))
 })

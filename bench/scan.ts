@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
+import { createTokenService } from '../src/auth/tokens'
+import { SYSTEM_CONTEXT } from '../src/commands/context'
+import { handleCommand } from '../src/commands/handle'
+import { openDb } from '../src/db/connection'
+import { userDecider, userIdForEmail, userStream } from '../src/domain/identity/user'
+import { fmt, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
+import { BENCH_SECRETS, request, startServer, get } from './server'
+import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
+
+/**
+ * `npm run bench:scan`: N approved students (default 1,000) scan one QR at the
+ * same moment over HTTP against the real service in a child process; then a
+ * steady open-loop run at 500 marks/s. Beside them, the raw
+ * `BEGIN; INSERT; COMMIT` baseline through pg at the same concurrency.
+ */
+const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 1000)
+const RATE = Number(process.env.BENCH_RATE ?? 500)
+const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 5)
+const CONCURRENCY = 20 // the server's DB_POOL_SIZE
+
+async function seedStudents(url: string, n: number): Promise<string[]> {
+  const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 20 })
+  const store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+  const deps = { store, sources: { now: () => new Date(), uuid: randomUUID } }
+  const tokens = createTokenService({ secret: BENCH_SECRETS.JWT_SECRET, accessTtlSeconds: 3600 })
+  // every student has the same (irrelevant) hash: the bench measures marks, not bcrypt
+  const hash = '$2a$04$abcdefghijklmnopqrstuu6fJbXnVJX0kWm1Kz1c3QdA0nqzqfO2e'
+  const out: string[] = []
+  for (let i = 0; i < n; i += 50) {
+    out.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, async (_, j) => {
+          const email = `student${i + j}.${randomUUID().slice(0, 6)}@bench.example.org`
+          const id = userIdForEmail(email)
+          const { after } = await handleCommand(deps, userStream(id), userDecider, { type: 'RequestSignup', user_id: id, request_id: randomUUID(), email, full_name: `Student ${i + j}`, password_hash: hash, now: new Date(), timeout_ms: 3_600_000 }, SYSTEM_CONTEXT)
+          if (after.status !== 'pending') throw new Error('seed failed')
+          await handleCommand(deps, userStream(id), userDecider, { type: 'DecideApproval', request_id: after.request.id, decision: 'approve', role: 'student', reason: null, decided_by: randomUUID(), now: new Date() }, SYSTEM_CONTEXT)
+          return tokens.signAccess({ sub: id, role: 'student', sid: randomUUID() }, new Date()).token
+        }),
+      )),
+    )
+  }
+  await store.close()
+  await db.close()
+  return out
+}
+
+export async function benchScan(): Promise<Row[]> {
+  return withBenchDatabase(async (url) => {
+    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: 'bench.admin@bench.example.org', BOOTSTRAP_ADMIN_PASSWORD: 'Bench-Admin-Password-1' })
+    const rows: Row[] = []
+    try {
+      const students = await seedStudents(url, STUDENTS)
+      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' })).body) as { access_token: string }
+      const admin = { authorization: `Bearer ${login.access_token}` }
+      const newQr = async () => {
+        const ev = JSON.parse((await request(`${server.url}/api/admin/events`, 'POST', { title: 'Bench night', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString() }, admin)).body) as { event: { id: string } }
+        const qr = JSON.parse((await request(`${server.url}/api/admin/qr-sessions`, 'POST', { event_id: ev.event.id, ttl_seconds: 3600 }, admin)).body) as { qr_session: { payload: string } }
+        return { eventId: ev.event.id, payload: qr.qr_session.payload }
+      }
+      const mark = (token: string, payload: string) => request(`${server.url}/api/attendance/mark`, 'POST', { qr_payload: payload }, { authorization: `Bearer ${token}` })
+
+      // open the connections first, as phones on the hall's wifi would have
+      for (let i = 0; i < students.length; i += 100) await Promise.all(students.slice(i, i + 100).map(() => get(`${server.url}/health`).catch(() => undefined)))
+      const burst = await newQr()
+      const latencies: number[] = []
+      let errors = 0
+      const t0 = process.hrtime.bigint()
+      await Promise.all(
+        students.map(async (token) => {
+          const s = process.hrtime.bigint()
+          const r = await mark(token, burst.payload).catch(() => ({ status: 0, body: '' }))
+          latencies.push(Number(process.hrtime.bigint() - s) / 1e6)
+          if (r.status !== 201) errors++
+        }),
+      )
+      const wall = Number(process.hrtime.bigint() - t0) / 1e6
+      latencies.sort((a, b) => a - b)
+
+      // zero lost, zero duplicated: the projection must hold exactly N rows
+      const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: CONCURRENCY + 2 })
+      const count = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${burst.eventId}`.execute(db.kysely)).rows[0]!.n)
+      const until = Date.now() + 30_000
+      while ((await count()) < STUDENTS - errors && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+      const projected = await count()
+
+      await db.pool.query('CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL)')
+      const baseline = await throughput(CONCURRENCY, 3, async () => {
+        const c = await db.pool.connect()
+        try {
+          await c.query('BEGIN')
+          await c.query('INSERT INTO bench_baseline (id, data) VALUES ($1, $2)', [randomUUID(), JSON.stringify({ user_id: randomUUID(), at: new Date().toISOString() })])
+          await c.query('COMMIT')
+        } finally {
+          c.release()
+        }
+      })
+      const marksPerSecond = (STUDENTS - errors) / (wall / 1000)
+      rows.push({ what: `${fmt(STUDENTS)} students scan one QR at once: wall time`, value: `${fmt(wall)} ms`, target: '< 1,000 ms', verdict: wall < 1000 ? 'yes' : 'NO' })
+      rows.push({ what: 'burst latency p50 / p95 / p99', value: `${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 95))} / ${fmt(percentile(latencies, 99))} ms` })
+      rows.push({ what: 'burst errors (non-201)', value: fmt(errors), target: '0', verdict: errors === 0 ? 'yes' : 'NO' })
+      rows.push({ what: 'rows projected (lost / duplicated)', value: `${fmt(projected)} of ${fmt(STUDENTS)}`, target: 'all, once', verdict: projected === STUDENTS ? 'yes' : 'NO' })
+      rows.push({ what: 'marks/s in the burst vs raw insert tx/s', value: fmt(marksPerSecond), baseline: fmt(baseline), ratio: `${fmt((marksPerSecond / baseline) * 100)} %`, target: '>= 50 %', verdict: marksPerSecond / baseline >= 0.5 ? 'yes' : 'NO' })
+
+      // steady open loop: a new mark every 1/RATE s whatever the answers do
+      const qrs = await Promise.all(Array.from({ length: Math.ceil((RATE * STEADY_SECONDS) / STUDENTS) }, newQr))
+      const steady: number[] = []
+      let steadyErrors = 0
+      const total = RATE * STEADY_SECONDS
+      const start = Date.now()
+      const pending: Promise<void>[] = []
+      for (let i = 0; i < total; i++) {
+        const due = start + (i * 1000) / RATE
+        const wait = due - Date.now()
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+        const s = process.hrtime.bigint()
+        pending.push(
+          mark(students[i % STUDENTS]!, qrs[Math.floor(i / STUDENTS)]!.payload).catch(() => ({ status: 0, body: '' })).then((r) => {
+            steady.push(Number(process.hrtime.bigint() - s) / 1e6)
+            if (r.status !== 201) steadyErrors++
+          }),
+        )
+      }
+      await Promise.all(pending)
+      steady.sort((a, b) => a - b)
+      const p99 = percentile(steady, 99)
+      rows.push({ what: `steady ${RATE} marks/s for ${STEADY_SECONDS} s: p50 / p99`, value: `${fmt(percentile(steady, 50), 1)} / ${fmt(p99, 1)} ms`, target: 'p99 < 25 ms', verdict: p99 < 25 ? 'yes' : 'NO' })
+      rows.push({ what: 'steady errors (non-201)', value: fmt(steadyErrors), target: '0', verdict: steadyErrors === 0 ? 'yes' : 'NO' })
+      await db.close()
+    } finally {
+      await server.stop()
+    }
+    return rows
+  })
+}
+
+if (require.main === module) {
+  benchScan()
+    .then((rows) => printTable('QR scans over HTTP (service in a child process, PostgreSQL, rate limits off)', rows))
+    .catch((err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    })
+}

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import http from 'node:http'
+import { join } from 'node:path'
+
+/** Runs the real service (compiled) in a child process, so load and server do not share a thread. */
+export interface BenchServer {
+  url: string
+  env: Record<string, string>
+  stop(): Promise<void>
+}
+
+export const BENCH_SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), QR_SIGNING_SECRET: randomBytes(32).toString('hex') }
+
+export async function startServer(databaseUrl: string, env: Record<string, string> = {}, role = 'all'): Promise<BenchServer> {
+  const port = 3900 + Math.floor(Math.random() * 90)
+  const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: '20', ...BENCH_SECRETS, ...env } as Record<string, string>
+  delete full.REDIS_URL
+  if (env.REDIS_URL) full.REDIS_URL = env.REDIS_URL
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    const ok = await get(`${url}/ready`).then((r) => r.status === 200).catch(() => false)
+    if (ok) break
+    if (Date.now() > deadline) throw new Error('server did not become ready')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return {
+    url,
+    env: full,
+    async stop() {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+    },
+  }
+}
+
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 2000 })
+
+export function request(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body)
+    const req = http.request(url, { method, agent, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+    })
+    req.on('error', reject)
+    if (data) req.write(data)
+    req.end()
+  })
+}
+
+export const get = (url: string, headers?: Record<string, string>) => request(url, 'GET', undefined, headers)

@@ -1,0 +1,64 @@
+import { fold } from '../../domain/decider'
+import { clubEventDecider, type ClubEventEvent, type ClubEventState, clubEventStream } from '../../domain/club-event'
+import { qrSessionDecider, type QrSessionEvent, type QrSessionState, qrSessionStream } from '../../domain/qr-session'
+import type { EventStore, Subscription } from '../../store/event-store'
+
+const MAX_ENTRIES = 10_000
+
+/**
+ * What a mark needs about a QR session and its club event, read from their
+ * streams (never from a projection that could lag) and then kept in memory:
+ * an issued QR session never changes. What can change — a revocation, an
+ * edit or deletion of the club event — reaches every API process through the
+ * event feed, which drops the entry so the next mark reads the stream again.
+ * A per-key version stops a read that raced an invalidation from caching a
+ * stale state.
+ */
+export class HotPathCache {
+  private readonly sessions = new Map<string, QrSessionState>()
+  private readonly events = new Map<string, ClubEventState>()
+  private readonly versions = new Map<string, number>()
+  private subscription: Subscription | undefined
+
+  constructor(private readonly store: EventStore) {}
+
+  async start(): Promise<void> {
+    const after = await this.store.head()
+    this.subscription = this.store.subscribe({ after, limit: 1000, pollIntervalMs: 100 }, async (events) => {
+      for (const e of events) {
+        if (e.type === 'QrRevoked') this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
+        else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted') this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
+      }
+    })
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop()
+  }
+
+  qrSession(id: string): Promise<QrSessionState> {
+    return this.load(this.sessions, id, async () => fold(qrSessionDecider, (await this.store.readStream(qrSessionStream(id))) as unknown as QrSessionEvent[]), (s) => s.status === 'issued')
+  }
+
+  clubEvent(id: string): Promise<ClubEventState> {
+    return this.load(this.events, id, async () => fold(clubEventDecider, (await this.store.readStream(clubEventStream(id))) as unknown as ClubEventEvent[]), (s) => s.status === 'active')
+  }
+
+  private invalidate<T>(map: Map<string, T>, id: string): void {
+    map.delete(id)
+    this.versions.set(id, (this.versions.get(id) ?? 0) + 1)
+  }
+
+  /** Only states that can still change through the feed are cached (a missing stream could appear any moment). */
+  private async load<T>(map: Map<string, T>, id: string, read: () => Promise<T>, cacheable: (s: T) => boolean): Promise<T> {
+    const hit = map.get(id)
+    if (hit !== undefined) return hit
+    const version = this.versions.get(id)
+    const state = await read()
+    if (cacheable(state) && this.versions.get(id) === version) {
+      if (map.size >= MAX_ENTRIES) map.clear()
+      map.set(id, state)
+    }
+    return state
+  }
+}

@@ -1,0 +1,41 @@
+import type { Test } from 'tap'
+import { type Decider, type DomainEvent, DomainError, fold } from '../../src/domain/decider'
+
+/**
+ * Emmett-style decider specifications, no database needed:
+ *
+ *   given(t, userDecider, [signupRequested]).when(approve).then([approvalDecided])
+ *   given(t, userDecider, []).when(approve).thenThrows('not_found')
+ *
+ * `then` returns the state after the new events, for a further look;
+ * `thenThrows` requires a DomainError with exactly that code.
+ */
+export function given<S, C, E extends DomainEvent>(t: Test, decider: Decider<S, C, E>, events: readonly E[]) {
+  return {
+    when(command: C) {
+      const state = fold(decider, events)
+      return {
+        then(expected: readonly E[], message = 'decides these events'): S {
+          let decided: E[]
+          try {
+            decided = decider.decide(command, state)
+          } catch (err) {
+            t.fail(`${message}: threw ${err instanceof DomainError ? err.code : String(err)}`)
+            return state
+          }
+          t.same(decided, expected, message)
+          return decided.reduce((s, e) => decider.evolve(s, e), state)
+        },
+        thenThrows(code: string, message = `refused: ${code}`): void {
+          try {
+            const decided = decider.decide(command, state)
+            t.fail(`${message}: decided ${JSON.stringify(decided.map((e) => e.type))} instead`)
+          } catch (err) {
+            if (err instanceof DomainError) t.equal(err.code, code, message)
+            else t.fail(`${message}: threw ${String(err)}, not a DomainError`)
+          }
+        },
+      }
+    },
+  }
+}
