@@ -28,6 +28,7 @@ import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections
 import { ProjectionRunner } from './projections/runner'
 import type { EventStore } from './store/event-store'
 import { instrumentStore } from './store/instrumented'
+import { createEsdbEventStore } from './store/esdb'
 import { PostgresEventStore } from './store/postgres/postgres-event-store'
 
 export type { Sources }
@@ -91,12 +92,17 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
   const metrics = new Metrics()
   const onDbError = (err: Error) => logger.warn({ err: err.message }, 'database connection error')
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, onError: onDbError, inMemory: overrides.inMemory })
-  await migrateEventStore(db.kysely)
+  if (!config.eventStoreUrl) await migrateEventStore(db.kysely)
   await migrateReadModel(db.kysely)
-  const store = instrumentStore(new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError }), metrics)
+  // EVENTSTORE_URL moves the events to EventStoreDB; read tables and checkpoints stay in PostgreSQL
+  const adapter = config.eventStoreUrl
+    ? createEsdbEventStore(config.eventStoreUrl, { onError: (err) => logger.warn({ err: err.message }, 'event store connection error') })
+    : new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError })
+  const store = instrumentStore(adapter, metrics)
 
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined
-  redis?.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'))
+  const onRedisError = (err: Error) => logger.warn({ err: err.message }, 'redis connection error')
+  redis?.on('error', onRedisError)
 
   const identity: IdentityDeps = {
     store,
@@ -121,16 +127,16 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     qrKeys: { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious },
     qrTtlSeconds: config.qrExpirySeconds,
   }
-  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new MemoryRateLimiter() : new MemoryRateLimiter()
+  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter()
 
   const expire = runExpiry(identity, logger)
   const now = () => sources.now()
   let scheduler: ApprovalScheduler | undefined
-  if (runsProjector(role)) scheduler = redis ? new BullApprovalScheduler(redis, config.redisPrefix, now) : new InProcessApprovalScheduler(expire, now)
+  if (runsProjector(role)) scheduler = redis ? new BullApprovalScheduler(redis, config.redisPrefix, now, onRedisError) : new InProcessApprovalScheduler(expire, now)
   let worker: Worker | undefined
   let stopSweep: (() => void) | undefined
   if (runsWorker(role)) {
-    if (config.redisUrl) worker = startExpiryWorker(config.redisUrl, config.redisPrefix, expire)
+    if (config.redisUrl) worker = startExpiryWorker(config.redisUrl, config.redisPrefix, expire, onRedisError)
     stopSweep = startSweep(db.kysely, expire, now, config.approvalSweepSeconds * 1000, logger)
   }
 

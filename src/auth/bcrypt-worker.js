@@ -21,6 +21,7 @@ function hash({ password, rounds }) {
 }
 
 function verify({ password, hash }) {
+  assertHashable(password)
   return bcrypt.compareSync(password, hash)
 }
 

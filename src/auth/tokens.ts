@@ -1,13 +1,13 @@
 import { type KeyObject, createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypto'
 import jwt from 'jsonwebtoken'
 
+type Role = 'student' | 'admin'
+
 /**
  * Access tokens are short-lived HS256 JWTs; refresh tokens are opaque random
  * strings stored only as SHA-256 (DESIGN §6). A JWT carries `kind: 'access'`
  * so that no other token signed with the same key can pass for one.
  */
-export type Role = 'student' | 'admin'
-
 export interface AccessClaims {
   sub: string
   role: Role
@@ -93,11 +93,4 @@ export function newRefreshToken(): { token: string; hash: string } {
 /** SHA-256, hex: what the store keeps instead of the token. */
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex')
-}
-
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/
-
-/** Cheap shape check, so obvious junk is refused without a store lookup. */
-export function isRefreshTokenShaped(token: unknown): token is string {
-  return typeof token === 'string' && REFRESH_TOKEN_SHAPE.test(token)
 }

@@ -26,8 +26,10 @@ export const QUEUE_NAME = 'approval-timeout'
 /** BullMQ: a delayed job whose id is the request id, so it exists once. */
 export class BullApprovalScheduler implements ApprovalScheduler {
   private readonly queue: Queue
-  constructor(connection: Redis, prefix: string, private readonly now: () => Date) {
+  constructor(connection: Redis, prefix: string, private readonly now: () => Date, onError: (err: Error) => void) {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix })
+    // Redis down must not crash the process: the reactor retries the batch
+    this.queue.on('error', onError)
   }
   async schedule(job: ExpiryJob): Promise<void> {
     const delay = Math.max(0, Date.parse(job.expires_at) - this.now().getTime())
@@ -87,10 +89,12 @@ export function runExpiry(identity: IdentityDeps, logger: Logger) {
   }
 }
 
-export function startExpiryWorker(redisUrl: string, prefix: string, run: (job: ExpiryJob) => Promise<void>): Worker {
+export function startExpiryWorker(redisUrl: string, prefix: string, run: (job: ExpiryJob) => Promise<void>, onError: (err: Error) => void): Worker {
   // workers block on Redis: they must never give up a command (BullMQ's rule)
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
+  connection.on('error', onError)
   const worker = new Worker<ExpiryJob>(QUEUE_NAME, async (job) => run(job.data), { connection, prefix, concurrency: 8 })
+  worker.on('error', onError)
   worker.on('closed', () => connection.disconnect())
   return worker
 }

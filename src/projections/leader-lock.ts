@@ -31,8 +31,16 @@ export class PgLeaderLocks implements LeaderLocks {
   private readonly held = new Set<string>()
   private readonly lostHandlers: (() => void)[] = []
   private closed = false
+  // one query at a time on the shared connection (pg deprecates overlapping ones)
+  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly connectionString: string) {}
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn)
+    this.queue = next.catch(() => undefined)
+    return next
+  }
 
   private async connection(): Promise<pg.Client> {
     if (this.client) return this.client
@@ -56,18 +64,22 @@ export class PgLeaderLocks implements LeaderLocks {
     return this.connecting
   }
 
-  async tryAcquire(name: string): Promise<boolean> {
-    if (this.closed) return false
-    if (this.held.has(name)) return true
-    const client = await this.connection()
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`consumer:${name}`])
-    if (rows[0]?.ok) this.held.add(name)
-    return rows[0]?.ok === true
+  tryAcquire(name: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.closed) return false
+      if (this.held.has(name)) return true
+      const client = await this.connection()
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`consumer:${name}`])
+      if (rows[0]?.ok) this.held.add(name)
+      return rows[0]?.ok === true
+    })
   }
 
-  async release(name: string): Promise<void> {
-    if (!this.held.delete(name) || !this.client) return
-    await this.client.query('SELECT pg_advisory_unlock(hashtext($1))', [`consumer:${name}`]).catch(() => undefined)
+  release(name: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.held.delete(name) || !this.client) return
+      await this.client.query('SELECT pg_advisory_unlock(hashtext($1))', [`consumer:${name}`]).catch(() => undefined)
+    })
   }
 
   onLost(fn: () => void): void {

@@ -82,3 +82,11 @@ t.test('the API skeleton', async (t) => {
     t.match(res.body, /eventstore_append_duration_seconds_count\{outcome="ok"\} 1/)
   })
 })
+
+t.test('GET /ready answers 503 naming the dependency that is down', async (t) => {
+  const { app } = await testApp(t, { redis: false, env: { REDIS_URL: 'redis://127.0.0.1:1' } })
+  const res = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().dependencies.redis, 'down')
+  t.equal(res.json().dependencies.database, 'up')
+})

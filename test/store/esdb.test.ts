@@ -21,7 +21,8 @@ function adapter(connectionString: string, onError = (e: Error) => console.error
 t.test('EventStoreDB contract suite', { skip: url ? false : 'EVENTSTORE_URL is not set: no EventStoreDB/KurrentDB to run the contract against' }, async (t) => {
   let store: EventStore | undefined
   t.teardown(() => store?.close())
-  eventStoreContract(t, async () => (store = adapter(url!)))
+  // ESDB checks event ids per stream, not across streams (see src/store/esdb)
+  eventStoreContract(t, async () => (store = adapter(url!)), { globalEventIds: false })
 
   t.test('ping answers while the server is up', async (t) => {
     await t.resolves(store!.ping())

@@ -249,6 +249,24 @@ t.test('marking attendance', async (t) => {
     await rejectedAs(t, runtime, bob.user.id, 'event_not_found', { event: event.id, session: qr.id })
   })
 
+  t.test('an edit of a cached club event reaches the mark: a geofence added later is enforced', async (t) => {
+    const event = await createEvent(app, admin)
+    const qr = await issueQr(app, admin, event.id)
+    const [ada, bob] = await Promise.all([student(), student()])
+    t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the event, unfenced')
+    const fence = { lat: -33.8688, lng: 151.2093, radius_m: 50 }
+    const edit = await app.inject({ method: 'PATCH', url: `/api/admin/events/${event.id}`, headers: asAdmin, payload: { geofence: fence } })
+    t.equal(edit.statusCode, 200)
+    // ada's scans are 409 while the cache holds the unfenced event, 400 once it learnt of the edit
+    await eventually(async () => (await mark(app, ada, qr.payload)).json().code === 'location_required', 1000)
+    const res = await mark(app, bob, qr.payload)
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'location_required')
+    await rejectedAs(t, runtime, bob.user.id, 'location_required', { event: event.id, session: qr.id })
+    const there = await mark(app, bob, qr.payload, { location: { lat: fence.lat, lng: fence.lng, accuracy_m: 8 } })
+    t.equal(there.statusCode, 201, 'at the venue')
+  })
+
   t.test('a well-signed payload naming no real QR session is qr_invalid', async (t) => {
     const event = await createEvent(app, admin)
     const other = await createEvent(app, admin)
