@@ -3,6 +3,7 @@ import * as store0001 from './migrations/store/0001_event_store'
 import * as read0001 from './migrations/read/0001_runner'
 import * as read0002 from './migrations/read/0002_identity'
 import * as read0003 from './migrations/read/0003_attendance'
+import * as read0006 from './migrations/read/0006_analytics'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -16,6 +17,7 @@ export const readMigrations: Record<string, Migration> = {
   '0001_runner': read0001,
   '0002_identity': read0002,
   '0003_attendance': read0003,
+  '0006_analytics': read0006,
 }
 
 class StaticProvider implements MigrationProvider {

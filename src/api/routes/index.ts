@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Runtime } from '../../runtime'
 import { adminApprovalRoutes } from './admin-approvals'
+import { analyticsRoutes } from './analytics'
 import { attendanceRoutes } from './attendance'
 import { authRoutes } from './auth'
 import { clubEventRoutes } from './club-events'
@@ -12,5 +13,6 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     await app.register(adminApprovalRoutes(runtime), { prefix: '/admin' })
     await app.register(clubEventRoutes(runtime))
     await app.register(attendanceRoutes(runtime))
+    await app.register(analyticsRoutes(runtime))
   }
 }

@@ -73,7 +73,7 @@ export const userStream = (userId: string) => `user-${userId}`
 
 /** A pending request whose deadline has passed is expired, whether or not a job has said so yet. */
 export function effectiveStatus(state: UserState, now: Date): UserState['status'] {
-  if (state.status === 'pending' && now.getTime() < 0) return 'expired'
+  if (state.status === 'pending' && now.getTime() >= Date.parse(state.request.expires_at)) return 'expired'
   return state.status
 }
 

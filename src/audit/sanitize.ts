@@ -1,0 +1,53 @@
+/**
+ * What the audit log and the auditor feed do to stored values before anyone
+ * reads them: secrets are replaced, and control characters become visible
+ * text so that a value can never start a new log line or CSV row.
+ */
+
+export const REDACTED = '[redacted]'
+
+/** A key naming a credential or a digest of one (password_hash, refresh_token_hash, previous_token_hash, client_secret…). */
+const SECRET_KEY = /password|token|secret|hash/i
+
+export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
+
+/**
+ * Deep copy with every value under a secret-looking key replaced by
+ * '[redacted]', however deep it sits (an event may nest its data).
+ */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact)
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretKey(k) ? REDACTED : redact(v)]))
+  }
+  return value
+}
+
+// C0, DEL, C1, and the Unicode line and paragraph separators; the backslash is
+// escaped too, so a literal "\u000a" typed by a client stays distinguishable
+// from an escaped newline
+const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+
+const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+
+/** Control characters as `\uXXXX` text and `\` as `\\`: one value, one line, always. */
+export function escapeControl(s: string): string {
+  return s.replace(UNSAFE, (c) => (c === '\\' ? '\\\\' : hex4(c)))
+}
+
+/** escapeControl applied to every string (and key) of a JSON-like value. */
+export function escapeDeep(value: unknown): unknown {
+  if (typeof value === 'string') return escapeControl(value)
+  if (Array.isArray(value)) return value.map(escapeDeep)
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeControl(k), escapeDeep(v)]))
+  }
+  return value
+}
+
+/** A text column of an audit row: escaped, or null when absent or not a string. */
+export function safeText(v: unknown, max = 1024): string | null {
+  if (v === null || v === undefined) return null
+  const s = typeof v === 'string' ? v : String(v)
+  return escapeControl(s.length > max ? s.slice(0, max) : s)
+}

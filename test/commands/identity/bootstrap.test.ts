@@ -1,0 +1,169 @@
+import { spawn } from 'node:child_process'
+import { resolve } from 'node:path'
+import t from 'tap'
+import { SYSTEM_ACTOR, createAdmin } from '../../../src/commands/identity/bootstrap'
+import { login } from '../../../src/commands/identity/login'
+import { requestSignup } from '../../../src/commands/identity/signup'
+import { ConfigError, loadConfig } from '../../../src/config'
+import { DomainError } from '../../../src/domain/decider'
+import { normaliseEmail } from '../../../src/domain/identity/email'
+import { userIdForEmail, userStream } from '../../../src/domain/identity/user'
+import type { Runtime } from '../../../src/runtime'
+import { PASSWORD, uniqueEmail } from '../../helpers/identity'
+import { TEST_SECRETS, testRuntime } from '../../helpers/runtime'
+import { createTestDatabase } from '../../helpers/services'
+
+/** The first admin (DESIGN §7): there is never a default one, and creating it twice is harmless. */
+const ROOT = resolve(__dirname, '../../..')
+const ctx = { actor_id: null, actor_role: null, ip: null, user_agent: null, request_id: null }
+
+const typesOf = async (runtime: Runtime, email: string) => (await runtime.store.readStream(userStream(userIdForEmail(normaliseEmail(email)!)))).map((e) => e.type)
+const refusal = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => (err instanceof DomainError ? err.code : err))
+
+t.test('createAdmin creates an approved admin once; a second call changes nothing', async (t) => {
+  const runtime = await testRuntime(t, { role: 'api', redis: false })
+  const email = uniqueEmail('root')
+  t.equal(await createAdmin(runtime.identity, email, PASSWORD), 'created')
+  t.equal(await createAdmin(runtime.identity, email.toUpperCase(), 'Another-Horse-8-Battery'), 'exists', 'the same email, however spelt')
+
+  const events = await runtime.store.readStream(userStream(userIdForEmail(email)))
+  t.same(
+    events.map((e) => e.type),
+    ['SignupRequested', 'ApprovalDecided'],
+  )
+  const decided = events[1]!.data as { decision: string; role: string; decided_by: string }
+  t.same({ decision: decided.decision, role: decided.role, decided_by: decided.decided_by }, { decision: 'approved', role: 'admin', decided_by: SYSTEM_ACTOR })
+
+  const session = await login(runtime.identity, { email, password: PASSWORD }, ctx)
+  t.equal(session.user.role, 'admin', 'the admin can log in with the first password')
+  t.equal(await refusal(login(runtime.identity, { email, password: 'Another-Horse-8-Battery' }, ctx)), 'invalid_credentials', 'the second call did not change the password')
+})
+
+t.test('createAdmin run by several processes at once creates one admin and fails none', async (t) => {
+  const runtime = await testRuntime(t, { role: 'api', redis: false })
+  const email = uniqueEmail('root')
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => createAdmin(runtime.identity, email, PASSWORD)))
+  t.same(
+    results.map((r) => r.status),
+    Array(5).fill('fulfilled'),
+    'no start-up fails',
+  )
+  const values = results.map((r) => (r.status === 'fulfilled' ? r.value : r.reason))
+  t.equal(values.filter((v) => v === 'created').length, 1, 'one created it')
+  t.equal(values.filter((v) => v === 'exists').length, 4, 'the others found it')
+  t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'])
+})
+
+t.test('a bootstrap interrupted between its two steps is finished by the next run', async (t) => {
+  const runtime = await testRuntime(t, { role: 'api', redis: false })
+  const email = uniqueEmail('root')
+  // the first step of a bootstrap whose process died before approving
+  await requestSignup(runtime.identity, { email, password: PASSWORD, full_name: 'Administrator' }, ctx)
+  t.equal(await createAdmin(runtime.identity, email, PASSWORD), 'created')
+  t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'])
+  t.equal((await login(runtime.identity, { email, password: PASSWORD }, ctx)).user.role, 'admin')
+
+  const stranger = uniqueEmail('squatter')
+  await requestSignup(runtime.identity, { email: stranger, password: 'Stranger-Horse-9-Battery', full_name: 'Someone' }, ctx)
+  t.equal(await createAdmin(runtime.identity, stranger, PASSWORD), 'exists', 'a pending signup with another password is left alone')
+  t.same(await typesOf(runtime, stranger), ['SignupRequested'])
+})
+
+t.test('createAdmin refuses a weak password or a bad email, and writes nothing', async (t) => {
+  const runtime = await testRuntime(t, { role: 'api', redis: false })
+  const email = uniqueEmail('root')
+  t.equal(await refusal(createAdmin(runtime.identity, email, 'password1')), 'weak_password')
+  t.equal(await refusal(createAdmin(runtime.identity, email, 'Sh0rt!')), 'weak_password')
+  t.same(await typesOf(runtime, email), [], 'nothing was written')
+  t.equal(await refusal(createAdmin(runtime.identity, 'not-an-email', PASSWORD)), 'invalid_email')
+  t.equal(await refusal(createAdmin(runtime.identity, 'root@', PASSWORD)), 'invalid_email')
+})
+
+t.test('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD come together or not at all', async (t) => {
+  const base = { NODE_ENV: 'test', ...TEST_SECRETS }
+  const emailOnly = (() => {
+    try {
+      loadConfig({ ...base, BOOTSTRAP_ADMIN_EMAIL: 'root@club.example.org' })
+    } catch (err) {
+      return err
+    }
+  })()
+  t.ok(emailOnly instanceof ConfigError, 'an email without a password stops the start')
+  t.equal((emailOnly as ConfigError).variable, 'BOOTSTRAP_ADMIN_PASSWORD', 'naming the missing variable')
+  t.throws(() => loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD }), { name: 'ConfigError', variable: 'BOOTSTRAP_ADMIN_EMAIL' })
+  const both = loadConfig({ ...base, BOOTSTRAP_ADMIN_EMAIL: 'root@club.example.org', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
+  t.equal(both.bootstrapAdminEmail, 'root@club.example.org')
+  const neither = loadConfig(base)
+  t.equal(neither.bootstrapAdminEmail, undefined, 'there is no default admin')
+  t.equal(neither.bootstrapAdminPassword, undefined)
+})
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** `src/cli.ts` in a child process, run the way this test is (same TypeScript loader). */
+function cli(args: string[], env: Record<string, string>, stdin: string | null): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [...process.execArgv, 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      // nothing of this process' environment but what a loader needs: no REDIS_URL, no DATABASE_URL
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()))
+    child.on('error', fail)
+    child.on('close', (code) => done({ code, stdout, stderr }))
+    if (stdin !== null) child.stdin.write(stdin)
+    child.stdin.end()
+  })
+}
+
+t.test('the CLI creates the first admin with the password read from stdin, once', async (t) => {
+  const databaseUrl = await createTestDatabase(t)
+  const env = { NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...TEST_SECRETS, BCRYPT_ROUNDS: '4' }
+  const email = uniqueEmail('cli')
+  const password = 'Cli-Secret-Horse-42'
+
+  const first = await cli(['create-admin', '--email', email], env, `${password}\n`)
+  t.equal(first.code, 0, `exit 0 (stderr: ${first.stderr})`)
+  t.match(first.stdout, /created/)
+  t.notMatch(first.stdout + first.stderr, password, 'the password is never printed')
+
+  const second = await cli(['create-admin', '--email', email], env, `${password}\n`)
+  t.equal(second.code, 0)
+  t.match(second.stdout, /already exists/)
+  t.notMatch(second.stdout, /created/)
+  t.notMatch(second.stdout + second.stderr, password)
+
+  const runtime = await testRuntime(t, { role: 'api', redis: false, databaseUrl })
+  t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'], 'one admin in the store')
+  t.equal((await login(runtime.identity, { email, password }, ctx)).user.role, 'admin', 'who can log in with the stdin password')
+
+  const weak = await cli(['create-admin', '--email', uniqueEmail('cli')], env, 'password1\n')
+  t.equal(weak.code, 1, 'a weak password is refused')
+  t.notMatch(weak.stdout + weak.stderr, 'password1', 'and not echoed')
+})
+
+t.test('the CLI takes no password on argv', async (t) => {
+  const databaseUrl = await createTestDatabase(t)
+  const env = { NODE_ENV: 'test', DATABASE_URL: databaseUrl, ...TEST_SECRETS, BCRYPT_ROUNDS: '4' }
+
+  const usage = await cli([], env, null)
+  t.equal(usage.code, 2, 'no command: usage')
+  t.match(usage.stderr, /create-admin/)
+  t.match(usage.stderr, /stdin/, 'the usage says where the password comes from')
+  t.notMatch(usage.stdout + usage.stderr, /--password/, 'and never mentions --password')
+
+  const email = uniqueEmail('cli')
+  const argv = await cli(['create-admin', '--email', email, '--password', 'Argv-Secret-Horse-42'], env, '')
+  t.not(argv.code, 0, '--password on argv with nothing on stdin creates nothing')
+  t.notMatch(argv.stdout + argv.stderr, 'Argv-Secret-Horse-42')
+  const runtime = await testRuntime(t, { role: 'api', redis: false, databaseUrl })
+  t.same(await typesOf(runtime, email), [], 'no account')
+})
