@@ -51,6 +51,11 @@ export interface Config {
   qrSigningSecret: string
   /** accepted for QR verification during a key rotation */
   qrSigningSecretPrevious: string | undefined
+  /**
+   * key of the audit hash chain (src/audit/chain.ts). @defaultValue derived from
+   * JWT_SECRET — set it before ever rotating JWT_SECRET, or the old chain no longer verifies
+   */
+  auditChainSecret: string | undefined
   /** @defaultValue 15 */
   accessTokenExpireMinutes: number
   /** @defaultValue 7 */
@@ -78,6 +83,10 @@ export interface Config {
   trustProxy: boolean | number | string[]
   /** how long SIGTERM waits for in-flight work before closing pools. @defaultValue 5000 */
   shutdownTimeoutMs: number
+  /** comment-line interval on open notification streams (SSE_HEARTBEAT_SECONDS; decimals for tests). @defaultValue 15 */
+  sseHeartbeatSeconds: number
+  /** lifetime of a single-use notification stream ticket (SSE_TICKET_TTL_SECONDS). @defaultValue 30 */
+  sseTicketTtlSeconds: number
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
@@ -193,6 +202,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (jwtSecret === qrSigningSecret) throw new ConfigError('QR_SIGNING_SECRET', 'must differ from JWT_SECRET')
   const previous = str(env, 'QR_SIGNING_SECRET_PREVIOUS')
   const qrSigningSecretPrevious = previous === undefined ? undefined : secret('QR_SIGNING_SECRET_PREVIOUS', previous)
+  const auditChain = str(env, 'AUDIT_CHAIN_SECRET')
+  const auditChainSecret = auditChain === undefined ? undefined : secret('AUDIT_CHAIN_SECRET', auditChain)
 
   const bootstrapAdminEmail = str(env, 'BOOTSTRAP_ADMIN_EMAIL')
   const bootstrapAdminPassword = str(env, 'BOOTSTRAP_ADMIN_PASSWORD')
@@ -215,6 +226,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     jwtSecret,
     qrSigningSecret,
     qrSigningSecretPrevious,
+    auditChainSecret,
     accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
     qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: 1, max: 3600, integer: true }),
@@ -237,6 +249,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     bootstrapAdminPassword,
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
+    sseHeartbeatSeconds: num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 }),
+    sseTicketTtlSeconds: num(env, 'SSE_TICKET_TTL_SECONDS', 30, { min: 1, max: 300, integer: true }),
     generatedSecrets,
   })
 }

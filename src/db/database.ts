@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 /** Every read-side table. Code passes Selectable<>/Insertable<> rows, never these. */
 export interface Database {
@@ -10,6 +10,12 @@ export interface Database {
   qr_sessions: QrSessionsTable
   attendance_records: AttendanceRecordsTable
   used_nonces: UsedNoncesTable
+  notifications: NotificationsTable
+  notification_admins: NotificationAdminsTable
+  notification_club_events: NotificationClubEventsTable
+  notification_feed: NotificationFeedTable
+  audit_log: AuditLogTable
+  event_chain: EventChainTable
 }
 
 export interface ClubEventsTable {
@@ -98,4 +104,71 @@ export interface ProjectionCheckpointsTable {
   /** the store's opaque position of the last event applied */
   position: string
   updated_at: Generated<Date>
+}
+
+export interface NotificationsTable {
+  /** derived from the causing event (or the coalescing key), so a rebuild writes the same id */
+  id: string
+  user_id: string
+  /** signup_requested | approval_approved | approval_rejected | approval_expired | attendance_marked */
+  type: string
+  title: string
+  body: string
+  data: unknown
+  created_at: Date
+  updated_at: Date
+  read_at: Date | null
+  /** facts coalesced into this row (attendance marks in one minute) */
+  count: Generated<number>
+  /** feed ordinal of the event that last changed the row; int8 arrives as a string from pg */
+  seq: ColumnType<string | number, number, number>
+}
+
+/** Admins as of the event being applied (the notifications consumer's own state). */
+export interface NotificationAdminsTable {
+  user_id: string
+}
+
+export interface NotificationClubEventsTable {
+  id: string
+  created_by: string
+  title: string
+}
+
+/** One row: how many feed events the notifications consumer has seen. */
+export interface NotificationFeedTable {
+  id: number
+  events_seen: ColumnType<string | number, number, number>
+}
+
+/** One row per stored event (src/projections/audit-log.ts); secrets redacted, control characters escaped. */
+export interface AuditLogTable {
+  /** the event's id */
+  id: string
+  /** the event's recorded_at */
+  at: Date
+  /** the store's opaque position */
+  position: string
+  stream: string
+  event_type: string
+  /** OWASP logging vocabulary: authn_login_fail, authz_fail, attendance_marked… */
+  action: string
+  outcome: 'success' | 'failure'
+  actor_id: string | null
+  actor_role: string | null
+  target_type: string | null
+  target_id: string | null
+  ip: string | null
+  user_agent: string | null
+  request_id: string | null
+  correlation_id: string | null
+  details: unknown
+}
+
+/** The HMAC hash chain over the global feed (src/audit/chain.ts). */
+export interface EventChainTable {
+  position: string
+  /** 0-based place in the feed; bigint comes back from pg as a string */
+  seq: ColumnType<string, string | number | bigint, never>
+  link: string
 }

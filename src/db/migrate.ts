@@ -3,6 +3,8 @@ import * as store0001 from './migrations/store/0001_event_store'
 import * as read0001 from './migrations/read/0001_runner'
 import * as read0002 from './migrations/read/0002_identity'
 import * as read0003 from './migrations/read/0003_attendance'
+import * as read0004 from './migrations/read/0004_audit'
+import * as read0005 from './migrations/read/0005_notifications'
 import * as read0006 from './migrations/read/0006_analytics'
 
 /**
@@ -17,6 +19,8 @@ export const readMigrations: Record<string, Migration> = {
   '0001_runner': read0001,
   '0002_identity': read0002,
   '0003_attendance': read0003,
+  '0004_audit': read0004,
+  '0005_notifications': read0005,
   '0006_analytics': read0006,
 }
 
@@ -38,6 +42,20 @@ export async function migrateEventStore(db: Kysely<any>): Promise<void> {
   await run(new Migrator({ db, provider: new StaticProvider(storeMigrations), migrationTableName: 'es_migrations', migrationLockTableName: 'es_migrations_lock' }), 'event store')
 }
 
+/**
+ * withSchema() qualifies only the builder's tables; raw SQL in a migration
+ * (CREATE INDEX … ON users) would still resolve to public. The migrator runs
+ * in one transaction, so a local search_path sends it to `schema` as well.
+ */
+function inSchema(migrations: Record<string, Migration>, schema: string): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(migrations).map(([name, m]) => [name, { up: async (db: Kysely<any>) => {
+      await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(db)
+      await m.up(db)
+    } }]),
+  )
+}
+
 /** The read side (projections, checkpoints, analytics views), into `schema`. */
 export async function migrateReadModel(db: Kysely<any>, schema = 'public'): Promise<void> {
   if (schema !== 'public') await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db)
@@ -45,10 +63,13 @@ export async function migrateReadModel(db: Kysely<any>, schema = 'public'): Prom
   await run(
     new Migrator({
       db: scoped,
-      provider: new StaticProvider(readMigrations),
+      provider: new StaticProvider(schema === 'public' ? readMigrations : inSchema(readMigrations, schema)),
       migrationTableName: 'read_migrations',
       migrationLockTableName: 'read_migrations_lock',
       migrationTableSchema: schema,
+      // numbers were handed out to parallel work (0004 audit, 0006 analytics…): a
+      // database that already ran a later one must still take an earlier one
+      allowUnorderedMigrations: true,
     }),
     'read model',
   )

@@ -16,6 +16,8 @@ export interface RunnerOptions {
   pollIntervalMs?: number
   /** how often a standby tries to take the lead. @defaultValue 1000 */
   lockRetryMs?: number
+  /** pause after a batch so a busy feed is applied in larger transactions. @defaultValue 20 */
+  coalesceMs?: number
   /** how often an idle leader checks that nobody reset its checkpoint. @defaultValue 1000 */
   checkpointCheckMs?: number
   onError?: (err: Error, consumer: string) => void
@@ -100,7 +102,7 @@ export class ProjectionRunner {
         this.applied = checkpoint
         if (this.stopped) break
         this.subscription = this.opts.store.subscribe(
-          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200 },
+          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 20 },
           async (events) => {
             if (!this.leading) throw new SteppedDown()
             checkpoint = await this.applyBatch(checkpoint, events)

@@ -56,6 +56,11 @@ export interface ReadAllOptions {
 export interface SubscribeOptions extends ReadAllOptions {
   /** poll interval when no wake-up arrives, in ms. @defaultValue 200 */
   pollIntervalMs?: number
+  /**
+   * after a batch, wait this long before reading again even when woken, so a
+   * busy feed is read in fewer, larger batches (projections). @defaultValue 0
+   */
+  coalesceMs?: number
 }
 
 /** Handles one batch in global order; the subscription advances only after it resolves. */

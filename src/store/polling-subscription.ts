@@ -64,6 +64,8 @@ export function pollingSubscription(
         position = events[events.length - 1]!.position
         unmetWake = 0
         if (events.length === limit) continue
+        // not woken early: wake-ups during this pause are exactly what we want to batch
+        if (options.coalesceMs) await new Promise((r) => setTimeout(r, options.coalesceMs))
       } else if (unmetWake > 0) {
         unmetWake++
       }

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto'
+
+/**
+ * What each notification says, and its id. Pure: the projection calls these
+ * while replaying, so a rebuild writes the same words and ids.
+ */
+
+// a fixed namespace: changing it would change every notification id on the next rebuild
+const NAMESPACE = Buffer.from('b7a1c0de5e1f4a6b8c2d9e0f1a2b3c4d', 'hex')
+
+/** RFC 4122 version-5-style UUID of the parts (an event id and a recipient, or a coalescing key). */
+export function notificationId(...parts: string[]): string {
+  const h = createHash('sha1').update(NAMESPACE).update(parts.join('\u0000'), 'utf8').digest()
+  h[6] = (h[6]! & 0x0f) | 0x50
+  h[8] = (h[8]! & 0x3f) | 0x80
+  const hex = h.subarray(0, 16).toString('hex')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+}
+
+export type NotificationType = 'signup_requested' | 'approval_approved' | 'approval_rejected' | 'approval_expired' | 'attendance_marked'
+
+export interface NotificationText {
+  title: string
+  body: string
+}
+
+export function signupText(fullName: string, email: string, expiresAt: string): NotificationText {
+  return { title: `New signup: ${fullName}`, body: `${fullName} <${email}> asked to join the club. Decide before ${expiresAt} or the request expires.` }
+}
+
+export function decisionText(decision: 'approved' | 'rejected', reason: string | null): NotificationText {
+  if (decision === 'approved') return { title: 'Your membership was approved', body: 'Welcome to the club: you can now sign in and mark attendance.' }
+  return { title: 'Your membership request was declined', body: reason ? `Reason: ${reason}` : 'An admin declined the request.' }
+}
+
+export function expiryText(): NotificationText {
+  return { title: 'Your membership request expired', body: 'No admin decided in time. You may sign up again.' }
+}
+
+/** The start of the minute a mark falls in: marks of one club event in one minute share a notification. */
+export function attendanceWindow(markedAt: string): string {
+  const ms = Date.parse(markedAt)
+  return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString()
+}
+
+export function attendanceText(count: number, clubEventTitle: string, windowStart: string): NotificationText {
+  const who = count === 1 ? '1 member' : `${count} members`
+  return { title: `${who} marked attendance at ${clubEventTitle}`, body: `Attendance marked in the minute from ${windowStart.slice(11, 16)} UTC on ${windowStart.slice(0, 10)}.` }
+}

@@ -1,0 +1,83 @@
+import type { ServerResponse } from 'node:http'
+import type { Db } from '../db/connection'
+import { changedAfter, latestSeq } from './queries'
+import { SseClient } from './sse-client'
+import { listenForNotifications } from './wake'
+
+export interface HubOptions {
+  /** comment line interval on every open stream. @defaultValue 15000 */
+  heartbeatMs?: number
+  onError?: (err: Error) => void
+}
+
+/**
+ * The live streams of one API process. Whichever process runs the
+ * notifications consumer, its commit NOTIFYs every process's hub with the
+ * user id, and each hub sends that user's open streams the rows after their
+ * cursor. Ends every stream on close, so a shutdown never waits on them.
+ */
+export class NotificationHub {
+  private readonly clients = new Map<string, Set<SseClient>>()
+  private readonly timer: NodeJS.Timeout
+  private unlisten: (() => Promise<void>) | undefined
+  private closed = false
+
+  private constructor(
+    private readonly db: Db,
+    private readonly opts: HubOptions,
+  ) {
+    this.timer = setInterval(() => this.each((c) => c.heartbeat()), opts.heartbeatMs ?? 15_000)
+    this.timer.unref()
+  }
+
+  static async start(db: Db, opts: HubOptions = {}): Promise<NotificationHub> {
+    const hub = new NotificationHub(db, opts)
+    hub.unlisten = await listenForNotifications(db, (payload) => hub.wake(payload))
+    return hub
+  }
+
+  get connections(): number {
+    let n = 0
+    for (const set of this.clients.values()) n += set.size
+    return n
+  }
+
+  private each(fn: (c: SseClient) => void): void {
+    for (const set of this.clients.values()) for (const c of set) fn(c)
+  }
+
+  /** a user id, or 'reconnect' (NOTIFYs may have been lost meanwhile: everyone looks again) */
+  private wake(payload: string): void {
+    if (payload === 'reconnect') this.each((c) => c.wake())
+    else for (const c of this.clients.get(payload) ?? []) c.wake()
+  }
+
+  /**
+   * Streams `userId`'s notifications into `res`: first every change after
+   * `lastEventId` (or, without one, only what happens from now on), then live.
+   */
+  async attach(userId: string, res: ServerResponse, lastEventId: number | undefined): Promise<void> {
+    const client = new SseClient(userId, res, (u, seq, limit) => changedAfter(this.db.kysely, u, seq, limit), (err) => this.opts.onError?.(err))
+    if (this.closed) return void client.end()
+    // registered before the cursor is read, so a commit in between still wakes it
+    let set = this.clients.get(userId)
+    if (!set) this.clients.set(userId, (set = new Set()))
+    set.add(client)
+    res.once('close', () => {
+      void client.end()
+      set.delete(client)
+      if (set.size === 0 && this.clients.get(userId) === set) this.clients.delete(userId)
+    })
+    client.start(lastEventId ?? (await latestSeq(this.db.kysely, userId)))
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    clearInterval(this.timer)
+    const open: SseClient[] = []
+    this.each((c) => open.push(c))
+    this.clients.clear()
+    await Promise.all(open.map((c) => c.end()))
+    await this.unlisten?.().catch(() => undefined)
+  }
+}

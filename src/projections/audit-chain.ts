@@ -1,0 +1,27 @@
+import { chainLink, GENESIS } from '../audit/chain'
+import type { Consumer } from './projection'
+
+export const EVENT_CHAIN = 'event_chain'
+
+/**
+ * Writes the tamper-evidence chain (src/audit/chain.ts): one link per event in
+ * global order. The previous link is read inside the runner's transaction, and
+ * the runner's compare-and-set on the checkpoint makes this the only writer,
+ * so each batch extends exactly the chain the last batch committed.
+ */
+export function eventChainConsumer(key: Buffer): Consumer {
+  return {
+    name: EVENT_CHAIN,
+    tables: ['event_chain'],
+    async handle(trx, events) {
+      const last = await trx.selectFrom('event_chain').select(['seq', 'link']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
+      let seq = last ? BigInt(last.seq) + 1n : 0n
+      let link = last?.link ?? GENESIS
+      const rows = events.map((e) => {
+        link = chainLink(key, link, e)
+        return { position: e.position, seq: (seq++).toString(), link }
+      })
+      for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('event_chain').values(rows.slice(i, i + 1000)).execute()
+    },
+  }
+}
