@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { MemoryRateLimiter, RedisRateLimiter, noRateLimit, type RateLimiter } from './api/rate-limiter'
+import { chainKey } from './audit/chain'
 import { createPasswordHasher } from './auth/password-hasher'
 import { createTokenService } from './auth/tokens'
 import type { Sources } from './commands/context'
@@ -24,6 +25,7 @@ import {
 import { type Logger, createLogger } from './logger'
 import { Metrics } from './metrics'
 import { consumers } from './projections'
+import { eventChainConsumer } from './projections/audit-chain'
 import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections/leader-lock'
 import { ProjectionRunner } from './projections/runner'
 import type { EventStore } from './store/event-store'
@@ -142,7 +144,7 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
 
   const locks: LeaderLocks = db.connectionString ? new PgLeaderLocks(db.connectionString) : new LocalLeaderLocks()
   const runners = runsProjector(role)
-    ? consumers(scheduler ? [approvalTimeoutReactor(scheduler)] : []).map(
+    ? consumers([eventChainConsumer(chainKey(config)), ...(scheduler ? [approvalTimeoutReactor(scheduler)] : [])]).map(
         (consumer) =>
           new ProjectionRunner({
             db: db.kysely,

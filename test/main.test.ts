@@ -1,23 +1,9 @@
-import { spawn } from 'node:child_process'
-import { join } from 'node:path'
 import t from 'tap'
-import { TEST_SECRETS } from './helpers/runtime'
+import { startProcess } from './helpers/processes'
 import { createTestDatabase } from './helpers/services'
 
 /** The real entry point in a child process: roles, readiness, SIGTERM. */
-function start(env: Record<string, string>, role = 'all') {
-  const port = String(4100 + Math.floor(Math.random() * 800))
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, '..', 'src', 'main.ts'), role], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: port, HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...TEST_SECRETS, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  child.stdout.on('data', (b: Buffer) => (output += b.toString()))
-  child.stderr.on('data', (b: Buffer) => (output += b.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const base = `http://127.0.0.1:${port}`
-  return { child, exited, base, output: () => output }
-}
+const start = (env: Record<string, string>, role = 'all') => startProcess(role, env)
 
 async function until(url: string, timeoutMs = 60_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs

@@ -3,8 +3,10 @@ import type { Runtime } from '../../runtime'
 import { adminApprovalRoutes } from './admin-approvals'
 import { analyticsRoutes } from './analytics'
 import { attendanceRoutes } from './attendance'
+import { auditRoutes } from './audit'
 import { authRoutes } from './auth'
 import { clubEventRoutes } from './club-events'
+import { notificationRoutes } from './notifications'
 
 /** Every /api route plugin, in one list (the RBAC matrix test walks the routes they register). */
 export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
@@ -13,6 +15,8 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     await app.register(adminApprovalRoutes(runtime), { prefix: '/admin' })
     await app.register(clubEventRoutes(runtime))
     await app.register(attendanceRoutes(runtime))
+    await app.register(notificationRoutes(runtime))
     await app.register(analyticsRoutes(runtime))
+    await app.register(auditRoutes(runtime), { prefix: '/admin' })
   }
 }

@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely'
+import type { ApprovalRequestsTable } from '../../db/database'
 import { DomainError } from '../../domain/decider'
 import { userDecider, userStream, type Role } from '../../domain/identity/user'
 import type { CommandContext } from '../context'
@@ -5,18 +7,7 @@ import { handleCommand } from '../handle'
 import type { IdentityDeps } from './deps'
 import { revokeUserSessions } from './refresh'
 
-export function approvalRequestView(row: {
-  id: string
-  user_id: string
-  email: string
-  full_name: string
-  status: string
-  requested_at: Date
-  expires_at: Date
-  decided_at: Date | null
-  decided_by: string | null
-  reason: string | null
-}, now: Date) {
+export function approvalRequestView(row: Selectable<ApprovalRequestsTable>, now: Date) {
   // a pending request past its deadline is expired even before the job ran
   const status = row.status === 'pending' && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status
   return {

@@ -1,8 +1,10 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { rejectionStream } from '../../../src/commands/attendance/mark'
+import { loadConfig } from '../../../src/config'
 import { attendanceStream } from '../../../src/domain/attendance'
 import { keyId, signQrPayload } from '../../../src/domain/qr'
+import { QR_TTL_SECONDS } from '../../../src/domain/qr-session'
 import type { Runtime } from '../../../src/runtime'
 import type { StoredEvent } from '../../../src/store/event-store'
 import { eventually } from '../../helpers/eventually'
@@ -460,4 +462,29 @@ t.test('key rotation: a payload signed with the previous key still marks', async
   await rejectedAs(t, runtime, cyd.user.id, 'qr_invalid', { event: null, session: null })
   const oldTestKey = await mark(app, cyd, signQrPayload(unsigned, TEST_SECRETS.QR_SIGNING_SECRET))
   t.equal(oldTestKey.statusCode, 400, 'a key that is neither current nor previous')
+})
+
+t.test('QR_EXPIRY_SECONDS is the default lifetime, and a value QR sessions would refuse stops the start', async (t) => {
+  const env = { NODE_ENV: 'test', ...TEST_SECRETS }
+  t.equal(loadConfig({ ...env, QR_EXPIRY_SECONDS: '30' }).qrExpirySeconds, 30)
+  // a lifetime under QR_TTL_SECONDS.min would make every POST /api/admin/qr-sessions without ttl_seconds a 400
+  for (const bad of ['1', String(QR_TTL_SECONDS.min - 1), String(QR_TTL_SECONDS.max + 1)]) {
+    t.throws(() => loadConfig({ ...env, QR_EXPIRY_SECONDS: bad }), { name: 'ConfigError', variable: 'QR_EXPIRY_SECONDS' }, `QR_EXPIRY_SECONDS=${bad}`)
+  }
+  t.equal(loadConfig({ ...env, QR_EXPIRY_SECONDS: String(QR_TTL_SECONDS.min) }).qrExpirySeconds, QR_TTL_SECONDS.min)
+
+  const { app, runtime } = await testApp(t, { env: { ...ENV, QR_EXPIRY_SECONDS: '30' } })
+  const admin = await adminSession(app, runtime)
+  const event = await createEvent(app, admin)
+  const before = Date.now()
+  const qr = await issueQr(app, admin, event.id)
+  const lifetime = Date.parse(qr.expires_at) - before
+  t.ok(lifetime > 28_000 && lifetime <= 31_000, `expires about 30 s after issue (${lifetime} ms)`)
+  const { iat, exp } = bodyOf(qr.payload)
+  t.ok(exp - iat >= 29 && exp - iat <= 30, 'the signed lifetime matches')
+  const explicit = await issueQr(app, admin, event.id, 3600)
+  t.ok(Math.abs(Date.parse(explicit.expires_at) - Date.now() - 3_600_000) < 5000, 'ttl_seconds overrides it')
+  const tooLong = await app.inject({ method: 'POST', url: '/api/admin/qr-sessions', headers: bearer(admin.access_token), payload: { event_id: event.id, ttl_seconds: 3601 } })
+  t.equal(tooLong.statusCode, 400)
+  t.equal(tooLong.json().code, 'validation_error')
 })

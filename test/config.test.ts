@@ -1,0 +1,151 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import t from 'tap'
+import { ConfigError, type Env, loadConfig } from '../src/config'
+
+/** loadConfig (DESIGN §7): validated once; a bad value names its variable. */
+const SECRETS = { JWT_SECRET: 'j'.repeat(32), QR_SIGNING_SECRET: 'q'.repeat(32) }
+const base: Env = { NODE_ENV: 'test', ...SECRETS }
+
+function configError(env: Env): ConfigError {
+  try {
+    loadConfig(env)
+  } catch (err) {
+    if (err instanceof ConfigError) return err
+    throw err
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`)
+}
+
+t.test('the defaults', async (t) => {
+  const c = loadConfig(base)
+  t.ok(Object.isFrozen(c), 'frozen')
+  t.ok(Object.isFrozen(c.rateLimits))
+  t.match(c, {
+    nodeEnv: 'test',
+    port: 3000,
+    host: '0.0.0.0',
+    databaseUrl: undefined,
+    redisUrl: undefined,
+    eventStoreUrl: undefined,
+    redisPrefix: 'dscp',
+    dataDir: resolve('./data'),
+    accessTokenExpireMinutes: 15,
+    refreshTokenExpireDays: 7,
+    qrExpirySeconds: 60,
+    approvalTimeoutMinutes: 3,
+    bcryptRounds: 12,
+    rateLimitEnabled: true,
+    refreshReuseGraceSeconds: 10,
+    bootstrapAdminEmail: undefined,
+    bootstrapAdminPassword: undefined,
+    trustProxy: false,
+    generatedSecrets: [],
+  })
+  t.same(c.rateLimits, { signupPerIp: 10, loginPerIp: 30, loginPerEmail: 10, refreshPerIp: 60, markPerUser: 30, windowSeconds: 60 })
+  t.equal(loadConfig({ ...SECRETS }).nodeEnv, 'development', 'NODE_ENV defaults to development')
+  t.equal(loadConfig({ ...base, PORT: '' }).port, 3000, 'an empty variable is unset')
+})
+
+t.test('values are parsed', async (t) => {
+  const c = loadConfig({
+    ...base,
+    PORT: '8080',
+    BCRYPT_ROUNDS: '4',
+    APPROVAL_TIMEOUT_MINUTES: '0.05',
+    RATE_LIMIT_ENABLED: 'false',
+    RATE_LIMIT_LOGIN_PER_EMAIL: '3',
+    REFRESH_REUSE_GRACE_SECONDS: '0',
+    DATABASE_URL: 'postgres://u@db:5432/club',
+    REDIS_URL: 'redis://cache:6379',
+  })
+  t.equal(c.port, 8080)
+  t.equal(c.bcryptRounds, 4)
+  t.equal(c.approvalTimeoutMinutes, 0.05, 'decimals allowed: 0.05 minutes is 3 seconds')
+  t.equal(c.rateLimitEnabled, false)
+  t.equal(c.rateLimits.loginPerEmail, 3)
+  t.equal(c.refreshReuseGraceSeconds, 0)
+  t.equal(c.databaseUrl, 'postgres://u@db:5432/club')
+  t.equal(c.redisUrl, 'redis://cache:6379')
+  for (const v of ['true', '1', 'yes', 'ON']) t.equal(loadConfig({ ...base, RATE_LIMIT_ENABLED: v }).rateLimitEnabled, true, `RATE_LIMIT_ENABLED=${v}`)
+})
+
+t.test('a bad value throws a ConfigError naming the variable', async (t) => {
+  const bad: [string, string][] = [
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', ' '],
+    ['BCRYPT_ROUNDS', '3'],
+    ['BCRYPT_ROUNDS', '16'],
+    ['BCRYPT_ROUNDS', '10.5'],
+    ['BCRYPT_ROUNDS', 'twelve'],
+    ['APPROVAL_TIMEOUT_MINUTES', '0'],
+    ['APPROVAL_TIMEOUT_MINUTES', '-3'],
+    ['APPROVAL_TIMEOUT_MINUTES', 'soon'],
+    ['APPROVAL_TIMEOUT_MINUTES', 'Infinity'],
+    ['RATE_LIMIT_ENABLED', 'maybe'],
+    ['RATE_LIMIT_ENABLED', 'disabled'],
+    ['RATE_LIMIT_LOGIN_PER_EMAIL', '0'],
+    ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
+    ['DATABASE_URL', 'mysql://db/club'],
+    ['REDIS_URL', 'not a url'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+  ]
+  for (const [variable, value] of bad) {
+    const err = configError({ ...base, [variable]: value })
+    t.equal(err.variable, variable, `${variable}=${JSON.stringify(value)} is refused, naming ${variable}`)
+  }
+})
+
+t.test('production refuses missing, short and shared secrets', async (t) => {
+  const prod = { NODE_ENV: 'production', DATA_DIR: t.testdir() }
+  t.equal(configError({ ...prod, QR_SIGNING_SECRET: SECRETS.QR_SIGNING_SECRET }).variable, 'JWT_SECRET', 'no JWT_SECRET')
+  t.equal(configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET }).variable, 'QR_SIGNING_SECRET', 'no QR_SIGNING_SECRET')
+  t.equal(configError({ ...prod, ...SECRETS, JWT_SECRET: 'x'.repeat(31) }).variable, 'JWT_SECRET', 'a 31-byte JWT_SECRET')
+  t.equal(configError({ ...prod, ...SECRETS, QR_SIGNING_SECRET: 'y'.repeat(31) }).variable, 'QR_SIGNING_SECRET', 'a 31-byte QR_SIGNING_SECRET')
+  t.equal(configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET, QR_SIGNING_SECRET: SECRETS.JWT_SECRET }).variable, 'QR_SIGNING_SECRET', 'the same secret twice')
+  const ok = loadConfig({ ...prod, ...SECRETS })
+  t.equal(ok.jwtSecret, SECRETS.JWT_SECRET, '32 bytes is enough')
+  t.same(ok.generatedSecrets, [])
+  t.notOk(existsSync(join(prod.DATA_DIR, 'secrets.json')), 'production never writes secrets')
+})
+
+t.test('production ignores secrets a development run left under DATA_DIR', async (t) => {
+  const dir = t.testdir()
+  loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
+  t.ok(existsSync(join(dir, 'secrets.json')))
+  t.equal(configError({ NODE_ENV: 'production', DATA_DIR: dir }).variable, 'JWT_SECRET')
+})
+
+t.test('development generates the missing secrets, keeps them under DATA_DIR and reuses them', async (t) => {
+  const dir = join(t.testdir(), 'data')
+  const first = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
+  t.same([...first.generatedSecrets].sort(), ['JWT_SECRET', 'QR_SIGNING_SECRET'], 'says which secrets it generated')
+  t.ok(Buffer.byteLength(first.jwtSecret) >= 32)
+  t.ok(Buffer.byteLength(first.qrSigningSecret) >= 32)
+  t.not(first.jwtSecret, first.qrSigningSecret)
+  const file = join(dir, 'secrets.json')
+  t.equal(statSync(file).mode & 0o777, 0o600, 'readable by the owner only')
+  t.same(JSON.parse(readFileSync(file, 'utf8')), { JWT_SECRET: first.jwtSecret, QR_SIGNING_SECRET: first.qrSigningSecret })
+
+  const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
+  t.equal(second.jwtSecret, first.jwtSecret, 'the same JWT secret on the next start')
+  t.equal(second.qrSigningSecret, first.qrSigningSecret, 'the same QR secret on the next start')
+
+  const given = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir, JWT_SECRET: 'g'.repeat(40) })
+  t.equal(given.jwtSecret, 'g'.repeat(40), 'a secret that is set wins')
+  t.same(given.generatedSecrets, ['QR_SIGNING_SECRET'])
+  t.equal(given.qrSigningSecret, first.qrSigningSecret)
+})
+
+t.test('a damaged secrets file is regenerated, never half-used', async (t) => {
+  const dir = t.testdir({ 'secrets.json': '{not json' })
+  const c = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
+  t.ok(Buffer.byteLength(c.jwtSecret) >= 32)
+  t.same(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).JWT_SECRET, c.jwtSecret)
+  writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ JWT_SECRET: 'short', QR_SIGNING_SECRET: c.qrSigningSecret }))
+  t.equal(configError({ NODE_ENV: 'development', DATA_DIR: dir }).variable, 'JWT_SECRET', 'a stored secret is held to the same rules')
+})

@@ -1,0 +1,52 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { TEST_SECRETS } from './runtime'
+
+export interface ServiceProcess {
+  child: ChildProcess
+  base: string
+  exited: Promise<number | null>
+  output(): string
+}
+
+/**
+ * The real, built entry point (dist/main.js: `npm test` builds first) as a
+ * child process: what deployments run, and it starts in a second rather than
+ * compiling TypeScript under the test loader.
+ */
+export const MAIN = join(__dirname, '..', '..', 'dist', 'main.js')
+
+export function startProcess(role: string, env: Record<string, string>): ServiceProcess {
+  const port = String(4100 + Math.floor(Math.random() * 1800))
+  const child = spawn(process.execPath, [MAIN, role], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: port, HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...TEST_SECRETS, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()))
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { child, exited, base: `http://127.0.0.1:${port}`, output: () => output }
+}
+
+/** Resolves when the process answers GET path with 200. */
+export async function whenUp(p: ServiceProcess, path = '/ready', timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (p.child.exitCode !== null) throw new Error(`process exited ${p.child.exitCode}: ${p.output()}`)
+    const ok = await fetch(`${p.base}${path}`).then((r) => r.status === 200).catch(() => false)
+    if (ok) return
+    if (Date.now() > deadline) throw new Error(`${p.base}${path} never answered 200: ${p.output()}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+export async function call(p: ServiceProcess, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${p.base}${path}`, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return { status: res.status, json: text ? JSON.parse(text) : null }
+}
