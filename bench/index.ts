@@ -1,9 +1,13 @@
+import { benchAuth } from './auth'
 import { printTable } from './lib'
+import { benchScan } from './scan'
 import { benchStore } from './store'
 
 /** `npm run bench`: every benchmark, each figure beside its baseline from the same run. */
 async function main(): Promise<void> {
   printTable('Event store (PostgreSQL)', await benchStore())
+  printTable('Login (service in a child process, bcrypt cost 12 on worker threads)', await benchAuth())
+  printTable('QR scans over HTTP (service in a child process, rate limits off)', await benchScan())
 }
 
 main().catch((err: unknown) => {
