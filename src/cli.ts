@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline'
 import { createAdmin } from './commands/identity/bootstrap'
 import { ConfigError, loadConfig } from './config'
 import { createRuntime } from './runtime'
+import { AUDITOR_USAGE, auditorCommand } from './cli/auditor'
 
 /**
  * `npm run cli -- <command>`. Passwords are read from stdin, never from argv
@@ -45,9 +46,12 @@ async function main(): Promise<number> {
         await runtime.close()
       }
     }
-    default:
-      console.error(USAGE)
+    default: {
+      const code = await auditorCommand(command, args, config)
+      if (code !== undefined) return code
+      console.error(`${USAGE}\n${AUDITOR_USAGE}`)
       return 2
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { QR_TTL_SECONDS } from './domain/qr-session/decide'
 
 /**
  * The only module that reads the environment. `loadConfig` validates every
@@ -229,7 +230,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     auditChainSecret,
     accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
-    qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: 1, max: 3600, integer: true }),
+    // the bounds a QR session accepts: below them every QR issued without ttl_seconds would be a 400
+    qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: QR_TTL_SECONDS.min, max: QR_TTL_SECONDS.max, integer: true }),
     approvalTimeoutMinutes: num(env, 'APPROVAL_TIMEOUT_MINUTES', 3, { min: 0.001, max: 60 * 24 * 30 }),
     approvalSweepSeconds: num(env, 'APPROVAL_SWEEP_SECONDS', 30, { min: 0.05, max: 3600 }),
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),

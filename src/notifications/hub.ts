@@ -55,10 +55,12 @@ export class NotificationHub {
   /**
    * Streams `userId`'s notifications into `res`: first every change after
    * `lastEventId` (or, without one, only what happens from now on), then live.
+   * `open` writes the response head; it runs once the starting point is
+   * fixed, so a client that has the head misses nothing that commits after.
    */
-  async attach(userId: string, res: ServerResponse, lastEventId: number | undefined): Promise<void> {
+  async attach(userId: string, res: ServerResponse, lastEventId: number | undefined, open: () => void): Promise<void> {
     const client = new SseClient(userId, res, (u, seq, limit) => changedAfter(this.db.kysely, u, seq, limit), (err) => this.opts.onError?.(err))
-    if (this.closed) return void client.end()
+    if (this.closed) return void res.end()
     // registered before the cursor is read, so a commit in between still wakes it
     let set = this.clients.get(userId)
     if (!set) this.clients.set(userId, (set = new Set()))
@@ -68,7 +70,10 @@ export class NotificationHub {
       set.delete(client)
       if (set.size === 0 && this.clients.get(userId) === set) this.clients.delete(userId)
     })
-    client.start(lastEventId ?? (await latestSeq(this.db.kysely, userId)))
+    const cursor = lastEventId ?? (await latestSeq(this.db.kysely, userId))
+    if (client.isClosed) return
+    open()
+    client.start(cursor)
   }
 
   async close(): Promise<void> {

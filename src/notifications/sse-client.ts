@@ -73,7 +73,8 @@ export class SseClient {
 
   /** A comment line: keeps proxies from timing the connection out, and shows a dead peer. */
   heartbeat(): void {
-    if (!this.closed) void this.write(': ping\n\n')
+    // not started: the response head is not written yet
+    if (!this.closed && this.cursor >= 0) void this.write(': ping\n\n')
   }
 
   private async write(chunk: string): Promise<void> {

@@ -83,9 +83,12 @@ class Batch {
       }
       case 'AttendanceMarked':
         return this.mark(e.data, seq)
+      // a read may be of a window still gathering in this batch: write it first
       case 'NotificationRead':
+        await this.flush()
         return markRead(this.trx, e.data.user_id, e.data.read_at, e.data.seq, e.data.notification_id)
       case 'NotificationsReadAll':
+        await this.flush()
         return markRead(this.trx, e.data.user_id, e.data.read_at, e.data.up_to_seq)
       default:
         return
@@ -116,5 +119,6 @@ class Batch {
       await coalesceAttendance(this.trx, w)
       this.touched.add(w.created_by)
     }
+    this.windows.clear()
   }
 }

@@ -84,18 +84,21 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
 
         reply.hijack()
         const res = reply.raw
-        res.writeHead(200, {
-          ...(reply.getHeaders() as OutgoingHttpHeaders),
-          'content-type': 'text/event-stream; charset=utf-8',
-          'cache-control': 'no-store',
-          'x-accel-buffering': 'no',
-          // the socket goes with the stream, so closing the server never waits on it
-          connection: 'close',
-        })
-        res.write('retry: 2000\n\n')
-        await hub.attach(userId, res, header === undefined ? undefined : Number(header)).catch((err: Error) => {
+        const open = () => {
+          res.writeHead(200, {
+            ...(reply.getHeaders() as OutgoingHttpHeaders),
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-store',
+            'x-accel-buffering': 'no',
+            // the socket goes with the stream, so closing the server never waits on it
+            connection: 'close',
+          })
+          res.write('retry: 2000\n\n')
+        }
+        await hub.attach(userId, res, header === undefined ? undefined : Number(header), open).catch((err: Error) => {
           runtime.logger.warn({ err: err.message }, 'notification stream failed to start')
-          res.end()
+          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 503, code: 'unavailable', message: 'A dependency is unavailable; retry later' }))
+          else res.end()
         })
       },
     )

@@ -9,9 +9,9 @@ import { childToken, splitRefreshToken } from './login'
 
 const invalid = () => new DomainError('invalid_refresh_token', 'The refresh token is not valid')
 
-async function currentUser(deps: IdentityDeps, userId: string) {
+async function currentUser(deps: IdentityDeps, userId: string, now: Date) {
   const user = fold(userDecider, (await deps.store.readStream(userStream(userId))) as unknown as UserEvent[])
-  return { status: effectiveStatus(user, deps.sources.now()), role: user.status === 'approved' ? user.role : null }
+  return { status: effectiveStatus(user, now), role: user.status === 'approved' ? user.role : null }
 }
 
 /**
@@ -25,17 +25,19 @@ export async function refresh(deps: IdentityDeps, token: string, ctx: CommandCon
   const stream = sessionStream(parsed.sessionId)
   const session = fold(sessionDecider, (await deps.store.readStream(stream)) as unknown as SessionEvent[])
   if (session.status === 'none') throw invalid()
-  const user = await currentUser(deps, session.user_id)
+  // one instant for the whole request: the answer must be judged as the decider judged it
+  const now = deps.sources.now()
+  const user = await currentUser(deps, session.user_id, now)
   const presented = hashRefreshToken(token)
   const child = childToken(deps.refreshKey, token)
   const handled = await handleCommand(
     deps,
     stream,
     sessionDecider,
-    { type: 'RefreshSession', presented_hash: presented, child_hash: hashRefreshToken(child), grace_ms: deps.settings.refreshGraceMs, user, now: deps.sources.now() },
+    { type: 'RefreshSession', presented_hash: presented, child_hash: hashRefreshToken(child), grace_ms: deps.settings.refreshGraceMs, user, now },
     { ...ctx, actor_id: session.user_id, actor_role: user.role },
   )
-  const outcome = refreshOutcome(handled.before, presented, deps.sources.now(), deps.settings.refreshGraceMs, user)
+  const outcome = refreshOutcome(handled.before, presented, now, deps.settings.refreshGraceMs, user)
   if (outcome !== 'rotate' && outcome !== 'grace') throw invalid()
   const after = handled.after as Extract<SessionState, { status: 'active' }>
   const access = deps.tokens.signAccess({ sub: after.user_id, role: after.role, sid: after.session_id }, deps.sources.now())

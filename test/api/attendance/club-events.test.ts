@@ -69,6 +69,8 @@ t.test('club events', async (t) => {
     const base = Date.now() + 30 * 86_400_000
     const upcomingStarts = [0, 3, 1, 1, 6, 2, 5].map((h) => inHours(h, base))
     const mine: string[] = []
+    const underWay = await createEvent(app, admin, { title: 'Under way' })
+    mine.push(underWay.id)
     for (const starts_at of upcomingStarts) mine.push((await createEvent(app, admin, { title: 'Upcoming', starts_at, ends_at: inHours(8, base) })).id)
     const pastStart = Date.now()
     for (const h of [-10, -20, -30, -30, -40]) mine.push((await createEvent(app, admin, { title: 'Past', starts_at: inHours(h, pastStart), ends_at: inHours(h + 1, pastStart) })).id)
@@ -86,6 +88,7 @@ t.test('club events', async (t) => {
     }
     await eventually(async () => (await db.selectFrom('club_events').select('id').where('id', 'in', mine).execute()).length === mine.length)
 
+    const listed: Record<string, string[]> = {}
     for (const when of ['upcoming', 'past'] as const) {
       const expected = await live(when === 'past')
       t.ok(expected.length >= (when === 'past' ? 5 : 7), `${when}: more events than one page`)
@@ -108,7 +111,13 @@ t.test('club events', async (t) => {
       t.same(seen, expected, `${when}: every live event once, in order`)
       t.ok(pageSizes.slice(0, -1).every((n) => n === 3), `${when}: every page but the last is full`)
       t.ok(pages > 1, `${when}: followed next_cursor`)
+      listed[when] = seen
     }
+    const [upcomingIds, pastIds] = [mine.slice(0, 8), mine.slice(8)]
+    t.ok(upcomingIds.every((id) => listed.upcoming!.includes(id) && !listed.past!.includes(id)), 'future and under-way events are upcoming')
+    t.ok(pastIds.every((id) => listed.past!.includes(id) && !listed.upcoming!.includes(id)), 'finished events are past')
+    t.equal(listed.upcoming!.indexOf(underWay.id), listed.upcoming!.findIndex((id) => upcomingIds.includes(id)), 'the event under way comes first: soonest start first')
+    t.equal(listed.past!.indexOf(pastIds[0]!), listed.past!.findIndex((id) => pastIds.includes(id)), 'the latest finished comes first')
 
     const plain = await app.inject({ method: 'GET', url: '/api/events', headers: asStudent })
     t.equal(plain.statusCode, 200)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Runtime } from '../../../src/runtime'
 import { START, type StoredEvent } from '../../../src/store/event-store'
 import { eventually } from '../../helpers/eventually'
@@ -38,6 +39,10 @@ export async function chained(runtime: Runtime, n: number): Promise<void> {
 
 /** Waits until the audit_log projection has applied everything the feed shows now. */
 export async function auditCaughtUp(runtime: Runtime): Promise<void> {
+  // everything committed before now is in the feed once every older transaction has ended
+  const db = runtime.db.kysely
+  const { rows } = await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(db)
+  await eventually(async () => (await sql<{ ok: boolean }>`SELECT pg_snapshot_xmin(pg_current_snapshot()) > ${rows[0]!.x}::xid8 AS ok`.execute(db)).rows[0]!.ok)
   const head = await runtime.store.head()
   if (head === START) return
   await eventually(async () => {

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import { SYSTEM_CONTEXT } from '../../../src/commands/context'
+import { expireApproval } from '../../../src/commands/identity/approvals'
 import { sessionStream } from '../../../src/domain/identity/session'
 import { userIdForEmail, userStream } from '../../../src/domain/identity/user'
 import type { Runtime } from '../../../src/runtime'
 import { adminSession, bearer, member, PASSWORD, projected, signup, uniqueEmail } from '../../helpers/identity'
-import { testApp } from '../../helpers/runtime'
+import { testApp, testRuntime } from '../../helpers/runtime'
 
 /**
  * Every identity invariant (DESIGN §2) raced by many concurrent requests,
@@ -14,6 +17,8 @@ const env = { RATE_LIMIT_ENABLED: 'false' }
 const typesOf = async (runtime: Runtime, stream: string) => (await runtime.store.readStream(stream)).map((e) => e.type)
 const count = (xs: unknown[], x: unknown) => xs.filter((y) => y === x).length
 const sessionOf = (refreshToken: string) => sessionStream(refreshToken.slice(0, 36))
+/** Opens every pooled connection first, so that racers run side by side rather than queue on connection set-up. */
+const warm = (runtime: Runtime) => Promise.all(Array.from({ length: runtime.config.dbPoolSize }, () => runtime.db.pool.query('SELECT pg_sleep(0.05)')))
 
 t.test('20 concurrent signups with one email: exactly one is accepted, 19 get email_taken', async (t) => {
   const { app, runtime } = await testApp(t, { env })
@@ -66,6 +71,33 @@ t.test('20 concurrent decisions on one request from two admins: exactly one wins
   const decided = events[1]!.data as { decision: string; decided_by: string }
   t.equal(decided.decision, won.status, 'the stored decision is the one the winner was told about')
   t.equal(decided.decided_by, won.decided_by)
+})
+
+t.test('decisions racing expiries on one request: exactly one of them is recorded', async (t) => {
+  const { app, runtime } = await testApp(t, { env })
+  // a second process on the same database whose clock is past every deadline: its expiry job fires while admins click
+  const late = { now: () => new Date(Date.now() + 3_600_000), uuid: () => randomUUID() }
+  const worker = await testRuntime(t, { role: 'api', redis: false, databaseUrl: runtime.config.databaseUrl, sources: late, env })
+  const admin = await adminSession(app, runtime)
+  const s = await signup(app)
+  await projected(runtime, s.approval_request.id)
+
+  const job = { user_id: s.user.id, request_id: s.approval_request.id }
+  await Promise.all([warm(runtime), warm(worker)])
+  const decide = () => app.inject({ method: 'POST', url: `/api/admin/approval-requests/${s.approval_request.id}/decide`, headers: bearer(admin.access_token), payload: { decision: 'approve' } })
+  const [decisions, expiries] = await Promise.all([
+    Promise.all(Array.from({ length: 10 }, decide)),
+    Promise.all(Array.from({ length: 10 }, () => expireApproval(worker.identity, job, SYSTEM_CONTEXT))),
+  ])
+  const approved = count(decisions.map((r) => r.statusCode), 200)
+  const expired = count(expiries, true)
+  t.equal(approved + expired, 1, `one winner (${approved} approvals, ${expired} expiries)`)
+  t.same(new Set(decisions.filter((r) => r.statusCode !== 200).map((r) => r.statusCode)), new Set([409]), 'the losing decisions are conflicts')
+  t.ok(decisions.filter((r) => r.statusCode !== 200).every((r) => ['already_decided', 'approval_expired'].includes(r.json().code)))
+
+  const types = await typesOf(runtime, userStream(s.user.id))
+  t.equal(types.length, 2, 'the request was closed once')
+  t.equal(types[1], approved ? 'ApprovalDecided' : 'ApprovalExpired', 'by the winner')
 })
 
 t.test('10 concurrent refreshes of one token all get the same child, and the session does not fork', async (t) => {
@@ -151,3 +183,28 @@ t.test('reusing a spent token after the grace window revokes the whole session',
   )
   t.equal((events[2]!.data as { reason: string }).reason, 'refresh_token_reuse', 'revoked once, for reuse')
 })
+
+t.test('the answer to a refresh agrees with what was recorded, even when the clock moves during the request', async (t) => {
+  // every reading of the clock during the replay moves it 2 s on, across the 5 s grace window
+  let skewMs = 0
+  let ticking = false
+  const sources = { now: () => new Date(Date.now() + (ticking ? (skewMs += 2_000) : skewMs)), uuid: () => randomUUID() }
+  const { app, runtime } = await testApp(t, { env: { ...env, REFRESH_REUSE_GRACE_SECONDS: '5' }, sources })
+  const admin = await adminSession(app, runtime)
+  const m = await member(app, runtime, admin)
+  const first = await app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: m.refresh_token } })
+  t.equal(first.statusCode, 200)
+
+  ticking = true
+  const replay = await app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: m.refresh_token } })
+  ticking = false
+  const revoked = (await typesOf(runtime, sessionOf(m.refresh_token))).includes('SessionRevoked')
+  if (replay.statusCode === 200) {
+    t.equal(replay.json().refresh_token, first.json().refresh_token, 'answered with the child')
+    t.notOk(revoked, 'and the session lives on')
+  } else {
+    t.equal(replay.statusCode, 401)
+    t.ok(revoked, 'refused, and the session was revoked for it')
+  }
+})
+

@@ -1,18 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
-import { attendanceStream } from '../../../src/domain/attendance/events'
-import type { Runtime } from '../../../src/runtime'
 import { adminSession, bearer } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
 import { createEvent } from '../attendance/helpers'
-import { caughtUp, list } from './helpers'
-
-/** Appends one AttendanceMarked straight to the store, as the mark command would (fast: no QR, no HTTP). */
-async function mark(runtime: Runtime, clubEventId: string, markedAt: Date): Promise<void> {
-  const userId = randomUUID()
-  const data = { attendance_id: randomUUID(), club_event_id: clubEventId, user_id: userId, qr_session_id: randomUUID(), nonce: randomBytes(16).toString('base64url'), marked_at: markedAt.toISOString(), location: null }
-  await runtime.store.append(attendanceStream(clubEventId, userId), [{ id: randomUUID(), type: 'AttendanceMarked', data, metadata: {} }], { expectedRevision: 'no_stream' })
-}
+import { caughtUp, list, mark } from './helpers'
 
 const attendanceOf = async (app: Parameters<typeof list>[0], token: string) => (await list(app, token, 'limit=100')).items.filter((n) => n.type === 'attendance_marked')
 

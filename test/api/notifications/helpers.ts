@@ -1,5 +1,7 @@
+import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { App } from '../../../src/api/types'
+import { attendanceStream } from '../../../src/domain/attendance/events'
 import type { Runtime } from '../../../src/runtime'
 import { eventually } from '../../helpers/eventually'
 import { bearer } from '../../helpers/identity'
@@ -52,6 +54,13 @@ export async function caughtUp(runtime: Runtime): Promise<void> {
     const row = await runtime.db.kysely.selectFrom('notification_feed').select('events_seen').executeTakeFirst()
     return Number(row?.events_seen ?? 0) >= stored
   })
+}
+
+/** Appends one AttendanceMarked straight to the store, as the mark command would (fast: no QR, no HTTP). */
+export async function mark(runtime: Runtime, clubEventId: string, markedAt: Date): Promise<void> {
+  const userId = randomUUID()
+  const data = { attendance_id: randomUUID(), club_event_id: clubEventId, user_id: userId, qr_session_id: randomUUID(), nonce: randomBytes(16).toString('base64url'), marked_at: markedAt.toISOString(), location: null }
+  await runtime.store.append(attendanceStream(clubEventId, userId), [{ id: randomUUID(), type: 'AttendanceMarked', data, metadata: {} }], { expectedRevision: 'no_stream' })
 }
 
 export const aboutUser = (userId: string) => (n: NotificationBody) => n.data.user_id === userId

@@ -1,6 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto'
 import t from 'tap'
-import { attendanceStream } from '../../../src/domain/attendance/events'
 import { notificationsConsumer } from '../../../src/projections/notifications'
 import { resetConsumer } from '../../../src/projections/runner'
 import type { Runtime } from '../../../src/runtime'
@@ -8,7 +6,7 @@ import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, member, signup } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
 import { createEvent } from '../attendance/helpers'
-import { caughtUp, list } from './helpers'
+import { caughtUp, list, mark } from './helpers'
 
 async function snapshot(runtime: Runtime) {
   const db = runtime.db.kysely
@@ -27,9 +25,7 @@ t.test('a rebuild from position 0 writes identical rows, reads and resume cursor
   const minute = Math.floor(Date.now() / 60_000) * 60_000
   // one at a time, so the live runner sees small batches and the rebuild one big one
   for (let i = 0; i < 12; i++) {
-    const userId = randomUUID()
-    const data = { attendance_id: randomUUID(), club_event_id: event.id, user_id: userId, qr_session_id: randomUUID(), nonce: randomBytes(16).toString('base64url'), marked_at: new Date(minute + i * 7_000).toISOString(), location: null }
-    await runtime.store.append(attendanceStream(event.id, userId), [{ id: randomUUID(), type: 'AttendanceMarked', data, metadata: {} }], { expectedRevision: 'no_stream' })
+    await mark(runtime, event.id, new Date(minute + i * 7_000))
     if (i % 4 === 0) await signup(app)
     await caughtUp(runtime)
   }
