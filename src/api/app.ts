@@ -43,6 +43,10 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   }).withTypeProvider<TypeBoxTypeProvider>()
   // first, so that no route registers unseen
   if (options.onRoute) app.addHook('onRoute', options.onRoute)
+  // an /api route that forgot to say who may call it must not silently be public
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && !(route.config as { access?: string } | undefined)?.access) throw new Error(`route ${route.method} ${route.url} declares no config.access`)
+  })
 
   // JSON only: any other content type with a body is a 415
   app.removeContentTypeParser('text/plain')

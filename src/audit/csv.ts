@@ -8,6 +8,7 @@ import { escapeControl } from './sanitize'
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '""'
   const raw = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   const s = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => escapeControl(c))
   return `"${(/^[=+\-@]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"`
 }

@@ -26,6 +26,7 @@ export function redact(value: unknown): unknown {
 // C0, DEL, C1, and the Unicode line and paragraph separators; the backslash is
 // escaped too, so a literal "\u000a" typed by a client stays distinguishable
 // from an escaped newline
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
 
 const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`

@@ -17,7 +17,7 @@ const arg = (args: string[], name: string): string | undefined => {
 }
 
 /** Runs one auditor command; undefined when `command` is not one of them, 2 on bad usage. */
-export async function auditorCommand(command: string | undefined, args: string[], config: Readonly<Config>): Promise<number | undefined> {
+export async function auditorCommand(command: string | undefined, args: string[], config: Readonly<Config>, print: (line: string) => void = (l) => console.log(l)): Promise<number | undefined> {
   const sub = `${command ?? ''} ${args[0] ?? ''}`
   const known = ['audit verify', 'events export', 'projections rebuild'].includes(sub) || command === 'replay'
   if (!known) return undefined
@@ -31,17 +31,17 @@ export async function auditorCommand(command: string | undefined, args: string[]
   // the api role: no projector runs in this process (a rebuild hands the work to the live ones)
   const runtime = await createRuntime(config, 'api')
   try {
-    if (sub === 'audit verify') return await auditVerifyCommand(runtime, (l) => console.log(l))
+    if (sub === 'audit verify') return await auditVerifyCommand(runtime, print)
     if (sub === 'events export') {
       const { count, last } = await exportEvents(runtime.store, out!, arg(args, '--after'))
-      console.log(JSON.stringify({ written: count, file: out, last_position: last }))
+      print(JSON.stringify({ written: count, file: out, last_position: last }))
       return 0
     }
     if (sub === 'projections rebuild') {
-      console.log(JSON.stringify({ reset: await rebuildProjections(runtime.db.kysely, args.slice(1)) }))
+      print(JSON.stringify({ reset: await rebuildProjections(runtime.db.kysely, args.slice(1)) }))
       return 0
     }
-    console.log(JSON.stringify({ schema, until, ...(await replay(runtime.db.kysely, runtime.store, new Date(until!), schema!)) }))
+    print(JSON.stringify({ schema, until, ...(await replay(runtime.db.kysely, runtime.store, new Date(until!), schema!)) }))
     return 0
   } finally {
     await runtime.close()

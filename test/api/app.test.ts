@@ -4,8 +4,8 @@ import { testApp } from '../helpers/runtime'
 t.test('the API skeleton', async (t) => {
   const { app, runtime } = await testApp(t)
   // a route with a body, only for this test: the parsers and limits are app-wide
-  app.post('/api/_echo', { bodyLimit: 16 * 1024 }, async (request) => ({ got: request.body }))
-  app.get('/api/_boom', async () => {
+  app.post('/api/_echo', { bodyLimit: 16 * 1024, config: { access: 'public' } }, async (request) => ({ got: request.body }))
+  app.get('/api/_boom', { config: { access: 'public' } }, async () => {
     throw new Error('secret internals')
   })
   await app.ready()

@@ -26,12 +26,14 @@ export async function createClubEvent(deps: AttendanceDeps, input: ClubEventInpu
 
 export async function updateClubEvent(deps: AttendanceDeps, id: string, changes: Partial<ClubEventFields>, ctx: Actor) {
   const { after } = await handleCommand(deps, clubEventStream(id), clubEventDecider, { type: 'UpdateClubEvent', data: { club_event_id: id, changes }, metadata: meta(deps, ctx) }, ctx)
+  deps.cache.forgetClubEvent(id)
   if (after.status !== 'active') throw new Error('unreachable: an updated club event is active')
   return clubEventView(after)
 }
 
 export async function deleteClubEvent(deps: AttendanceDeps, id: string, ctx: Actor): Promise<void> {
   await handleCommand(deps, clubEventStream(id), clubEventDecider, { type: 'DeleteClubEvent', data: { club_event_id: id }, metadata: meta(deps, ctx) }, ctx)
+  deps.cache.forgetClubEvent(id)
 }
 
 export async function issueQr(deps: AttendanceDeps, input: { event_id: string; ttl_seconds?: number }, ctx: Actor) {
@@ -55,4 +57,6 @@ export async function issueQr(deps: AttendanceDeps, input: { event_id: string; t
 
 export async function revokeQr(deps: AttendanceDeps, id: string, ctx: Actor): Promise<void> {
   await handleCommand(deps, qrSessionStream(id), qrSessionDecider, { type: 'RevokeQr', data: { qr_session_id: id }, metadata: meta(deps, ctx) }, ctx)
+  // this process refuses the code from now on; others learn of it through the feed
+  deps.cache.forgetQrSession(id)
 }

@@ -44,6 +44,19 @@ export class HotPathCache {
     return this.load(this.events, id, async () => fold(clubEventDecider, (await this.store.readStream(clubEventStream(id))) as unknown as ClubEventEvent[]), (s) => s.status === 'active')
   }
 
+  /**
+   * Drops an entry at once: the process that appended a revocation, edit or
+   * deletion must not act on the old state while the feed catches up (other
+   * processes still learn of it through the feed).
+   */
+  forgetQrSession(id: string): void {
+    this.invalidate(this.sessions, id)
+  }
+
+  forgetClubEvent(id: string): void {
+    this.invalidate(this.events, id)
+  }
+
   private invalidate<T>(map: Map<string, T>, id: string): void {
     map.delete(id)
     this.versions.set(id, (this.versions.get(id) ?? 0) + 1)
