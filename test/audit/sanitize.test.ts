@@ -8,8 +8,8 @@ import type { StoredEvent } from '../../src/store/event-store'
 const stored = (type: string, data: unknown, metadata: Record<string, unknown> = {}): StoredEvent => ({ id: '00000000-0000-4000-8000-000000000001', type, data, metadata, stream: 's-1', revision: 0n, position: '1:1', recorded_at: new Date('2025-01-02T03:04:05.678Z') })
 
 t.test('redact replaces every secret-looking key, at any depth, and keeps the rest', async (t) => {
-  const input = { email: 'a@b.org', password_hash: '$2a$04$x', nested: { refresh_token_hash: 'h1', list: [{ previous_token_hash: 'h2', ok: 1 }], client_Secret: 's', MyPassword: 'p', access_token: 't', nonce: 'n' } }
-  t.same(redact(input), { email: 'a@b.org', password_hash: '[redacted]', nested: { refresh_token_hash: '[redacted]', list: [{ previous_token_hash: '[redacted]', ok: 1 }], client_Secret: '[redacted]', MyPassword: '[redacted]', access_token: '[redacted]', nonce: 'n' } })
+  const input = { email: 'a@b.org', password_hash: '$2a$04$x', nested: { refresh_token_hash: 'h1', list: [{ previous_token_hash: 'h2', ok: 1 }], client_Secret: 's', MyPassword: 'p', access_token: 't', api_key_hash: 'h3', nonce: 'n' } }
+  t.same(redact(input), { email: 'a@b.org', password_hash: '[redacted]', nested: { refresh_token_hash: '[redacted]', list: [{ previous_token_hash: '[redacted]', ok: 1 }], client_Secret: '[redacted]', MyPassword: '[redacted]', access_token: '[redacted]', api_key_hash: '[redacted]', nonce: 'n' } })
   t.equal(input.password_hash, '$2a$04$x', 'the input is not changed')
 })
 

@@ -41,6 +41,7 @@ export async function whenUp(p: ServiceProcess, path = '/ready', timeoutMs = 90_
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read field by field
 export async function call(p: ServiceProcess, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
   const res = await fetch(`${p.base}${path}`, {
     method,

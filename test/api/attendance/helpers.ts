@@ -1,3 +1,4 @@
+import pg from 'pg'
 import type { App } from '../../../src/api/types'
 import type { QrBody } from '../../../src/domain/qr'
 import type { Runtime } from '../../../src/runtime'
@@ -78,4 +79,23 @@ export async function students(app: App, runtime: Runtime, admin: Token, n: numb
     out.push(...(await Promise.all(Array.from({ length: Math.min(chunk, n - i) }, () => member(app, runtime, admin)))))
   }
   return out
+}
+
+/**
+ * Holds the global feed back, as any long write transaction in the cluster
+ * does: readers see only events older than the oldest running transaction.
+ * Returns the function that ends the transaction and lets the feed move on.
+ */
+export async function holdFeed(databaseUrl: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  await client.query('BEGIN')
+  await client.query('SELECT pg_current_xact_id()') // takes a transaction id: now it holds the snapshot's xmin
+  let released = false
+  return async () => {
+    if (released) return
+    released = true
+    await client.query('COMMIT').catch(() => undefined)
+    await client.end()
+  }
 }

@@ -10,7 +10,7 @@ import type { StoredEvent } from '../../../src/store/event-store'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, login, member, projected, signup } from '../../helpers/identity'
 import { TEST_SECRETS, testApp } from '../../helpers/runtime'
-import { bodyOf, CLIENT, createEvent, issueQr, mark } from './helpers'
+import { bodyOf, CLIENT, createEvent, holdFeed, issueQr, mark } from './helpers'
 
 /**
  * POST /api/attendance/mark over HTTP: every anti-cheat rule, each refusal
@@ -217,10 +217,14 @@ t.test('marking attendance', async (t) => {
     const [ada, bob] = await Promise.all([student(), student()])
     t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the issued session')
 
+    // a long transaction elsewhere keeps the revocation out of the feed: the process that
+    // answered the revocation must not wait for the feed to refuse the code
+    const release = await holdFeed(runtime.config.databaseUrl!)
+    t.teardown(release)
     const revoke = await app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${qr.id}/revoke`, headers: asAdmin })
     t.equal(revoke.statusCode, 204)
-    // no waiting: once the revocation is answered, this process refuses the code
     const res = await mark(app, bob, qr.payload)
+    await release()
     t.equal(res.statusCode, 410)
     t.equal(res.json().code, 'qr_revoked')
     await rejectedAs(t, runtime, bob.user.id, 'qr_revoked', { event: event.id, session: qr.id })
@@ -233,14 +237,22 @@ t.test('marking attendance', async (t) => {
     t.equal(unknown.json().code, 'not_found')
   })
 
-  t.test('a QR code of a deleted club event is 404 event_not_found at once, also when the event was cached', async (t) => {
+  t.test('an edit or deletion of a cached club event applies at once: a new geofence, then 404 event_not_found', async (t) => {
     const event = await createEvent(app, admin)
     const qr = await issueQr(app, admin, event.id)
     const [ada, bob] = await Promise.all([student(), student()])
-    t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the active event')
+    t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the active event, unfenced')
+    const release = await holdFeed(runtime.config.databaseUrl!)
+    t.teardown(release)
+    const edit = await app.inject({ method: 'PATCH', url: `/api/admin/events/${event.id}`, headers: asAdmin, payload: { geofence: { lat: 48.8584, lng: 2.2945, radius_m: 80 } } })
+    t.equal(edit.statusCode, 200)
+    const unfenced = await mark(app, bob, qr.payload)
+    t.equal(unfenced.statusCode, 400, 'the new geofence applies to the next scan')
+    t.equal(unfenced.json().code, 'location_required')
     const del = await app.inject({ method: 'DELETE', url: `/api/admin/events/${event.id}`, headers: asAdmin })
     t.equal(del.statusCode, 204)
     const res = await mark(app, bob, qr.payload)
+    await release()
     t.equal(res.statusCode, 404)
     t.equal(res.json().code, 'event_not_found')
     await rejectedAs(t, runtime, bob.user.id, 'event_not_found', { event: event.id, session: qr.id })

@@ -20,8 +20,14 @@ const sessionOf = (refreshToken: string) => sessionStream(refreshToken.slice(0, 
 /** Opens every pooled connection first, so that racers run side by side rather than queue on connection set-up. */
 const warm = (runtime: Runtime) => Promise.all(Array.from({ length: runtime.config.dbPoolSize }, () => runtime.db.pool.query('SELECT pg_sleep(0.05)')))
 
-t.test('20 concurrent signups with one email: exactly one is accepted, 19 get email_taken', async (t) => {
+// one app and two admins for every race on default settings (each race uses its own emails, requests and sessions)
+const shared = (async () => {
   const { app, runtime } = await testApp(t, { env })
+  return { app, runtime, admins: [await adminSession(app, runtime), await adminSession(app, runtime)] }
+})()
+
+t.test('20 concurrent signups with one email: exactly one is accepted, 19 get email_taken', async (t) => {
+  const { app, runtime } = await shared
   const email = uniqueEmail('racer')
   const responses = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
@@ -41,8 +47,7 @@ t.test('20 concurrent signups with one email: exactly one is accepted, 19 get em
 })
 
 t.test('20 concurrent decisions on one request from two admins: exactly one wins, the rest get already_decided', async (t) => {
-  const { app, runtime } = await testApp(t, { env })
-  const admins = [await adminSession(app, runtime), await adminSession(app, runtime)]
+  const { app, runtime, admins } = await shared
   const s = await signup(app)
   await projected(runtime, s.approval_request.id)
 
@@ -74,11 +79,11 @@ t.test('20 concurrent decisions on one request from two admins: exactly one wins
 })
 
 t.test('decisions racing expiries on one request: exactly one of them is recorded', async (t) => {
-  const { app, runtime } = await testApp(t, { env })
+  const { app, runtime, admins } = await shared
   // a second process on the same database whose clock is past every deadline: its expiry job fires while admins click
   const late = { now: () => new Date(Date.now() + 3_600_000), uuid: () => randomUUID() }
   const worker = await testRuntime(t, { role: 'api', redis: false, databaseUrl: runtime.config.databaseUrl, sources: late, env })
-  const admin = await adminSession(app, runtime)
+  const admin = admins[0]!
   const s = await signup(app)
   await projected(runtime, s.approval_request.id)
 
@@ -101,8 +106,8 @@ t.test('decisions racing expiries on one request: exactly one of them is recorde
 })
 
 t.test('10 concurrent refreshes of one token all get the same child, and the session does not fork', async (t) => {
-  const { app, runtime } = await testApp(t, { env })
-  const admin = await adminSession(app, runtime)
+  const { app, runtime, admins } = await shared
+  const admin = admins[0]!
   const m = await member(app, runtime, admin)
 
   const responses = await Promise.all(
@@ -129,8 +134,8 @@ t.test('10 concurrent refreshes of one token all get the same child, and the ses
 })
 
 t.test('within the grace window the immediate parent returns the same child; an older token revokes the session', async (t) => {
-  const { app, runtime } = await testApp(t, { env })
-  const admin = await adminSession(app, runtime)
+  const { app, runtime, admins } = await shared
+  const admin = admins[0]!
   const m = await member(app, runtime, admin)
   const refresh = (token: string) => app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: token } })
 
