@@ -187,9 +187,10 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     async close() {
       stopSweep?.()
       await cache.stop()
-      await worker?.close()
+      // Redis may be gone at shutdown: closing what talks to it must not throw
+      await worker?.close().catch(() => undefined)
       await Promise.all(runners.map((r) => r.stop()))
-      await scheduler?.close()
+      await scheduler?.close().catch(() => undefined)
       await locks.close()
       await store.close()
       await identity.hasher.close()

@@ -30,7 +30,7 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
   SessionStarted: (d) => ({ action: 'authn_session_started', ...session(d) }),
   SessionRefreshed: (d) => ({ action: 'authn_token_refreshed', ...session(d) }),
   SessionRevoked: (d) =>
-    d.reason === 'reuse'
+    d.reason === 'refresh_token_reuse'
       ? { action: 'authn_token_reuse', outcome: 'failure', ...session(d) }
       : { action: d.reason === 'logout' ? 'authn_logout' : 'authn_session_revoked', ...session(d) },
   AccessDenied: (d) => ({ action: 'authz_fail', outcome: 'failure', target_type: 'route', target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null }),

@@ -37,7 +37,7 @@ export const notificationsConsumer: Consumer = {
 
 class Batch {
   readonly touched = new Set<string>()
-  /** marks gathered per (club event, minute), written once at the end: 100 scans, one upsert */
+  /** marks gathered per (club event, minute), written at the end of the batch (or before a read): 100 scans, one upsert */
   private readonly windows = new Map<string, AttendanceWindow>()
   private readonly owners = new Map<string, { created_by: string; title: string } | null>()
 

@@ -10,7 +10,9 @@ const MAX_ENTRIES = 10_000
  * streams (never from a projection that could lag) and then kept in memory:
  * an issued QR session never changes. What can change — a revocation, an
  * edit or deletion of the club event — reaches every API process through the
- * event feed, which drops the entry so the next mark reads the stream again.
+ * event feed, which drops the entry so the next mark reads the stream again;
+ * the process that appended the change drops it at once (forget*), so its own
+ * next mark never waits for the feed.
  * A per-key version stops a read that raced an invalidation from caching a
  * stale state.
  */

@@ -1,7 +1,7 @@
 import { DomainError, fold } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { checkPassword } from '../../domain/identity/password-policy'
-import { userDecider, userIdForEmail, userStream, type UserEvent } from '../../domain/identity/user'
+import { effectiveStatus, userDecider, userIdForEmail, userStream, type UserEvent } from '../../domain/identity/user'
 import { SYSTEM_CONTEXT } from '../context'
 import { handleCommand } from '../handle'
 import type { IdentityDeps } from './deps'
@@ -11,7 +11,9 @@ export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000'
 
 /**
  * Creates an approved admin for this email unless an account already exists
- * for it (then nothing changes: running it twice is harmless). There is never
+ * for it (then nothing changes: running it twice is harmless, and so is
+ * running it in several processes at once). A run that stopped after the
+ * signup is finished by the next one, if the password matches. There is never
  * a default admin: the email and password come from the operator.
  */
 export async function createAdmin(deps: IdentityDeps, rawEmail: string, password: string, fullName = 'Administrator'): Promise<'created' | 'exists'> {
@@ -22,16 +24,38 @@ export async function createAdmin(deps: IdentityDeps, rawEmail: string, password
   const userId = userIdForEmail(email)
   const stream = userStream(userId)
   const existing = fold(userDecider, (await deps.store.readStream(stream)) as unknown as UserEvent[])
-  if (existing.status !== 'none') return 'exists'
+  const status = effectiveStatus(existing, deps.sources.now())
   const ctx = { ...SYSTEM_CONTEXT, actor_id: SYSTEM_ACTOR }
-  const { after } = await handleCommand(
-    deps,
-    stream,
-    userDecider,
-    { type: 'RequestSignup', user_id: userId, request_id: deps.sources.uuid(), email, full_name: fullName, password_hash: await deps.hasher.hash(password), now: deps.sources.now(), timeout_ms: deps.settings.approvalTimeoutMs },
-    ctx,
-  )
-  if (after.status !== 'pending') return 'exists'
-  await handleCommand(deps, stream, userDecider, { type: 'DecideApproval', request_id: after.request.id, decision: 'approve', role: 'admin', reason: 'bootstrap', decided_by: SYSTEM_ACTOR, now: deps.sources.now() }, ctx)
+  let requestId: string
+  if (existing.status === 'pending' && status === 'pending') {
+    // a bootstrap that stopped between its two steps, or one running in another process right now: finish it if it is ours
+    if (!(await deps.hasher.verify(password, existing.account.password_hash))) return 'exists'
+    requestId = existing.request.id
+  } else if (status === 'none' || status === 'expired') {
+    try {
+      const { after } = await handleCommand(
+        deps,
+        stream,
+        userDecider,
+        { type: 'RequestSignup', user_id: userId, request_id: deps.sources.uuid(), email, full_name: fullName, password_hash: await deps.hasher.hash(password), now: deps.sources.now(), timeout_ms: deps.settings.approvalTimeoutMs },
+        ctx,
+      )
+      if (after.status !== 'pending') return 'exists'
+      requestId = after.request.id
+    } catch (err) {
+      // several API processes starting at once: another one signed it up first
+      if (err instanceof DomainError && err.code === 'email_taken') return 'exists'
+      throw err
+    }
+  } else {
+    return 'exists'
+  }
+  try {
+    await handleCommand(deps, stream, userDecider, { type: 'DecideApproval', request_id: requestId, decision: 'approve', role: 'admin', reason: 'bootstrap', decided_by: SYSTEM_ACTOR, now: deps.sources.now() }, ctx)
+  } catch (err) {
+    // another process approved it first
+    if (err instanceof DomainError && err.code === 'already_decided') return 'exists'
+    throw err
+  }
   return 'created'
 }

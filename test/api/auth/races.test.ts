@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto'
+import pg from 'pg'
 import t from 'tap'
 import { SYSTEM_CONTEXT } from '../../../src/commands/context'
 import { expireApproval } from '../../../src/commands/identity/approvals'
 import { sessionStream } from '../../../src/domain/identity/session'
 import { userIdForEmail, userStream } from '../../../src/domain/identity/user'
 import type { Runtime } from '../../../src/runtime'
+import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, member, PASSWORD, projected, signup, uniqueEmail } from '../../helpers/identity'
 import { testApp, testRuntime } from '../../helpers/runtime'
 
@@ -17,8 +19,31 @@ const env = { RATE_LIMIT_ENABLED: 'false' }
 const typesOf = async (runtime: Runtime, stream: string) => (await runtime.store.readStream(stream)).map((e) => e.type)
 const count = (xs: unknown[], x: unknown) => xs.filter((y) => y === x).length
 const sessionOf = (refreshToken: string) => sessionStream(refreshToken.slice(0, 36))
-/** Opens every pooled connection first, so that racers run side by side rather than queue on connection set-up. */
-const warm = (runtime: Runtime) => Promise.all(Array.from({ length: runtime.config.dbPoolSize }, () => runtime.db.pool.query('SELECT pg_sleep(0.05)')))
+
+/**
+ * Runs `race` while every append to the store is held back (an EXCLUSIVE lock
+ * on es_streams: reads go on, appends wait), and lets the appends go once at
+ * least `atLeast` racers wait on it. Every one of them then appends on the
+ * same stale read, so only the store's expected-revision check can stop
+ * them: a race that does not depend on how the machine schedules it.
+ */
+async function heldRace<T>(runtime: Runtime, race: () => Promise<T>, atLeast = 5): Promise<T> {
+  const holder = new pg.Client({ connectionString: runtime.config.databaseUrl })
+  await holder.connect()
+  try {
+    await holder.query('BEGIN')
+    await holder.query('LOCK TABLE es_streams IN EXCLUSIVE MODE')
+    const result = race()
+    result.catch(() => undefined) // awaited below; not unhandled while we wait
+    const waiting = async () => Number((await holder.query<{ n: string }>(`SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'es_streams'::regclass`)).rows[0]!.n)
+    await eventually(async () => (await waiting()) >= atLeast, 20_000, 50)
+    await new Promise((r) => setTimeout(r, 200)) // stragglers join
+    await holder.query('ROLLBACK')
+    return await result
+  } finally {
+    await holder.end()
+  }
+}
 
 // one app and two admins for every race on default settings (each race uses its own emails, requests and sessions)
 const shared = (async () => {
@@ -29,9 +54,11 @@ const shared = (async () => {
 t.test('20 concurrent signups with one email: exactly one is accepted, 19 get email_taken', async (t) => {
   const { app, runtime } = await shared
   const email = uniqueEmail('racer')
-  const responses = await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: i % 2 ? email.toUpperCase() : email, password: PASSWORD, full_name: `Racer ${i}` } }),
+  const responses = await heldRace(runtime, () =>
+    Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email: i % 2 ? email.toUpperCase() : email, password: PASSWORD, full_name: `Racer ${i}` } }),
+      ),
     ),
   )
   const statuses = responses.map((r) => r.statusCode)
@@ -51,14 +78,16 @@ t.test('20 concurrent decisions on one request from two admins: exactly one wins
   const s = await signup(app)
   await projected(runtime, s.approval_request.id)
 
-  const responses = await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      app.inject({
-        method: 'POST',
-        url: `/api/admin/approval-requests/${s.approval_request.id}/decide`,
-        headers: bearer(admins[i % 2]!.access_token),
-        payload: i % 3 === 0 ? { decision: 'reject', reason: `no ${i}` } : { decision: 'approve', role: 'student' },
-      }),
+  const responses = await heldRace(runtime, () =>
+    Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        app.inject({
+          method: 'POST',
+          url: `/api/admin/approval-requests/${s.approval_request.id}/decide`,
+          headers: bearer(admins[i % 2]!.access_token),
+          payload: i % 3 === 0 ? { decision: 'reject', reason: `no ${i}` } : { decision: 'approve', role: 'student' },
+        }),
+      ),
     ),
   )
   const statuses = responses.map((r) => r.statusCode)
@@ -88,12 +117,13 @@ t.test('decisions racing expiries on one request: exactly one of them is recorde
   await projected(runtime, s.approval_request.id)
 
   const job = { user_id: s.user.id, request_id: s.approval_request.id }
-  await Promise.all([warm(runtime), warm(worker)])
   const decide = () => app.inject({ method: 'POST', url: `/api/admin/approval-requests/${s.approval_request.id}/decide`, headers: bearer(admin.access_token), payload: { decision: 'approve' } })
-  const [decisions, expiries] = await Promise.all([
-    Promise.all(Array.from({ length: 10 }, decide)),
-    Promise.all(Array.from({ length: 10 }, () => expireApproval(worker.identity, job, SYSTEM_CONTEXT))),
-  ])
+  const [decisions, expiries] = await heldRace(runtime, () =>
+    Promise.all([
+      Promise.all(Array.from({ length: 10 }, decide)),
+      Promise.all(Array.from({ length: 10 }, () => expireApproval(worker.identity, job, SYSTEM_CONTEXT))),
+    ]),
+  )
   const approved = count(decisions.map((r) => r.statusCode), 200)
   const expired = count(expiries, true)
   t.equal(approved + expired, 1, `one winner (${approved} approvals, ${expired} expiries)`)
@@ -110,8 +140,8 @@ t.test('10 concurrent refreshes of one token all get the same child, and the ses
   const admin = admins[0]!
   const m = await member(app, runtime, admin)
 
-  const responses = await Promise.all(
-    Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: m.refresh_token } })),
+  const responses = await heldRace(runtime, () =>
+    Promise.all(Array.from({ length: 10 }, () => app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: m.refresh_token } }))),
   )
   t.same(
     responses.map((r) => r.statusCode),
@@ -170,7 +200,7 @@ t.test('reusing a spent token after the grace window revokes the whole session',
   const child = first.json().refresh_token as string
   await new Promise((r) => setTimeout(r, 20))
 
-  const reuses = await Promise.all(Array.from({ length: 10 }, () => refresh(m.refresh_token)))
+  const reuses = await heldRace(runtime, () => Promise.all(Array.from({ length: 10 }, () => refresh(m.refresh_token))))
   t.same(
     reuses.map((r) => r.statusCode),
     Array(10).fill(401),
