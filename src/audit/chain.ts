@@ -32,7 +32,7 @@ export function canonicalJson(value: unknown): string {
 
 /** What a link covers: everything stored about the event except its position (the chain's own order covers that). */
 export function canonicalEvent(e: StoredEvent): string {
-  return canonicalJson({ id: e.id, stream: e.stream, revision: e.revision.toString(), type: e.type, data: e.data, recorded_at: e.recorded_at.toISOString() })
+  return canonicalJson({ id: e.id, stream: e.stream, revision: e.revision.toString(), type: e.type, data: e.data, metadata: e.metadata, recorded_at: e.recorded_at.toISOString() })
 }
 
 export function chainLink(key: Buffer, previous: string, event: StoredEvent): string {
