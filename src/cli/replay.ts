@@ -32,7 +32,7 @@ export async function replay(db: Kysely<Database>, store: EventStore, until: Dat
     const scoped = trx.withSchema(schema)
     for await (const events of feedPages(store)) {
       // recorded_at is the writing transaction's start, which is not quite feed order: filter, never stop early
-      const due = events.filter((e) => e.recorded_at.getTime() > 0)
+      const due = events.filter((e) => e.recorded_at.getTime() <= until.getTime())
       count += due.length
       await applyChanges(scoped, due.flatMap((e) => projections.flatMap((p) => p.project(e))))
     }

@@ -2,6 +2,7 @@ import type { App } from '../types'
 import type { FastifyError } from 'fastify'
 import { isConnectionError } from '../../db/sql-pool'
 import { DomainError } from '../../domain/decider'
+import { WrongExpectedVersion } from '../../store/event-store'
 import { ApiError, DOMAIN_STATUS, errors } from '../errors'
 
 /** fastify's own client errors, given our codes */
@@ -16,6 +17,8 @@ const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
 
 export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err
+  // retries ran out under contention: the client may simply try again
+  if (err instanceof WrongExpectedVersion) return errors.conflict()
   if (err instanceof DomainError) return new ApiError(DOMAIN_STATUS[err.code] ?? 400, err.code, err.message, err.details)
   const fe = err as FastifyError
   if (fe.validation) return errors.validation(undefined, undefined, fe.message)
