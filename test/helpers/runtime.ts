@@ -42,6 +42,8 @@ export async function testRuntime(t: Teardown, opts: TestRuntimeOptions = {}): P
     NODE_ENV: 'test',
     ...TEST_SECRETS,
     BCRYPT_ROUNDS: '4',
+    // several runtimes per file and several files at once share one server's max_connections
+    DB_POOL_SIZE: '6',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisPrefix ? TEST_REDIS_URL : undefined,
     REDIS_PREFIX: redisPrefix,

@@ -4,7 +4,7 @@ import { chainKey, chainLink } from '../../../src/audit/chain'
 import { verifyChain } from '../../../src/audit/verify'
 import { auditVerifyCommand } from '../../../src/cli/audit-verify'
 import type { Runtime } from '../../../src/runtime'
-import { adminSession, bearer } from '../../helpers/identity'
+import { adminSession, bearer, member } from '../../helpers/identity'
 import { testApp, testRuntime } from '../../helpers/runtime'
 import { allEvents, chained, seedEvents } from './helpers'
 
@@ -16,7 +16,9 @@ const verify = (runtime: Runtime) => verifyChain(runtime.db.kysely, runtime.stor
 
 async function seeded(t: Test, n = 30) {
   const runtime = await testRuntime(t, { redis: false })
-  const events = await seedEvents(runtime, n)
+  // two rounds, so the chain writer certainly links them in more than one batch
+  await chained(runtime, (await seedEvents(runtime, n / 2)).length)
+  const events = await seedEvents(runtime, n / 2)
   await chained(runtime, events.length)
   t.same((await verify(runtime)).ok, true, 'the untouched store verifies')
   return { runtime, events }
@@ -35,8 +37,12 @@ t.test('an untouched store verifies ok, checking every event, through the API an
   const printed: string[] = []
   t.equal(await auditVerifyCommand(runtime, (l) => printed.push(l)), 0, 'the CLI exits 0')
   t.match(JSON.parse(printed[0]!), { ok: true, checked: events.length })
-  const student = await app.inject({ method: 'GET', url: '/api/admin/audit-logs/verify' })
-  t.equal(student.statusCode, 401, 'not without a token')
+  t.equal((await app.inject({ method: 'GET', url: '/api/admin/audit-logs/verify' })).statusCode, 401, 'not without a token')
+  const student = await member(app, runtime, admin)
+  for (const url of ['/api/admin/audit-logs/verify', '/api/admin/audit-logs', '/api/admin/event-stream']) {
+    const res = await app.inject({ method: 'GET', url, headers: bearer(student.access_token) })
+    t.same([res.statusCode, res.json().code], [403, 'forbidden'], `${url}: admins only`)
+  }
 })
 
 t.test('an UPDATE of one event’s data is found at that event', async (t) => {

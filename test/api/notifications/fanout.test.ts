@@ -37,8 +37,8 @@ t.test('a signup notifies every admin approved at that moment, and nobody else',
   t.notOk((await list(app, root.access_token, 'limit=100')).items.some((n) => n.type === 'signup_requested' && n.data.user_id === second.user.id), 'an admin the operator bootstrapped is nobody’s signup to decide')
 })
 
-t.test('the member is told of approval, rejection and expiry', async (t) => {
-  const { app, runtime } = await testApp(t, { env: { ...NO_LIMITS, APPROVAL_TIMEOUT_MINUTES: '0.05', APPROVAL_SWEEP_SECONDS: '0.5' } })
+t.test('the member is told of approval and of rejection', async (t) => {
+  const { app, runtime } = await testApp(t, { env: NO_LIMITS })
   const admin = await adminSession(app, runtime)
 
   const approved = await member(app, runtime, admin, 'student')
@@ -54,7 +54,11 @@ t.test('the member is told of approval, rejection and expiry', async (t) => {
   const [no] = await rowsOf(runtime, rejected.user.id)
   t.equal(no!.type, 'approval_rejected')
   t.match(no!.body, /not a student here/, 'the reason is given')
+})
 
+t.test('the member is told when their request expires undecided', async (t) => {
+  // a 3-second deadline and a fast sweep; no admin is needed for nobody to decide
+  const { app, runtime } = await testApp(t, { env: { ...NO_LIMITS, APPROVAL_TIMEOUT_MINUTES: '0.05', APPROVAL_SWEEP_SECONDS: '0.5' } })
   const lapsed = await signup(app)
   await eventually(async () => (await rowsOf(runtime, lapsed.user.id)).length === 1, 15_000, 100)
   const [late] = await rowsOf(runtime, lapsed.user.id)

@@ -51,29 +51,32 @@ t.test('a stream on process A gets, within 1 s, the notification a command on pr
   t.equal(conn.headers['cache-control'], 'no-store')
   t.equal(conn.headers['x-accel-buffering'], 'no')
 
+  // one first, so connections and prepared statements are warm: the bound is for steady state
+  await signup(b.app)
+  await conn.received(1)
   const s = await signup(b.app, undefined, undefined, 'Dorothy Vaughan')
   // from B's acknowledgement: B's projector writes the row, its commit wakes A, A pushes
   const accepted = Date.now()
-  const [ev] = await conn.received(1, 1000)
+  const ev = (await conn.received(2, 1000))[1]
   t.ok(Date.now() - accepted <= 1000, `arrived ${Date.now() - accepted} ms after B accepted the command`)
   t.equal(ev!.event, 'notification')
   t.match(ev!.id, /^\d+$/, 'the id is the resume cursor')
-  const n = conn.json(0)
+  const n = conn.json(1)
   t.match(n, { type: 'signup_requested', title: 'New signup: Dorothy Vaughan', read_at: null, data: { user_id: s.user.id } })
 
   await sleep(500)
   t.ok(conn.comments >= 2, `heartbeat comments keep the connection alive (${conn.comments} in 0.5 s at 0.2 s)`)
-  t.equal(conn.events.length, 1, 'nothing else was sent')
+  t.equal(conn.events.length, 2, 'nothing else was sent')
   // a coalesced notification that changes is sent again, under a later id
   const event = await createEvent(b.app, admin, { title: 'Live Night' })
   const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000)
   for (let i = 0; i < 2; i++) {
     await mark(b.runtime, event.id, minute)
-    await conn.received(2 + i)
+    await conn.received(3 + i)
   }
-  t.same([1, 2].map((i) => conn.json(i).data.count), [1, 2], 'each new count is pushed')
-  t.equal(conn.json(1).id, conn.json(2).id, 'for the same notification')
-  t.ok(Number(conn.events[2]!.id) > Number(conn.events[1]!.id), 'under a later event id')
+  t.same([2, 3].map((i) => conn.json(i).data.count), [1, 2], 'each new count is pushed')
+  t.equal(conn.json(2).id, conn.json(3).id, 'for the same notification')
+  t.ok(Number(conn.events[3]!.id) > Number(conn.events[2]!.id), 'under a later event id')
   for (const u of urls) t.notOk(u.includes(admin.access_token) || u.includes(admin.refresh_token), `no token in ${u.slice(0, 60)}`)
 })
 
