@@ -151,7 +151,7 @@ t.test('closing the app ends open streams at once, so shutdown never hangs on th
 })
 
 t.test('on embedded PGlite without Redis, one process streams with in-memory tickets', async (t) => {
-  const { app, runtime } = await testApp(t, { database: 'pglite', redis: false, env: { ...NO_LIMITS, SSE_TICKET_TTL_SECONDS: '1' } })
+  const { app, runtime } = await testApp(t, { database: 'pglite', redis: false, env: { ...NO_LIMITS, SSE_TICKET_TTL_SECONDS: '4' } })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as AddressInfo).port
   const admin = await adminSession(app, runtime)
@@ -161,9 +161,9 @@ t.test('on embedded PGlite without Redis, one process streams with in-memory tic
   t.equal(conn.status, 200)
   t.equal((await stream(port, tk)).status, 401, 'single use without Redis too')
   const s = await signup(app)
-  await conn.received(1, 2000)
+  await conn.received(1, 10_000)
   t.equal(conn.json(0).data.user_id, s.user.id, 'PGlite’s own LISTEN wakes the stream')
   const expiring = await ticket(app, admin.access_token)
-  await sleep(1300)
+  await sleep(4300)
   t.equal((await stream(port, expiring)).status, 401, 'in-memory tickets expire too')
 })
