@@ -39,8 +39,9 @@ export interface AttendanceWindow {
   /** the club event's title at the last mark, as a one-by-one replay would have it */
   title: string
   count: number
-  first_at: string
-  last_at: string
+  /** earliest and latest marked_at, in ms */
+  first_at: number
+  last_at: number
   /** ordinal of the last mark */
   seq: number
 }
@@ -51,15 +52,15 @@ export interface AttendanceWindow {
  */
 export async function coalesceAttendance(trx: Trx, w: AttendanceWindow): Promise<void> {
   const id = notificationId('attendance', w.club_event_id, w.window_start)
-  const existing = await trx.selectFrom('notifications').select(['count', 'created_at']).where('id', '=', id).executeTakeFirst()
+  const existing = await trx.selectFrom('notifications').select(['count', 'created_at', 'updated_at']).where('id', '=', id).executeTakeFirst()
   const count = (existing?.count ?? 0) + w.count
   const text = attendanceText(count, w.title, w.window_start)
   const data = JSON.stringify({ club_event_id: w.club_event_id, club_event_title: w.title, window_start: w.window_start, count })
-  const row = { id, user_id: w.created_by, type: 'attendance_marked', ...text, data, count, created_at: existing?.created_at ?? new Date(w.first_at), updated_at: new Date(w.last_at), read_at: null, seq: w.seq }
+  const row = { id, user_id: w.created_by, type: 'attendance_marked', ...text, data, count, created_at: new Date(Math.min(existing?.created_at.getTime() ?? Infinity, w.first_at)), updated_at: new Date(Math.max(existing?.updated_at.getTime() ?? 0, w.last_at)), read_at: null, seq: w.seq }
   await trx
     .insertInto('notifications')
     .values(row)
-    .onConflict((oc) => oc.column('id').doUpdateSet({ title: text.title, body: text.body, data, count, updated_at: row.updated_at, read_at: null, seq: w.seq }))
+    .onConflict((oc) => oc.column('id').doUpdateSet({ title: text.title, body: text.body, data, count, created_at: row.created_at, updated_at: row.updated_at, read_at: null, seq: w.seq }))
     .execute()
 }
 

@@ -110,8 +110,10 @@ class Batch {
     const window_start = attendanceWindow(d.marked_at)
     const key = `${d.club_event_id}|${window_start}`
     const w = this.windows.get(key)
-    if (w) Object.assign(w, { count: w.count + 1, title: owner.title, last_at: d.marked_at, seq })
-    else this.windows.set(key, { club_event_id: d.club_event_id, window_start, created_by: owner.created_by, title: owner.title, count: 1, first_at: d.marked_at, last_at: d.marked_at, seq })
+    const at = Date.parse(d.marked_at)
+    // scans commit out of marked_at order: the window spans the earliest to the latest
+    if (w) Object.assign(w, { count: w.count + 1, title: owner.title, first_at: Math.min(w.first_at, at), last_at: Math.max(w.last_at, at), seq })
+    else this.windows.set(key, { club_event_id: d.club_event_id, window_start, created_by: owner.created_by, title: owner.title, count: 1, first_at: at, last_at: at, seq })
   }
 
   async flush(): Promise<void> {
