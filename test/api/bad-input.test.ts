@@ -3,10 +3,9 @@ import type { RouteOptions } from 'fastify'
 import t, { type Test } from 'tap'
 import { BODY_LIMIT, buildApp } from '../../src/api/app'
 import type { Access } from '../../src/api/plugins/auth'
-import type { Runtime } from '../../src/runtime'
-import { START, type StoredEvent } from '../../src/store/event-store'
+import type { StoredEvent } from '../../src/store/event-store'
 import { adminSession, bearer, login, member, PASSWORD, projected, signup, uniqueEmail } from '../helpers/identity'
-import { eventually } from '../helpers/eventually'
+import { allEvents } from '../helpers/events'
 import { testRuntime } from '../helpers/runtime'
 
 /**
@@ -26,7 +25,6 @@ interface ApiRoute {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
-const BARRIER = 'test-barrier'
 /** what a refused request may still append: the record that it was refused (LoginFailed, AccessDenied, AttendanceRejected…) */
 const REFUSAL_RECORD = /(Failed|Denied|Rejected)$/
 const AUTH_LIMIT = 16 * 1024
@@ -52,27 +50,6 @@ function apiRoutes(collected: RouteOptions[]): ApiRoute[] {
 
 const fill = (url: string, value = () => randomUUID() as string) => url.replace(/:[A-Za-z_][A-Za-z0-9_]*/g, () => value())
 
-/**
- * Every event in the store, in global order. readAll shows an event only once
- * every older transaction in the cluster has ended (so a feed never skips one),
- * so a marker is appended and awaited: once it shows, so does all before it.
- */
-async function allEvents(runtime: Runtime): Promise<StoredEvent[]> {
-  const marker = randomUUID()
-  await runtime.store.append(BARRIER, [{ id: marker, type: 'TestBarrier', data: {}, metadata: {} }], { expectedRevision: 'any' })
-  let out: StoredEvent[] = []
-  await eventually(async () => {
-    out = []
-    for (let after = START; ; ) {
-      const batch = await runtime.store.readAll({ after, limit: 1000 })
-      out.push(...batch)
-      if (batch.length < 1000) break
-      after = batch[batch.length - 1]!.position
-    }
-    return out.some((e) => e.id === marker)
-  }, 30_000)
-  return out.filter((e) => e.stream !== BARRIER)
-}
 const fingerprint = (events: StoredEvent[]) => events.map((e) => JSON.stringify([e.id, e.stream, String(e.revision), e.type, e.data, e.metadata]))
 
 /** A seeded PRNG (mulberry32), so a failing fuzz run can be replayed from its seed. */

@@ -5,10 +5,8 @@ import t, { type Test } from 'tap'
 import { buildApp } from '../../src/api/app'
 import type { Access } from '../../src/api/plugins/auth'
 import type { App } from '../../src/api/types'
-import { START, type StoredEvent } from '../../src/store/event-store'
-import type { Runtime } from '../../src/runtime'
 import { adminSession, bearer, member } from '../helpers/identity'
-import { eventually } from '../helpers/eventually'
+import { allEvents } from '../helpers/events'
 import { TEST_SECRETS, testRuntime } from '../helpers/runtime'
 
 /**
@@ -30,7 +28,6 @@ interface Caller {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
-const BARRIER = 'test-barrier'
 const ACCESS_LEVELS: readonly Access[] = ['public', 'user', 'student', 'admin']
 
 function apiRoutes(collected: RouteOptions[]): ApiRoute[] {
@@ -85,27 +82,6 @@ async function send(app: App, method: string, url: string, headers: Record<strin
   return { status: res.statusCode, code }
 }
 
-/**
- * Every event in the store, in global order. readAll shows an event only once
- * every older transaction in the cluster has ended (so a feed never skips one),
- * so a marker is appended and awaited: once it shows, so does all before it.
- */
-async function allEvents(runtime: Runtime): Promise<StoredEvent[]> {
-  const marker = randomUUID()
-  await runtime.store.append(BARRIER, [{ id: marker, type: 'TestBarrier', data: {}, metadata: {} }], { expectedRevision: 'any' })
-  let out: StoredEvent[] = []
-  await eventually(async () => {
-    out = []
-    for (let after = START; ; ) {
-      const batch = await runtime.store.readAll({ after, limit: 1000 })
-      out.push(...batch)
-      if (batch.length < 1000) break
-      after = batch[batch.length - 1]!.position
-    }
-    return out.some((e) => e.id === marker)
-  }, 30_000)
-  return out.filter((e) => e.stream !== BARRIER)
-}
 
 t.test('the RBAC matrix: every /api route answers every caller as its declared access says', async (t) => {
   const runtime = await testRuntime(t, { env: { RATE_LIMIT_ENABLED: 'false' } })

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { App } from '../../../src/api/types'
+import type { NotificationView } from '../../../src/notifications/queries'
 import { attendanceStream } from '../../../src/domain/attendance/events'
 import type { Runtime } from '../../../src/runtime'
 import { eventually } from '../../helpers/eventually'
@@ -8,15 +9,8 @@ import { bearer } from '../../helpers/identity'
 
 /** Tiny helpers shared by the notification tests. */
 
-export interface NotificationBody {
-  id: string
-  type: string
-  title: string
-  body: string
-  data: Record<string, unknown>
-  created_at: string
-  read_at: string | null
-}
+/** The wire shape is the route's own view. */
+export type NotificationBody = NotificationView
 
 export interface ListBody {
   items: NotificationBody[]
