@@ -7,10 +7,8 @@ import { eventStoreContract } from './contract'
  * The EventStore contract against EventStoreDB/KurrentDB, whenever
  * EVENTSTORE_URL points at one (e.g. esdb://127.0.0.1:2113?tls=false).
  * Streams get random names, so a shared server is fine.
- *
- * Expect one assertion to fail there until the contract says otherwise: ESDB
- * checks event ids per stream, so the contract's "same id in another stream
- * raises DuplicateEventId" does not hold on it (see esdb-event-store.ts).
+ * ESDB checks event ids per stream only, so the contract runs with
+ * globalEventIds: false (see src/store/esdb).
  */
 const url = process.env.EVENTSTORE_URL
 
@@ -21,7 +19,6 @@ function adapter(connectionString: string, onError = (e: Error) => console.error
 t.test('EventStoreDB contract suite', { skip: url ? false : 'EVENTSTORE_URL is not set: no EventStoreDB/KurrentDB to run the contract against' }, async (t) => {
   let store: EventStore | undefined
   t.teardown(() => store?.close())
-  // ESDB checks event ids per stream, not across streams (see src/store/esdb)
   eventStoreContract(t, async () => (store = adapter(url!)), { globalEventIds: false })
 
   t.test('ping answers while the server is up', async (t) => {
