@@ -6,7 +6,7 @@ import { handleCommand } from '../src/commands/handle'
 import { openDb } from '../src/db/connection'
 import { userDecider, userIdForEmail, userStream } from '../src/domain/identity/user'
 import { fmt, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
-import { BENCH_SECRETS, request, startServer, get } from './server'
+import { BENCH_SECRETS, request, startServer } from './server'
 import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
 
 /**
@@ -14,6 +14,11 @@ import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
  * same moment over HTTP against the real service in a child process; then a
  * steady open-loop run at 500 marks/s. Beside them, the raw
  * `BEGIN; INSERT; COMMIT` baseline through pg at the same concurrency.
+ *
+ * The service runs as one `all` process (the embedded deployment); with
+ * BENCH_SPLIT=1 as an `api` and a `projector` process. A warm-up hall scans
+ * another event first: the figures are those of a service that has been up.
+ * BENCH_STUDENTS, BENCH_RATE and BENCH_STEADY_SECONDS change the load.
  */
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 1000)
 const RATE = Number(process.env.BENCH_RATE ?? 500)
@@ -49,7 +54,9 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
 
 export async function benchScan(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
-    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: 'bench.admin@bench.example.org', BOOTSTRAP_ADMIN_PASSWORD: 'Bench-Admin-Password-1' })
+    const split = process.env.BENCH_SPLIT === '1'
+    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: 'bench.admin@bench.example.org', BOOTSTRAP_ADMIN_PASSWORD: 'Bench-Admin-Password-1' }, split ? 'api' : 'all')
+    const projector = split ? await startServer(url, {}, 'projector') : undefined
     const rows: Row[] = []
     try {
       const students = await seedStudents(url, STUDENTS)
@@ -62,8 +69,21 @@ export async function benchScan(): Promise<Row[]> {
       }
       const mark = (token: string, payload: string) => request(`${server.url}/api/attendance/mark`, 'POST', { qr_payload: payload }, { authorization: `Bearer ${token}` })
 
-      // open the connections first, as phones on the hall's wifi would have
-      for (let i = 0; i < students.length; i += 100) await Promise.all(students.slice(i, i + 100).map(() => get(`${server.url}/health`).catch(() => undefined)))
+      // open the connections first, as phones on the hall's wifi would have, and
+      // warm the service up (JIT, pools, caches) with a hall scanning another
+      // event, as a service running all day would be; its rows are projected
+      // before the measured burst starts
+      const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: CONCURRENCY + 2 })
+      const count = async (eventId: string) => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${eventId}`.execute(db.kysely)).rows[0]!.n)
+      const projected = async (eventId: string, n: number) => {
+        const until = Date.now() + 60_000
+        while ((await count(eventId)) < n && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+        return count(eventId)
+      }
+      const warm = await newQr()
+      const warmed = await Promise.all(students.map((token) => mark(token, warm.payload).then((r) => r.status === 201, () => false)))
+      await projected(warm.eventId, warmed.filter(Boolean).length)
+
       const burst = await newQr()
       const latencies: number[] = []
       let errors = 0
@@ -80,11 +100,7 @@ export async function benchScan(): Promise<Row[]> {
       latencies.sort((a, b) => a - b)
 
       // zero lost, zero duplicated: the projection must hold exactly N rows
-      const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: CONCURRENCY + 2 })
-      const count = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${burst.eventId}`.execute(db.kysely)).rows[0]!.n)
-      const until = Date.now() + 30_000
-      while ((await count()) < STUDENTS - errors && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
-      const projected = await count()
+      const rowsProjected = await projected(burst.eventId, STUDENTS - errors)
 
       await db.pool.query('CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL)')
       const baseline = await throughput(CONCURRENCY, 3, async () => {
@@ -101,7 +117,7 @@ export async function benchScan(): Promise<Row[]> {
       rows.push({ what: `${fmt(STUDENTS)} students scan one QR at once: wall time`, value: `${fmt(wall)} ms`, target: '< 1,000 ms', verdict: wall < 1000 ? 'yes' : 'NO' })
       rows.push({ what: 'burst latency p50 / p95 / p99', value: `${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 95))} / ${fmt(percentile(latencies, 99))} ms` })
       rows.push({ what: 'burst errors (non-201)', value: fmt(errors), target: '0', verdict: errors === 0 ? 'yes' : 'NO' })
-      rows.push({ what: 'rows projected (lost / duplicated)', value: `${fmt(projected)} of ${fmt(STUDENTS)}`, target: 'all, once', verdict: projected === STUDENTS ? 'yes' : 'NO' })
+      rows.push({ what: 'rows projected (lost / duplicated)', value: `${fmt(rowsProjected)} of ${fmt(STUDENTS)}`, target: 'all, once', verdict: rowsProjected === STUDENTS ? 'yes' : 'NO' })
       rows.push({ what: 'marks/s in the burst vs raw insert tx/s', value: fmt(marksPerSecond), baseline: fmt(baseline), ratio: `${fmt((marksPerSecond / baseline) * 100)} %`, target: '>= 50 %', verdict: marksPerSecond / baseline >= 0.5 ? 'yes' : 'NO' })
 
       // steady open loop: a new mark every 1/RATE s whatever the answers do
@@ -131,6 +147,7 @@ export async function benchScan(): Promise<Row[]> {
       await db.close()
     } finally {
       await server.stop()
+      await projector?.stop()
     }
     return rows
   })

@@ -17,7 +17,9 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: '20', ...BENCH_SECRETS, ...env } as Record<string, string>
   delete full.REDIS_URL
   if (env.REDIS_URL) full.REDIS_URL = env.REDIS_URL
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
+  // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {
@@ -37,7 +39,8 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   }
 }
 
-export const agent = new http.Agent({ keepAlive: true, maxSockets: 2000 })
+// maxFreeSockets: keep every warmed-up connection (the default keeps 256 and closes the rest)
+export const agent = new http.Agent({ keepAlive: true, maxSockets: 2000, maxFreeSockets: 2000 })
 
 export function request(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

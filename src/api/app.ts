@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -8,6 +7,7 @@ import type { Runtime } from '../runtime'
 import { registerAuth } from './plugins/auth'
 import { registerErrorHandling } from './plugins/errors'
 import { registerMetrics } from './plugins/metrics'
+import { registerSecurityHeaders } from './plugins/security-headers'
 import { registerValidation } from './plugins/validation'
 import { apiRoutes } from './routes'
 import { healthRoutes } from './routes/health'
@@ -55,10 +55,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
-  await app.register(helmet, {
-    // the API serves JSON; /docs needs its own scripts and styles
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'] } },
-  })
+  registerSecurityHeaders(app)
   registerMetrics(app, runtime.metrics)
   registerAuth(app, runtime.identity)
 

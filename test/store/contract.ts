@@ -157,6 +157,41 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     t.equal(after[0]!.id, all[idx[0]! + 1]!.id)
   })
 
+  t.test('a stream of 12 events reads back in revision order, also while other streams are read at once', async (t) => {
+    const s = stream()
+    const others = [stream(), stream()]
+    const mine = Array.from({ length: 12 }, () => event())
+    for (let i = 0; i < 12; i += 4) await store.append(s, mine.slice(i, i + 4), { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) })
+    for (const o of others) await store.append(o, [event()], { expectedRevision: 'no_stream' })
+    const [a, b, c, missing] = await Promise.all([store.readStream(s), store.readStream(others[0]!), store.readStream(others[1]!), store.readStream(stream())])
+    t.same(a.map((e) => e.revision), mine.map((_, i) => BigInt(i)), 'revisions 0..11 in order (9 before 10)')
+    t.same(a.map((e) => e.id), mine.map((e) => e.id))
+    t.same([b.length, c.length, missing.length], [1, 1, 0], 'each read gets its own stream')
+  })
+
+  t.test('concurrent first appends to many streams: each lands once, a repeated stream has one winner, a bad id fails alone', async (t) => {
+    const streams = Array.from({ length: 60 }, () => stream())
+    const taken = event()
+    await store.append(stream(), [taken], { expectedRevision: 'no_stream' })
+    const repeated = stream()
+    const retried = event()
+    const results = await Promise.allSettled([
+      ...streams.map((s) => store.append(s, [event()], { expectedRevision: 'no_stream' })),
+      ...Array.from({ length: 10 }, () => store.append(repeated, [event()], { expectedRevision: 'no_stream' })),
+      ...Array.from({ length: 3 }, () => store.append(`${repeated}-retried`, [retried], { expectedRevision: 'no_stream' })),
+      store.append(stream(), [{ ...event(), id: taken.id }], { expectedRevision: 'no_stream' }),
+    ])
+    t.ok(results.slice(0, 60).every((r) => r.status === 'fulfilled'), 'every distinct stream is written')
+    const rivals = results.slice(60, 70)
+    t.equal(rivals.filter((r) => r.status === 'fulfilled').length, 1, 'one winner on the repeated stream')
+    t.ok(rivals.every((r) => r.status === 'fulfilled' || r.reason instanceof WrongExpectedVersion), 'the others: wrong expected version')
+    t.ok(results.slice(70, 73).every((r) => r.status === 'fulfilled'), 'a retried append (same event id) is answered as the first')
+    if (options.globalEventIds !== false) t.match(results[73], { status: 'rejected', reason: DuplicateEventId }, 'an id stored elsewhere: refused, alone')
+    for (const s of streams.slice(0, 5)) t.same((await store.readStream(s)).map((e) => e.revision), [0n])
+    t.equal((await store.readStream(repeated)).length, 1)
+    t.equal((await store.readStream(`${repeated}-retried`)).length, 1)
+  })
+
   t.test('50 parallel no_stream appends to one stream: exactly one winner', async (t) => {
     const s = stream()
     const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 'no_stream' })))

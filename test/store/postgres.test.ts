@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Db } from '../../src/db/connection'
-import { START } from '../../src/store/event-store'
+import { START, type StoredEvent } from '../../src/store/event-store'
 import { PostgresEventStore, decodePosition } from '../../src/store/postgres/postgres-event-store'
 import { APPEND } from '../../src/store/postgres/sql'
 import { openTestDb } from '../helpers/db'
@@ -60,4 +60,19 @@ t.test('16 writers x 500 events, one transaction held open: the subscriber sees 
 
 t.test('a position from another store is refused', async (t) => {
   await t.rejects(store.readAll({ after: 'commit:1/prepare:2' }), { name: 'InvalidPosition' })
+})
+
+t.test('the feed orders positions as numbers where their digits grow (…98, 99, 100…)', async (t) => {
+  const head = await store.head()
+  await db.pool.query('ALTER TABLE es_events ALTER COLUMN position RESTART WITH 9999999995')
+  const s = `digits-${randomUUID()}`
+  const mine = Array.from({ length: 10 }, () => event('Digit'))
+  await store.append(s, mine, { expectedRevision: 'no_stream' })
+  let got: StoredEvent[] = []
+  for (let tries = 0; tries < 200 && got.length < 10; tries++) {
+    got = (await store.readAll({ after: head, limit: 1000 })).filter((e) => e.stream === s)
+    if (got.length < 10) await new Promise((r) => setTimeout(r, 50))
+  }
+  t.same(got.map((e) => e.id), mine.map((e) => e.id), 'in append order across 9999999999 → 10000000000')
+  t.equal(await store.head(), got[9]!.position, 'the head is the numerically last')
 })

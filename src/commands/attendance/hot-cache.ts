@@ -14,19 +14,22 @@ const MAX_ENTRIES = 10_000
  * the process that appended the change drops it at once (forget*), so its own
  * next mark never waits for the feed.
  * A per-key version stops a read that raced an invalidation from caching a
- * stale state.
+ * stale state. Concurrent misses on one key share one read (a hall scanning
+ * a fresh QR would otherwise read its streams once per student).
  */
 export class HotPathCache {
   private readonly sessions = new Map<string, QrSessionState>()
   private readonly events = new Map<string, ClubEventState>()
   private readonly versions = new Map<string, number>()
+  private readonly reading = new Map<string, Promise<unknown>>()
   private subscription: Subscription | undefined
 
   constructor(private readonly store: EventStore) {}
 
   async start(): Promise<void> {
     const after = await this.store.head()
-    this.subscription = this.store.subscribe({ after, limit: 1000, pollIntervalMs: 100 }, async (events) => {
+    // coalesced: under a steady stream of marks, one feed read per 50 ms rather than one per mark
+    this.subscription = this.store.subscribe({ after, limit: 1000, pollIntervalMs: 100, coalesceMs: 50 }, async (events) => {
       for (const e of events) {
         if (e.type === 'QrRevoked') this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
         else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted') this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
@@ -61,6 +64,7 @@ export class HotPathCache {
 
   private invalidate<T>(map: Map<string, T>, id: string): void {
     map.delete(id)
+    this.reading.delete(id) // a read already under way may predate the change: later callers read again
     this.versions.set(id, (this.versions.get(id) ?? 0) + 1)
   }
 
@@ -68,12 +72,19 @@ export class HotPathCache {
   private async load<T>(map: Map<string, T>, id: string, read: () => Promise<T>, cacheable: (s: T) => boolean): Promise<T> {
     const hit = map.get(id)
     if (hit !== undefined) return hit
+    const shared = this.reading.get(id) as Promise<T> | undefined
+    if (shared) return shared
     const version = this.versions.get(id)
-    const state = await read()
-    if (cacheable(state) && this.versions.get(id) === version) {
-      if (map.size >= MAX_ENTRIES) map.clear()
-      map.set(id, state)
-    }
-    return state
+    const pending = read().then((state) => {
+      if (cacheable(state) && this.versions.get(id) === version) {
+        if (map.size >= MAX_ENTRIES) map.clear()
+        map.set(id, state)
+      }
+      return state
+    })
+    this.reading.set(id, pending)
+    const done = () => this.reading.get(id) === pending && this.reading.delete(id)
+    pending.then(done, done)
+    return pending
   }
 }

@@ -11,9 +11,10 @@ import type {
   SubscribeOptions,
 } from '../event-store'
 import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
+import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
 import type { Notifier, SqlPool } from '../../db/sql-pool'
-import { EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAM, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
+import { APPEND_NEW_STREAMS, EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAMS, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
 
 interface Row {
   position: string
@@ -60,12 +61,26 @@ function toStored(r: Row): StoredEvent {
 }
 
 const UNIQUE_VIOLATION = '23505'
+const NOTIFY_INTERVAL_MS = 10
+
+/** A result or its error, for a batch that answers each input on its own. */
+const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
+
+/** An error PostgreSQL raised about the statement (it has a SQLSTATE), not a lost connection. */
+const isStatementError = (err: unknown) => typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)
 
 export interface PostgresEventStoreOptions {
   pool: SqlPool
   notifier: Notifier
   kind?: 'postgres' | 'pglite'
   onError?: (err: Error) => void
+  /** group commit: how many batched statements of one kind may run at once, and how big a batch gets */
+  batching?: { maxInFlight?: number; maxBatch?: number }
+}
+
+interface NewStreamAppend {
+  stream: string
+  event: NewEvent
 }
 
 export class PostgresEventStore implements EventStore {
@@ -75,12 +90,24 @@ export class PostgresEventStore implements EventStore {
   private notifyAgain = false
   private unlisten: Promise<() => Promise<void>> | undefined
 
+  private readonly reads: Batcher<string, StoredEvent[]>
+  private readonly newStreams: Batcher<NewStreamAppend, AppendResult>
+
   constructor(private readonly opts: PostgresEventStoreOptions) {
     this.kind = opts.kind ?? 'postgres'
+    const batching = { maxInFlight: opts.batching?.maxInFlight ?? 4, maxBatch: opts.batching?.maxBatch ?? 256 }
+    this.reads = new Batcher((streams) => this.readStreams(streams), batching)
+    this.newStreams = new Batcher((appends) => this.appendNewStreams(appends), batching)
   }
 
   async append(stream: string, events: NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event')
+    // the hot path (a mark, a login record): concurrent ones share a statement and a commit
+    if (expectedRevision === 'no_stream' && events.length === 1) return this.newStreams.submit({ stream, event: events[0]! })
+    return this.appendAlone(stream, events, expectedRevision)
+  }
+
+  private async appendAlone(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
     const statement = appendStatement(expectedRevision)
     const values: unknown[] = [
       stream,
@@ -105,6 +132,42 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
+   * One statement for a batch of single-event `no_stream` appends. A stream
+   * met twice in the batch waits for the statement and then goes alone (so
+   * the second one sees the first); a stream that exists already is answered
+   * alone as a conflict. If the statement fails as a whole (a duplicate event
+   * id, say), each append goes alone and gets its own answer.
+   */
+  private async appendNewStreams(appends: NewStreamAppend[]): Promise<(AppendResult | Error)[]> {
+    const firsts = new Map<string, number>()
+    appends.forEach((a, i) => firsts.has(a.stream) || firsts.set(a.stream, i))
+    const batch = [...firsts.values()].map((i) => appends[i]!)
+    let written: Map<string, AppendResult> | undefined
+    try {
+      const { rows } = await this.opts.pool.query<{ stream: string; position: string; tx: string }>({
+        ...APPEND_NEW_STREAMS,
+        values: [
+          batch.map((a) => a.stream),
+          batch.map((a) => a.event.id),
+          batch.map((a) => a.event.type),
+          batch.map((a) => JSON.stringify(a.event.data ?? null)),
+          batch.map((a) => JSON.stringify(a.event.metadata ?? {})),
+        ],
+      })
+      written = new Map(rows.map((r) => [r.stream, { nextRevision: 0n, position: encodePosition(r.tx, r.position) }]))
+      if (rows.length > 0) this.wake()
+    } catch (err) {
+      if (!isStatementError(err)) throw err
+    }
+    return Promise.all(
+      appends.map(async (a, i) => {
+        if (written === undefined || firsts.get(a.stream) !== i) return settle(this.appendAlone(a.stream, [a.event], 'no_stream'))
+        return written.get(a.stream) ?? settle(this.conflict(a.stream, [a.event], 'no_stream'))
+      }),
+    )
+  }
+
+  /**
    * Nothing was written. Either the same events were stored before (a retry:
    * answer as the first time did) or the expected revision did not hold.
    */
@@ -121,9 +184,20 @@ export class PostgresEventStore implements EventStore {
     throw new WrongExpectedVersion(stream, expected, current ? BigInt(current.revision) : 'no_stream')
   }
 
-  async readStream(stream: string): Promise<StoredEvent[]> {
-    const { rows } = await this.opts.pool.query<Row>({ ...READ_STREAM, values: [stream] })
-    return rows.map(toStored)
+  /** Concurrent reads share a round trip; each still starts after its call, so none is stale. */
+  readStream(stream: string): Promise<StoredEvent[]> {
+    return this.reads.submit(stream)
+  }
+
+  private async readStreams(streams: string[]): Promise<StoredEvent[][]> {
+    const { rows } = await this.opts.pool.query<Row>({ ...READ_STREAMS, values: [[...new Set(streams)]] })
+    const byStream = new Map<string, StoredEvent[]>()
+    for (const r of rows) {
+      const list = byStream.get(r.stream) ?? []
+      list.push(toStored(r))
+      byStream.set(r.stream, list)
+    }
+    return streams.map((s) => (byStream.get(s) ?? []).slice()) // a stream read twice: two arrays
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
@@ -149,8 +223,10 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * After a commit: wake this process' subscribers now, and other processes'
-   * through one NOTIFY at a time (coalesced), outside the append's transaction
-   * so appends never queue on the notification lock.
+   * through one NOTIFY at a time (coalesced, at most one per
+   * NOTIFY_INTERVAL_MS), outside the append's transaction so appends never
+   * queue on the notification lock, and a busy feed does not cost a NOTIFY
+   * (and a wake-up of every listener) per append.
    */
   private wake(): void {
     this.wakeLocal()
@@ -167,11 +243,15 @@ export class PostgresEventStore implements EventStore {
       .notify(WAKE_CHANNEL)
       .catch(() => undefined) // subscribers still poll
       .finally(() => {
-        this.notifying = false
-        if (this.notifyAgain) {
+        if (!this.notifyAgain) {
+          this.notifying = false
+          return
+        }
+        setTimeout(() => {
+          this.notifying = false
           this.notifyAgain = false
           this.notifyOthers()
-        }
+        }, NOTIFY_INTERVAL_MS).unref()
       })
   }
 

@@ -7,7 +7,9 @@ import type { ExpectedRevision } from '../event-store'
  * a row. The expected-revision check therefore lives in SQL, for every state.
  */
 
-const COLUMNS = `position::text AS position, tx::text AS tx, id::text AS id, stream, revision::text AS revision, type, data, metadata, recorded_at`
+// Read queries alias es_events as `e` and ORDER BY e.column: a bare name in
+// ORDER BY means the OUTPUT column, and these are cast to text ('10' < '9').
+const COLUMNS = `e.position::text AS position, e.tx::text AS tx, e.id::text AS id, e.stream, e.revision::text AS revision, e.type, e.data, e.metadata, e.recorded_at`
 
 // $1 stream, $2 number of events
 const STREAM_STEP: Record<'no_stream' | 'stream_exists' | 'any' | 'exact', string> = {
@@ -39,32 +41,52 @@ export function appendStatement(expected: ExpectedRevision): { name: string; tex
   return typeof expected === 'bigint' ? APPEND.exact : APPEND[expected]
 }
 
+/**
+ * Group commit for the hot path: single-event `no_stream` appends to DISTINCT
+ * streams in one statement. A stream that exists already gets no row (the
+ * caller then reports its conflict alone). Streams are claimed in sorted
+ * order, so two batches that share streams cannot deadlock.
+ * $1 streams, $2 ids, $3 types, $4 data, $5 metadata
+ */
+export const APPEND_NEW_STREAMS = {
+  name: 'es_append_new_streams',
+  text: `WITH input AS (
+      SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::jsonb[], $5::jsonb[]) WITH ORDINALITY AS i(stream, id, type, data, metadata, ord)
+    ), s AS (
+      INSERT INTO es_streams (stream, revision) SELECT stream, 0 FROM input ORDER BY stream
+      ON CONFLICT (stream) DO NOTHING RETURNING stream
+    )
+    INSERT INTO es_events (id, stream, revision, type, data, metadata)
+    SELECT i.id, i.stream, 0, i.type, i.data, i.metadata FROM input i JOIN s ON s.stream = i.stream ORDER BY i.ord
+    RETURNING stream, position::text AS position, tx::text AS tx`,
+}
+
 export const STREAM_REVISION = { name: 'es_stream_revision', text: `SELECT revision::text AS revision FROM es_streams WHERE stream = $1` }
 
 export const EVENTS_BY_ID = {
   name: 'es_events_by_id',
-  text: `SELECT position::text AS position, tx::text AS tx, stream, revision::text AS revision, id::text AS id, type, data, metadata
-         FROM es_events WHERE id = ANY($1::uuid[]) ORDER BY position`,
+  text: `SELECT ${COLUMNS} FROM es_events e WHERE e.id = ANY($1::uuid[]) ORDER BY e.position`,
 }
 
-export const READ_STREAM = { name: 'es_read_stream', text: `SELECT ${COLUMNS} FROM es_events WHERE stream = $1 ORDER BY revision` }
+/** Several streams in one round trip (concurrent readStream calls, batched). */
+export const READ_STREAMS = { name: 'es_read_streams', text: `SELECT ${COLUMNS} FROM es_events e WHERE e.stream = ANY($1::text[]) ORDER BY e.stream, e.revision` }
 
 // Only transactions older than every running one are visible, in (tx, position)
 // order, after an opaque (tx, position) checkpoint. Never `position > n` alone.
 export const READ_ALL = {
   name: 'es_read_all',
-  text: `SELECT ${COLUMNS} FROM es_events
-         WHERE (tx, position) > ($1::xid8, $2::bigint)
-           AND tx < pg_snapshot_xmin(pg_current_snapshot())
-         ORDER BY tx, position
+  text: `SELECT ${COLUMNS} FROM es_events e
+         WHERE (e.tx, e.position) > ($1::xid8, $2::bigint)
+           AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY e.tx, e.position
          LIMIT $3`,
 }
 
 export const HEAD = {
   name: 'es_head',
-  text: `SELECT position::text AS position, tx::text AS tx FROM es_events
-         WHERE tx < pg_snapshot_xmin(pg_current_snapshot())
-         ORDER BY tx DESC, position DESC LIMIT 1`,
+  text: `SELECT e.position::text AS position, e.tx::text AS tx FROM es_events e
+         WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY e.tx DESC, e.position DESC LIMIT 1`,
 }
 
 export const WAKE_CHANNEL = 'es_appended'
