@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino'
+import { type DestinationStream, pino, type Logger } from 'pino'
 import type { Config } from './config'
 
 export type { Logger }
@@ -19,6 +19,8 @@ export const REDACT_PATHS = [
   '*.secret',
 ]
 
-export function createLogger(config: Pick<Config, 'logLevel'>, name = 'dscp'): Logger {
-  return pino({ name, level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } })
+/** `destination` defaults to stdout (tests pass a buffer to search what was logged). */
+export function createLogger(config: Pick<Config, 'logLevel'>, name = 'dscp', destination?: DestinationStream): Logger {
+  const options = { name, level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
+  return destination ? pino(options, destination) : pino(options)
 }

@@ -57,6 +57,13 @@ t.test('PostgreSQL, Redis (with persistence) and KurrentDB have health checks', 
   t.notMatch(block(services, 'kurrentdb', 2), /ports:/, 'the insecure node is not published')
 })
 
+t.test('every third-party image is pinned to a release, never :latest or untagged', async (t) => {
+  const images = [...compose.matchAll(/^ {4}image: (.+)$/gm)].map((m) => m[1]!.replace(/^\$\{[A-Z_]+:-(.+)\}$/, '$1'))
+  const thirdParty = images.filter((i) => !i.startsWith('dscp-backend'))
+  t.equal(thirdParty.length, INFRA_SERVICES.length, `postgres, redis and kurrentdb images (${thirdParty.join(', ')})`)
+  for (const image of thirdParty) t.match(image, /^[\w./-]+:\d+(\.\d+)*$/, `${image} names a version`)
+})
+
 t.test('the Dockerfile builds in its own stage and runs only production dependencies, as a non-root user', async (t) => {
   const dockerfile = readFileSync(join(root, 'infra/Dockerfile'), 'utf8')
   t.equal(dockerfile.match(/^FROM /gm)?.length, 2, 'two stages')

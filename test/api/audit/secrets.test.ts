@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import t from 'tap'
 import { exportEvents } from '../../../src/cli/events-export'
+import { createLogger } from '../../../src/logger'
 import { adminSession, bearer, projected, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
 import { allEvents, auditCaughtUp, client } from './helpers'
@@ -18,11 +19,23 @@ const PASSWORD = 'Zebra-Quartz-93-Marmalade!'
 const WRONG = 'Wrong-Pass-71-Zephyr!'
 const FORGED_UA = 'Evil/1.0\r\nforged,row,=cmd|\' /C calc\'!A0'
 
-t.test('passwords, hashes and tokens appear in no audit row, CSV, event stream or export', async (t) => {
-  const { app, runtime } = await testApp(t)
+t.test('passwords, hashes and tokens appear in no log line, response, audit row, CSV, event stream or export', async (t) => {
+  // everything the service logs, at its most verbose level, through the production redaction
+  const logged: string[] = []
+  const logger = createLogger({ logLevel: 'trace' }, 'dscp', { write: (line: string) => void logged.push(line) })
+  const { app, runtime } = await testApp(t, { logger })
   const admin = await adminSession(app, runtime)
   const email = uniqueEmail('secret')
-  const post = (url: string, payload: object, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers })
+  // every response, headers and body; the two that hand out tokens are kept apart
+  const responses: string[] = []
+  const tokenResponses: string[] = []
+  const post = async (url: string, payload: object, headers: Record<string, string> = {}) => {
+    const res = await app.inject({ method: 'POST', url, payload, headers })
+    const text = `${res.statusCode} ${JSON.stringify(res.headers)}\n${res.body}`
+    if (res.statusCode === 200 && (url === '/api/auth/login' || url === '/api/auth/refresh')) tokenResponses.push(text)
+    else responses.push(text)
+    return res
+  }
 
   const s = await post('/api/auth/signup', { email, password: PASSWORD, full_name: 'Sam Secret' })
   t.equal(s.statusCode, 202)
@@ -47,6 +60,9 @@ t.test('passwords, hashes and tokens appear in no audit row, CSV, event stream o
   // the secret part of each refresh token, on its own
   secrets.push(...[login, refreshed].map((r) => (r.json().refresh_token as string).split('.')[1]!))
 
+  const passwordsAndHashes = secrets.filter((x) => !tokensOf(x, [login, refreshed, admin]))
+  t.same(passwordsAndHashes.filter((x) => tokenResponses.join('\n').includes(x)), [], 'a token response holds no password or hash')
+
   const table = (await sql<{ row: string }>`SELECT row_to_json(a)::text AS row FROM audit_log a`.execute(runtime.db.kysely)).rows.map((r) => r.row).join('\n')
   const csv = (await app.inject({ method: 'GET', url: '/api/admin/audit-logs?format=csv', headers: bearer(admin.access_token) })).body
   const stream = (await app.inject({ method: 'GET', url: '/api/admin/event-stream', headers: bearer(admin.access_token) })).body
@@ -60,7 +76,19 @@ t.test('passwords, hashes and tokens appear in no audit row, CSV, event stream o
     const leaked = secrets.filter((x) => text.includes(x))
     t.same(leaked, [], `${name}: no password, hash or token`)
   }
+  const logs = logged.join('')
+  t.ok(logs.includes('/api/auth/login') && logs.includes('/api/auth/refresh'), `the log saw the requests (${logged.length} lines)`)
+  t.same(secrets.filter((x) => logs.includes(x)), [], 'the log: no password, hash or token')
+  t.same(secrets.filter((x) => responses.join('\n').includes(x)), [], `the other ${responses.length} responses: no password, hash or token`)
 })
+
+/** whether `x` is (part of) a token some login or refresh handed out */
+function tokensOf(x: string, sessions: { json?: () => { access_token: string; refresh_token: string }; access_token?: string; refresh_token?: string }[]): boolean {
+  return sessions.some((s) => {
+    const pair = s.json ? s.json() : { access_token: s.access_token!, refresh_token: s.refresh_token! }
+    return pair.access_token === x || pair.refresh_token === x || pair.refresh_token.endsWith(`.${x}`)
+  })
+}
 
 t.test('a user agent with CR/LF cannot forge an audit row or a CSV row', async (t) => {
   const { app, runtime } = await testApp(t)
