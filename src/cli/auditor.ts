@@ -8,7 +8,7 @@ import { replay } from './replay'
 /** The auditor's commands (src/cli.ts dispatches here). */
 export const AUDITOR_USAGE = `  npm run cli -- audit verify                                    (exit 1 when the chain is broken)
   npm run cli -- events export --out <file> [--after <position>]
-  npm run cli -- projections rebuild [name…]                      (safe while projectors run)
+  npm run cli -- projections rebuild [name…]                      (built aside, then swapped in: safe while everything runs)
   npm run cli -- replay --until <ISO time> --schema <name>`
 
 const arg = (args: string[], name: string): string | undefined => {
@@ -28,7 +28,7 @@ export async function auditorCommand(command: string | undefined, args: string[]
     console.error(`usage:\n${AUDITOR_USAGE}`)
     return 2
   }
-  // the api role: no projector runs in this process (a rebuild hands the work to the live ones)
+  // the api role: no projector runs in this process (a rebuild swaps its tables in under the live ones)
   const runtime = await createRuntime(config, 'api')
   try {
     if (sub === 'audit verify') return await auditVerifyCommand(runtime, print)
@@ -38,7 +38,7 @@ export async function auditorCommand(command: string | undefined, args: string[]
       return 0
     }
     if (sub === 'projections rebuild') {
-      print(JSON.stringify({ reset: await rebuildProjections(runtime.db.kysely, args.slice(1)) }))
+      print(JSON.stringify({ rebuilt: await rebuildProjections(runtime.db.kysely, runtime.store, args.slice(1), { singleConnection: runtime.db.kind === 'pglite' }) }))
       return 0
     }
     print(JSON.stringify({ schema, until, ...(await replay(runtime.db.kysely, runtime.store, new Date(until!), schema!)) }))

@@ -1,30 +1,91 @@
-import type { Kysely } from 'kysely'
+import { randomBytes } from 'node:crypto'
+import { type Kysely, type Transaction, sql } from 'kysely'
+import { feedPages } from '../audit/feed'
 import type { Database } from '../db/database'
+import { migrateReadModel } from '../db/migrate'
 import { consumers, projections } from '../projections'
 import { EVENT_CHAIN } from '../projections/audit-chain'
+import { NOTIFICATIONS_CHANNEL, notificationsConsumer } from '../projections/notifications'
 import type { Consumer } from '../projections/projection'
-import { resetConsumer } from '../projections/runner'
+import { START, type EventStore, type Position } from '../store/event-store'
 
 export class UnknownProjection extends Error {
   override readonly name = 'UnknownProjection'
 }
 
-/**
- * `projections rebuild [name…]`: empties the named read models (all of them
- * when none is named) and puts their checkpoints back to the start, each in
- * one transaction. Live runners fail their next compare-and-set and replay
- * from position 0, so this is safe while the projector runs.
- *
- * The event chain is never rebuilt this way: re-linking the store as it is
- * now would sign whatever was tampered with, which is what the chain exists to catch.
- */
-export async function rebuildProjections(db: Kysely<Database>, names: string[]): Promise<string[]> {
-  const rebuildable = consumers().filter((c): c is Consumer & { tables: readonly string[] } => c.name !== EVENT_CHAIN && (c.tables?.length ?? 0) > 0)
-  const chosen = names.length === 0 ? rebuildable.filter((c) => projections.some((p) => p.name === c.name)) : names.map((n) => {
-    const found = rebuildable.find((c) => c.name === n)
-    if (!found) throw new UnknownProjection(`${n === EVENT_CHAIN ? 'the event chain cannot be rebuilt (it would re-sign tampered events); ' : ''}rebuildable: ${rebuildable.map((c) => c.name).join(', ')}`)
+type Rebuildable = Consumer & { tables: readonly string[] }
+
+/** The named read models, or every projection when none is named. Never the event chain. */
+export function rebuildable(names: string[]): Rebuildable[] {
+  const all = consumers().filter((c): c is Rebuildable => c.name !== EVENT_CHAIN && (c.tables?.length ?? 0) > 0)
+  if (names.length === 0) return all.filter((c) => projections.some((p) => p.name === c.name))
+  return names.map((n) => {
+    const found = all.find((c) => c.name === n)
+    // re-linking the store as it is now would sign whatever was tampered with, which is what the chain exists to catch
+    if (!found) throw new UnknownProjection(`${n === EVENT_CHAIN ? 'the event chain cannot be rebuilt (it would re-sign tampered events); ' : ''}rebuildable: ${all.map((c) => c.name).join(', ')}`)
     return found
   })
-  for (const c of chosen) await resetConsumer(db, c)
+}
+
+/** Unqualified table names in `trx` now mean the shadow's tables (raw SQL included, unlike withSchema). */
+const intoShadow = (trx: Transaction<Database>, shadow: string) => sql`SET LOCAL search_path TO ${sql.id(shadow)}, public`.execute(trx)
+
+async function applyTo(trx: Transaction<Database>, chosen: Rebuildable[], events: Parameters<Consumer['handle']>[1]): Promise<void> {
+  for (const c of chosen) await c.handle(trx, events)
+}
+
+/**
+ * `projections rebuild [name…]`: builds the named read models aside and swaps
+ * them in, while the API and the projectors keep running.
+ *
+ * 1. Every chosen consumer replays the whole feed into a shadow schema, batch
+ *    by batch; the live tables keep serving reads meanwhile.
+ * 2. One transaction locks the live checkpoints (a live runner's next
+ *    compare-and-set waits on them), applies to the shadow what was appended
+ *    since, replaces the live rows with the shadow's, and sets the checkpoints
+ *    to where the shadow stands. Readers see the old rows until the commit and
+ *    the rebuilt ones after it, never a half-built table; the waiting runner's
+ *    compare-and-set then fails and it carries on from the new checkpoint.
+ *
+ * Rows are copied rather than tables renamed, so the `analytics` views (bound
+ * to the live tables) stay valid. Catching up inside the transaction reads the
+ * feed on a second connection, which a PGlite pool (one connection) cannot
+ * give: there the shadow is caught up first and swapped without one more read.
+ */
+export async function rebuildProjections(db: Kysely<Database>, store: EventStore, names: string[], opts: { singleConnection?: boolean } = {}): Promise<string[]> {
+  const chosen = rebuildable(names)
+  const shadow = `rebuild_${randomBytes(6).toString('hex')}`
+  await migrateReadModel(db, shadow)
+  try {
+    let position: Position = START
+    for await (const events of feedPages(store)) {
+      await db.transaction().execute(async (trx) => {
+        await intoShadow(trx, shadow)
+        await applyTo(trx, chosen, events)
+      })
+      position = events[events.length - 1]!.position
+    }
+    const chosenNames = chosen.map((c) => c.name)
+    await db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO public.projection_checkpoints (name, position) SELECT unnest(${chosenNames}::text[]), ${START} ON CONFLICT (name) DO NOTHING`.execute(trx)
+      await sql`SELECT name FROM public.projection_checkpoints WHERE name = ANY(${chosenNames}::text[]) FOR UPDATE`.execute(trx)
+      await intoShadow(trx, shadow)
+      if (!opts.singleConnection) {
+        for await (const events of feedPages(store, position)) {
+          await applyTo(trx, chosen, events)
+          position = events[events.length - 1]!.position
+        }
+      }
+      for (const table of chosen.flatMap((c) => c.tables)) {
+        await sql`DELETE FROM ${sql.table(`public.${table}`)}`.execute(trx)
+        await sql`INSERT INTO ${sql.table(`public.${table}`)} SELECT * FROM ${sql.table(`${shadow}.${table}`)}`.execute(trx)
+      }
+      await sql`UPDATE public.projection_checkpoints SET position = ${position}, updated_at = now() WHERE name = ANY(${chosenNames}::text[])`.execute(trx)
+      // open notification streams look again (on commit): what they show may have changed
+      if (chosenNames.includes(notificationsConsumer.name)) await sql`SELECT pg_notify(${NOTIFICATIONS_CHANNEL}, 'reconnect')`.execute(trx)
+    })
+  } finally {
+    await sql`DROP SCHEMA IF EXISTS ${sql.id(shadow)} CASCADE`.execute(db)
+  }
   return chosen.map((c) => c.name)
 }

@@ -9,10 +9,10 @@ import { testApp } from '../helpers/runtime'
 import { allEvents, auditCaughtUp, chained } from '../api/audit/helpers'
 
 /** The auditor's CLI commands on real PostgreSQL, with the projector running beside them. */
-t.test('projections rebuild resets read models under live runners and they come back identical', async (t) => {
+t.test('projections rebuild builds aside and swaps under live runners: reads never see a partial table, rows come back identical', async (t) => {
   const { app, runtime } = await testApp(t)
   const admin = await adminSession(app, runtime)
-  await member(app, runtime, admin)
+  for (let i = 0; i < 5; i++) await member(app, runtime, admin)
   await auditCaughtUp(runtime)
   const db = runtime.db.kysely
   const snapshot = async () => ({
@@ -20,21 +20,63 @@ t.test('projections rebuild resets read models under live runners and they come 
     users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
   })
   const before = await snapshot()
-  t.ok(before.audit.length > 5)
+  t.ok(before.audit.length > 20, `${before.audit.length} audit rows to rebuild`)
+  const count = async (table: 'audit_log' | 'users') => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(table)}`.execute(db)).rows[0]!.n)
+
+  // readers and writers go on while it runs: the smallest count a reader saw, and what was written meanwhile
+  const watch = (table: 'audit_log' | 'users', floor: number) => {
+    let least = Infinity
+    let stop = false
+    const done = (async () => {
+      while (!stop) {
+        least = Math.min(least, await count(table))
+        await new Promise((r) => setImmediate(r))
+      }
+    })()
+    return { floor, least: async () => ((stop = true), await done, least) }
+  }
+  const rebuildWhileBusy = async (names: string[]) => {
+    const audit = watch('audit_log', before.audit.length)
+    const users = watch('users', before.users.length)
+    const [rebuilt, joined] = await Promise.all([rebuildProjections(db, runtime.store, names), Promise.all([signup(app), signup(app)])])
+    t.ok((await audit.least()) >= audit.floor, `audit_log never looked partial to a reader (never under its ${audit.floor} rows)`)
+    t.ok((await users.least()) >= users.floor, 'users never looked partial to a reader')
+    return { rebuilt, joined }
+  }
 
   // a changed row can only come back through a rebuild
   await db.updateTable('audit_log').set({ action: 'tampered' }).where('id', '=', before.audit[0]!.id).execute()
-  t.same(await rebuildProjections(db, ['audit_log']), ['audit_log'])
+  const first = await rebuildWhileBusy(['audit_log'])
+  t.same(first.rebuilt, ['audit_log'])
   await auditCaughtUp(runtime)
-  t.same((await snapshot()).audit, before.audit, 'the audit log is rebuilt row for row, nothing twice')
+  const after = (await snapshot()).audit
+  t.same(after.filter((r) => before.audit.some((b) => b.id === r.id)), before.audit, 'the audit log is rebuilt row for row, nothing twice')
+  for (const s of first.joined) t.ok(after.some((r) => r.target_id === s.user.id), 'a signup made during the rebuild is in the swapped-in log')
+  t.equal(after.length, new Set(after.map((r) => r.id)).size)
 
   await db.updateTable('users').set({ full_name: 'tampered' }).execute()
-  const all = await rebuildProjections(db, [])
-  t.ok(all.includes('users') && all.includes('audit_log') && !all.includes('event_chain'), 'no name: every projection, never the chain')
-  await eventually(async () => JSON.stringify(await snapshot()) === JSON.stringify(before))
-  t.pass('every read model came back identical')
-  await t.rejects(rebuildProjections(db, ['event_chain']), UnknownProjection, 'the chain is refused')
-  await t.rejects(rebuildProjections(db, ['nope']), UnknownProjection)
+  const second = await rebuildWhileBusy([])
+  t.ok(second.rebuilt.includes('users') && second.rebuilt.includes('audit_log') && !second.rebuilt.includes('event_chain'), 'no name: every projection, never the chain')
+  await eventually(async () => (await db.selectFrom('users').select('id').where('id', 'in', second.joined.map((s) => s.user.id)).execute()).length === 2)
+  const users = await db.selectFrom('users').selectAll().orderBy('id').execute()
+  t.same(users.filter((u) => before.users.some((b) => b.id === u.id)), before.users, 'every read model came back identical')
+  const shadows = await sql<{ n: string }>`SELECT count(*)::text AS n FROM information_schema.schemata WHERE schema_name LIKE 'rebuild\_%'`.execute(db)
+  t.equal(shadows.rows[0]!.n, '0', 'the shadow schemas are gone')
+  await t.rejects(rebuildProjections(db, runtime.store, ['event_chain']), UnknownProjection, 'the chain is refused')
+  await t.rejects(rebuildProjections(db, runtime.store, ['nope']), UnknownProjection)
+})
+
+t.test('on embedded PGlite (one connection) a rebuild is swapped in too', async (t) => {
+  const { app, runtime } = await testApp(t, { database: 'pglite', redis: false })
+  const admin = await adminSession(app, runtime)
+  const m = await member(app, runtime, admin)
+  const db = runtime.db.kysely
+  const before = await db.selectFrom('users').selectAll().orderBy('id').execute()
+  t.ok(before.some((u) => u.id === m.user.id))
+  await db.updateTable('users').set({ full_name: 'tampered' }).execute()
+  t.same(await rebuildProjections(db, runtime.store, ['users'], { singleConnection: true }), ['users'])
+  await eventually(async () => JSON.stringify(await db.selectFrom('users').selectAll().orderBy('id').execute()) === JSON.stringify(before))
+  t.pass('the users table came back identical')
 })
 
 t.test('replay builds the read models as of a past moment in a schema of their own', async (t) => {
