@@ -6,7 +6,7 @@ import { BadReplaySchema, replay } from '../../src/cli/replay'
 import { eventually } from '../helpers/eventually'
 import { adminSession, bearer, member, projected, signup } from '../helpers/identity'
 import { testApp } from '../helpers/runtime'
-import { allEvents, auditCaughtUp, chained } from '../api/audit/helpers'
+import { visibleEvents, auditCaughtUp, chained } from '../api/audit/helpers'
 
 /** The auditor's CLI commands on real PostgreSQL, with the projector running beside them. */
 t.test('projections rebuild builds aside and swaps under live runners: reads never see a partial table, rows come back identical', async (t) => {
@@ -93,7 +93,7 @@ t.test('replay builds the read models as of a past moment in a schema of their o
   const db = runtime.db.kysely
 
   const { events } = await replay(db, runtime.store, until, 'replay_before_approval')
-  t.equal(events, (await allEvents(runtime)).filter((e) => e.recorded_at <= until).length, 'every event up to the moment')
+  t.equal(events, (await visibleEvents(runtime)).filter((e) => e.recorded_at <= until).length, 'every event up to the moment')
   const past = await db.withSchema('replay_before_approval').selectFrom('users').select('status').where('id', '=', s.user.id).executeTakeFirstOrThrow()
   t.equal(past.status, 'pending', 'then: pending')
   t.equal((await db.selectFrom('users').select('status').where('id', '=', s.user.id).executeTakeFirstOrThrow()).status, 'approved', 'now: approved, untouched')
@@ -108,7 +108,7 @@ t.test('replay builds the read models as of a past moment in a schema of their o
 
 t.test('the CLI dispatches the auditor commands', async (t) => {
   const { runtime } = await testApp(t)
-  await chained(runtime, (await allEvents(runtime)).length)
+  await chained(runtime, (await visibleEvents(runtime)).length)
   const logged: string[] = []
   const print = (l: string) => logged.push(l)
   t.equal(await auditorCommand('audit', ['verify'], runtime.config, print), 0)

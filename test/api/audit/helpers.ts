@@ -4,8 +4,12 @@ import type { Runtime } from '../../../src/runtime'
 import { START, type StoredEvent } from '../../../src/store/event-store'
 import { eventually } from '../../helpers/eventually'
 
-/** Every stored event, in global order. */
-export async function allEvents(runtime: Runtime): Promise<StoredEvent[]> {
+/**
+ * Every event the feed shows now, in global order. Unlike test/helpers/events'
+ * allEvents it appends no barrier event, so the chain's counts stay exact; wait
+ * for your own appends (seedEvents, auditCaughtUp) before relying on it.
+ */
+export async function visibleEvents(runtime: Runtime): Promise<StoredEvent[]> {
   const out: StoredEvent[] = []
   for (let after = START; ; ) {
     const batch = await runtime.store.readAll({ after, limit: 1000 })
@@ -17,7 +21,7 @@ export async function allEvents(runtime: Runtime): Promise<StoredEvent[]> {
 
 /** Appends `n` events over a few streams (one append per event, so each has its own transaction). */
 export async function seedEvents(runtime: Runtime, n: number): Promise<StoredEvent[]> {
-  const before = (await allEvents(runtime)).length
+  const before = (await visibleEvents(runtime)).length
   const streams = Array.from({ length: 4 }, () => `audit_probe-${randomUUID()}`)
   for (let i = 0; i < n; i++) {
     const stream = streams[i % streams.length]!
@@ -25,7 +29,7 @@ export async function seedEvents(runtime: Runtime, n: number): Promise<StoredEve
   }
   // the feed shows a transaction once every older one has ended: wait for all of ours
   let events: StoredEvent[] = []
-  await eventually(async () => (events = await allEvents(runtime)).length >= before + n)
+  await eventually(async () => (events = await visibleEvents(runtime)).length >= before + n)
   return events
 }
 

@@ -8,7 +8,7 @@ import { exportEvents } from '../../../src/cli/events-export'
 import { createLogger } from '../../../src/logger'
 import { adminSession, bearer, projected, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { allEvents, auditCaughtUp, client } from './helpers'
+import { visibleEvents, auditCaughtUp, client } from './helpers'
 
 /**
  * No secret ever leaves through the audit surfaces: the audit_log table, its
@@ -50,7 +50,7 @@ t.test('passwords, hashes and tokens appear in no log line, response, audit row,
   // what must never show: what the client sent, and what the store keeps of it
   await auditCaughtUp(runtime) // every event visible in the feed
   const secrets = [PASSWORD, WRONG, login.json().access_token, login.json().refresh_token, refreshed.json().access_token, refreshed.json().refresh_token, admin.access_token, admin.refresh_token]
-  for (const e of await allEvents(runtime)) {
+  for (const e of await visibleEvents(runtime)) {
     for (const k of ['password_hash', 'refresh_token_hash', 'previous_token_hash']) {
       const v = (e.data as Record<string, unknown>)[k]
       if (typeof v === 'string') secrets.push(v)
