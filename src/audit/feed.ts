@@ -19,15 +19,12 @@ export function feedLine(e: StoredEvent): string {
   })}\n`
 }
 
-/** Pages of the feed after `after`, at most `max` events in all (unbounded when omitted). */
-export async function* feedPages(store: EventStore, after: Position = START, max = Infinity, page = 1000): AsyncGenerator<StoredEvent[]> {
-  let left = max
-  while (left > 0) {
-    const want = Math.min(page, left)
-    const events = await store.readAll({ after, limit: want })
+/** Pages of the feed after `after`, up to what the feed shows now. */
+export async function* feedPages(store: EventStore, after: Position = START, page = 1000): AsyncGenerator<StoredEvent[]> {
+  for (;;) {
+    const events = await store.readAll({ after, limit: page })
     if (events.length > 0) yield events
-    if (events.length < want) return
-    left -= events.length
+    if (events.length < page) return
     after = events[events.length - 1]!.position
   }
 }

@@ -4,12 +4,12 @@
  * text so that a value can never start a new log line or CSV row.
  */
 
-export const REDACTED = '[redacted]'
+const REDACTED = '[redacted]'
 
 /** A key naming a credential or a digest of one (password_hash, refresh_token_hash, previous_token_hash, client_secret…). */
 const SECRET_KEY = /password|token|secret|hash/i
 
-export const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
+const isSecretKey = (key: string): boolean => SECRET_KEY.test(key)
 
 /**
  * Deep copy with every value under a secret-looking key replaced by

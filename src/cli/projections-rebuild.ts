@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { type Kysely, type Transaction, sql } from 'kysely'
 import { feedPages } from '../audit/feed'
 import type { Database } from '../db/database'
-import { migrateReadModel } from '../db/migrate'
+import { migrateReadModel, useSchema } from '../db/migrate'
 import { consumers, projections } from '../projections'
 import { EVENT_CHAIN } from '../projections/audit-chain'
+import { wake } from '../projections/notification-rows'
 import { NOTIFICATIONS_CHANNEL, notificationsConsumer } from '../projections/notifications'
 import type { Consumer } from '../projections/projection'
-import { START, type EventStore, type Position } from '../store/event-store'
+import { START, type EventStore, type Position, type StoredEvent } from '../store/event-store'
 
 export class UnknownProjection extends Error {
   override readonly name = 'UnknownProjection'
@@ -15,9 +16,9 @@ export class UnknownProjection extends Error {
 
 type Rebuildable = Consumer & { tables: readonly string[] }
 
-/** The named read models, or every projection when none is named. Never the event chain. */
-export function rebuildable(names: string[]): Rebuildable[] {
-  const all = consumers().filter((c): c is Rebuildable => c.name !== EVENT_CHAIN && (c.tables?.length ?? 0) > 0)
+/** The named read models, or every projection when none is named. Never the event chain (consumers() holds it not). */
+function rebuildable(names: string[]): Rebuildable[] {
+  const all = consumers().filter((c): c is Rebuildable => (c.tables?.length ?? 0) > 0)
   if (names.length === 0) return all.filter((c) => projections.some((p) => p.name === c.name))
   return names.map((n) => {
     const found = all.find((c) => c.name === n)
@@ -27,10 +28,8 @@ export function rebuildable(names: string[]): Rebuildable[] {
   })
 }
 
-/** Unqualified table names in `trx` now mean the shadow's tables (raw SQL included, unlike withSchema). */
-const intoShadow = (trx: Transaction<Database>, shadow: string) => sql`SET LOCAL search_path TO ${sql.id(shadow)}, public`.execute(trx)
-
-async function applyTo(trx: Transaction<Database>, chosen: Rebuildable[], events: Parameters<Consumer['handle']>[1]): Promise<void> {
+/** Every consumer handles the batch, in order, in `trx`. */
+export async function applyTo(trx: Transaction<Database>, chosen: Consumer[], events: StoredEvent[]): Promise<void> {
   for (const c of chosen) await c.handle(trx, events)
 }
 
@@ -60,7 +59,7 @@ export async function rebuildProjections(db: Kysely<Database>, store: EventStore
     let position: Position = START
     for await (const events of feedPages(store)) {
       await db.transaction().execute(async (trx) => {
-        await intoShadow(trx, shadow)
+        await useSchema(trx, shadow)
         await applyTo(trx, chosen, events)
       })
       position = events[events.length - 1]!.position
@@ -69,7 +68,7 @@ export async function rebuildProjections(db: Kysely<Database>, store: EventStore
     await db.transaction().execute(async (trx) => {
       await sql`INSERT INTO public.projection_checkpoints (name, position) SELECT unnest(${chosenNames}::text[]), ${START} ON CONFLICT (name) DO NOTHING`.execute(trx)
       await sql`SELECT name FROM public.projection_checkpoints WHERE name = ANY(${chosenNames}::text[]) FOR UPDATE`.execute(trx)
-      await intoShadow(trx, shadow)
+      await useSchema(trx, shadow)
       if (!opts.singleConnection) {
         for await (const events of feedPages(store, position)) {
           await applyTo(trx, chosen, events)
@@ -82,7 +81,7 @@ export async function rebuildProjections(db: Kysely<Database>, store: EventStore
       }
       await sql`UPDATE public.projection_checkpoints SET position = ${position}, updated_at = now() WHERE name = ANY(${chosenNames}::text[])`.execute(trx)
       // open notification streams look again (on commit): what they show may have changed
-      if (chosenNames.includes(notificationsConsumer.name)) await sql`SELECT pg_notify(${NOTIFICATIONS_CHANNEL}, 'reconnect')`.execute(trx)
+      if (chosenNames.includes(notificationsConsumer.name)) await wake(trx, NOTIFICATIONS_CHANNEL, ['reconnect'])
     })
   } finally {
     await sql`DROP SCHEMA IF EXISTS ${sql.id(shadow)} CASCADE`.execute(db)

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely'
 import { feedPages } from '../audit/feed'
 import type { Database } from '../db/database'
-import { migrateReadModel } from '../db/migrate'
+import { migrateReadModel, useSchema } from '../db/migrate'
 import { projections } from '../projections'
-import { applyChanges } from '../projections/apply'
+import { projectionConsumer } from '../projections/apply'
+import { applyTo } from './projections-rebuild'
 import type { EventStore } from '../store/event-store'
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/
@@ -28,13 +29,13 @@ export async function replay(db: Kysely<Database>, store: EventStore, until: Dat
   let count = 0
   await db.transaction().execute(async (trx) => {
     for (const table of projections.flatMap((p) => p.tables)) await sql`TRUNCATE ${sql.table(`${schema}.${table}`)}`.execute(trx)
-    // unqualified tables now resolve to the replay schema
-    const scoped = trx.withSchema(schema)
+    await useSchema(trx, schema)
+    const pure = projections.map(projectionConsumer)
     for await (const events of feedPages(store)) {
       // recorded_at is the writing transaction's start, which is not quite feed order: filter, never stop early
       const due = events.filter((e) => e.recorded_at.getTime() <= until.getTime())
       count += due.length
-      await applyChanges(scoped, due.flatMap((e) => projections.flatMap((p) => p.project(e))))
+      if (due.length > 0) await applyTo(trx, pure, due)
     }
   })
   return { events: count }

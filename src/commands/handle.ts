@@ -1,5 +1,5 @@
 import { type Decider, type DomainEvent, fold } from '../domain/decider'
-import { type ExpectedRevision, WrongExpectedVersion } from '../store/event-store'
+import { type EventStore, type ExpectedRevision, WrongExpectedVersion } from '../store/event-store'
 import { type CommandContext, type CommandDeps, metadataOf } from './context'
 
 export interface Handled<S, E> {
@@ -8,6 +8,11 @@ export interface Handled<S, E> {
   /** the state after the new events */
   after: S
   events: E[]
+}
+
+/** A stream's current state: its events folded by the decider (an empty stream is the initial state). */
+export async function loadState<S, C, E extends DomainEvent>(store: Pick<EventStore, 'readStream'>, stream: string, decider: Decider<S, C, E>): Promise<S> {
+  return fold(decider, (await store.readStream(stream)) as unknown as E[])
 }
 
 /**

@@ -43,14 +43,19 @@ export async function migrateEventStore(db: Kysely<any>): Promise<void> {
 }
 
 /**
- * withSchema() qualifies only the builder's tables; raw SQL in a migration
- * (CREATE INDEX … ON users) would still resolve to public. The migrator runs
- * in one transaction, so a local search_path sends it to `schema` as well.
+ * Until the transaction ends, unqualified names mean `schema`'s tables.
+ * withSchema() qualifies only the builder's tables; raw SQL (CREATE INDEX … ON
+ * users, a consumer's own queries) would still resolve to public.
  */
+export async function useSchema(trx: Kysely<any>, schema: string): Promise<void> {
+  await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(trx)
+}
+
+/** The migrator runs in one transaction, so useSchema sends raw SQL to `schema` as well. */
 function inSchema(migrations: Record<string, Migration>, schema: string): Record<string, Migration> {
   return Object.fromEntries(
     Object.entries(migrations).map(([name, m]) => [name, { up: async (db: Kysely<any>) => {
-      await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(db)
+      await useSchema(db, schema)
       await m.up(db)
     } }]),
   )

@@ -36,12 +36,6 @@ export class NotificationHub {
     return hub
   }
 
-  get connections(): number {
-    let n = 0
-    for (const set of this.clients.values()) n += set.size
-    return n
-  }
-
   private each(fn: (c: SseClient) => void): void {
     for (const set of this.clients.values()) for (const c of set) fn(c)
   }

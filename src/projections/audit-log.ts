@@ -34,8 +34,6 @@ export function auditRow(event: StoredEvent) {
   }
 }
 
-export type AuditRow = ReturnType<typeof auditRow>
-
 export const auditLogProjection: Projection = {
   name: 'audit_log',
   tables: ['audit_log'],

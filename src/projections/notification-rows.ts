@@ -83,5 +83,6 @@ export async function setEventsSeen(trx: Trx, n: number): Promise<void> {
 
 /** Wakes every API process's live streams of these users; PostgreSQL delivers NOTIFY only on commit. */
 export async function wake(trx: Trx, channel: string, userIds: Iterable<string>): Promise<void> {
-  for (const u of userIds) await sql`SELECT pg_notify(${channel}, ${u})`.execute(trx)
+  const users = [...userIds]
+  if (users.length > 0) await sql`SELECT pg_notify(${channel}, u) FROM unnest(${users}::text[]) AS u`.execute(trx)
 }

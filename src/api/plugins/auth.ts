@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidTokenError, type TokenService } from '../../auth/tokens'
 import type { CommandContext, CommandDeps } from '../../commands/context'
-import { record } from '../../commands/handle'
-import { fold } from '../../domain/decider'
-import { userDecider, userStream, type Role, type UserEvent } from '../../domain/identity/user'
+import { loadState, record } from '../../commands/handle'
+import { userDecider, userStream, type Role } from '../../domain/identity/user'
 import { errors } from '../errors'
 import type { App } from '../types'
 
@@ -66,7 +65,7 @@ async function authenticate(request: FastifyRequest, deps: CommandDeps & { token
     if (err instanceof InvalidTokenError) return null
     throw err
   }
-  const user = fold(userDecider, (await deps.store.readStream(userStream(claims.sub))) as unknown as UserEvent[])
+  const user = await loadState(deps.store, userStream(claims.sub), userDecider)
   if (user.status !== 'approved') return null
   return { id: user.account.id, role: user.role, session_id: claims.sid, email: user.account.email, full_name: user.account.full_name }
 }

@@ -2,8 +2,8 @@ import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { readAllNotifications, readNotification } from '../../commands/notification/read'
-import { fold } from '../../domain/decider'
-import { userDecider, userStream, type UserEvent } from '../../domain/identity/user'
+import { loadState } from '../../commands/handle'
+import { userDecider, userStream } from '../../domain/identity/user'
 import { NotificationHub } from '../../notifications/hub'
 import { listNotifications, notificationView, unreadCount } from '../../notifications/queries'
 import { MemoryStreamTickets, RedisStreamTickets, type StreamTickets } from '../../notifications/tickets'
@@ -79,7 +79,7 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
         const userId = await tickets.redeem(request.query.ticket)
         if (!userId) throw errors.unauthorized()
         // the account may have been deactivated since the ticket was issued
-        const user = fold(userDecider, (await runtime.store.readStream(userStream(userId))) as unknown as UserEvent[])
+        const user = await loadState(runtime.store, userStream(userId), userDecider)
         if (user.status !== 'approved') throw errors.unauthorized()
 
         reply.hijack()
@@ -97,7 +97,9 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
         }
         await hub.attach(userId, res, header === undefined ? undefined : Number(header), open).catch((err: Error) => {
           runtime.logger.warn({ err: err.message }, 'notification stream failed to start')
-          if (!res.headersSent) res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 503, code: 'unavailable', message: 'A dependency is unavailable; retry later' }))
+          // hijacked: the error handler is out of the loop, so its body is written here
+          const e = errors.unavailable()
+          if (!res.headersSent) res.writeHead(e.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: e.statusCode, code: e.code, message: e.message, request_id: request.id }))
           else res.end()
         })
       },

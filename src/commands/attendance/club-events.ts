@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { fold } from '../../domain/decider'
-import { clubEventDecider, type ClubEventEvent, type ClubEventFields, type ClubEventInput, type ClubEventState, clubEventStream } from '../../domain/club-event'
+import { clubEventDecider, type ClubEventFields, type ClubEventInput, type ClubEventState, clubEventStream } from '../../domain/club-event'
 import { keyId } from '../../domain/qr'
 import { qrPayloadFor, qrSessionDecider, qrSessionStream } from '../../domain/qr-session'
 import type { CommandContext } from '../context'
-import { handleCommand } from '../handle'
+import { handleCommand, loadState } from '../handle'
 import type { AttendanceDeps } from './deps'
 
 type Actor = CommandContext & { actor_id: string }
@@ -37,7 +36,7 @@ export async function deleteClubEvent(deps: AttendanceDeps, id: string, ctx: Act
 }
 
 export async function issueQr(deps: AttendanceDeps, input: { event_id: string; ttl_seconds?: number }, ctx: Actor) {
-  const clubEvent = fold(clubEventDecider, (await deps.store.readStream(clubEventStream(input.event_id))) as unknown as ClubEventEvent[])
+  const clubEvent = await loadState(deps.store, clubEventStream(input.event_id), clubEventDecider)
   const id = deps.sources.uuid()
   const { events } = await handleCommand(
     deps,

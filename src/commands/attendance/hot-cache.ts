@@ -1,6 +1,6 @@
-import { fold } from '../../domain/decider'
-import { clubEventDecider, type ClubEventEvent, type ClubEventState, clubEventStream } from '../../domain/club-event'
-import { qrSessionDecider, type QrSessionEvent, type QrSessionState, qrSessionStream } from '../../domain/qr-session'
+import { loadState } from '../handle'
+import { clubEventDecider, type ClubEventState, clubEventStream } from '../../domain/club-event'
+import { qrSessionDecider, type QrSessionState, qrSessionStream } from '../../domain/qr-session'
 import type { EventStore, Subscription } from '../../store/event-store'
 
 const MAX_ENTRIES = 10_000
@@ -42,11 +42,11 @@ export class HotPathCache {
   }
 
   qrSession(id: string): Promise<QrSessionState> {
-    return this.load(this.sessions, id, async () => fold(qrSessionDecider, (await this.store.readStream(qrSessionStream(id))) as unknown as QrSessionEvent[]), (s) => s.status === 'issued')
+    return this.load(this.sessions, id, () => loadState(this.store, qrSessionStream(id), qrSessionDecider), (s) => s.status === 'issued')
   }
 
   clubEvent(id: string): Promise<ClubEventState> {
-    return this.load(this.events, id, async () => fold(clubEventDecider, (await this.store.readStream(clubEventStream(id))) as unknown as ClubEventEvent[]), (s) => s.status === 'active')
+    return this.load(this.events, id, () => loadState(this.store, clubEventStream(id), clubEventDecider), (s) => s.status === 'active')
   }
 
   /**

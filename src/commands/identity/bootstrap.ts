@@ -1,9 +1,9 @@
-import { DomainError, fold } from '../../domain/decider'
+import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { checkPassword } from '../../domain/identity/password-policy'
-import { effectiveStatus, userDecider, userIdForEmail, userStream, type UserEvent } from '../../domain/identity/user'
+import { effectiveStatus, userDecider, userIdForEmail, userStream } from '../../domain/identity/user'
 import { SYSTEM_CONTEXT } from '../context'
-import { handleCommand } from '../handle'
+import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
 
 /** The actor of what the system does by itself (bootstrap, expiry). */
@@ -23,7 +23,7 @@ export async function createAdmin(deps: IdentityDeps, rawEmail: string, password
   if (!policy.ok) throw new DomainError('weak_password', `The admin password is refused: ${policy.message}`)
   const userId = userIdForEmail(email)
   const stream = userStream(userId)
-  const existing = fold(userDecider, (await deps.store.readStream(stream)) as unknown as UserEvent[])
+  const existing = await loadState(deps.store, stream, userDecider)
   const status = effectiveStatus(existing, deps.sources.now())
   const ctx = { ...SYSTEM_CONTEXT, actor_id: SYSTEM_ACTOR }
   let requestId: string

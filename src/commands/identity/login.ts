@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { newRefreshToken, hashRefreshToken } from '../../auth/tokens'
-import { DomainError, fold } from '../../domain/decider'
+import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { sessionDecider, sessionStream } from '../../domain/identity/session'
-import { effectiveStatus, userDecider, userIdForEmail, userStream, type Role, type UserEvent, type UserState } from '../../domain/identity/user'
+import { effectiveStatus, userDecider, userIdForEmail, userStream, type Role, type UserState } from '../../domain/identity/user'
 import type { CommandContext } from '../context'
-import { handleCommand, record } from '../handle'
+import { handleCommand, loadState, record } from '../handle'
 import type { IdentityDeps } from './deps'
 
 export const loginStream = (userId: string) => `login-${userId}`
@@ -57,7 +57,7 @@ export async function login(deps: IdentityDeps, input: { email: string; password
   const now = deps.sources.now()
   const email = normaliseEmail(input.email)
   const userId = email ? userIdForEmail(email) : null
-  const state: UserState = userId ? fold(userDecider, (await deps.store.readStream(userStream(userId))) as unknown as UserEvent[]) : { status: 'none' }
+  const state: UserState = userId ? await loadState(deps.store, userStream(userId), userDecider) : { status: 'none' }
   const failed = async (reason: string, code: string, details: Record<string, unknown> = {}) => {
     if (userId) await record(deps, loginStream(userId), { type: 'LoginFailed', data: { user_id: state.status === 'none' ? null : userId, email: email, reason, failed_at: now.toISOString() } }, { ...ctx, actor_id: state.status === 'none' ? null : userId })
     else await record(deps, 'login-invalid', { type: 'LoginFailed', data: { user_id: null, email: null, reason, failed_at: now.toISOString() } }, ctx)

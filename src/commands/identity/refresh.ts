@@ -1,16 +1,16 @@
 import { hashRefreshToken } from '../../auth/tokens'
-import { DomainError, fold } from '../../domain/decider'
-import { refreshOutcome, sessionDecider, sessionStream, type SessionEvent, type SessionState } from '../../domain/identity/session'
-import { effectiveStatus, userDecider, userStream, type UserEvent } from '../../domain/identity/user'
+import { DomainError } from '../../domain/decider'
+import { refreshOutcome, sessionDecider, sessionStream, type SessionState } from '../../domain/identity/session'
+import { effectiveStatus, userDecider, userStream } from '../../domain/identity/user'
 import type { CommandContext } from '../context'
-import { handleCommand } from '../handle'
+import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
 import { childToken, splitRefreshToken } from './login'
 
 const invalid = () => new DomainError('invalid_refresh_token', 'The refresh token is not valid')
 
 async function currentUser(deps: IdentityDeps, userId: string, now: Date) {
-  const user = fold(userDecider, (await deps.store.readStream(userStream(userId))) as unknown as UserEvent[])
+  const user = await loadState(deps.store, userStream(userId), userDecider)
   return { status: effectiveStatus(user, now), role: user.status === 'approved' ? user.role : null }
 }
 
@@ -23,7 +23,7 @@ export async function refresh(deps: IdentityDeps, token: string, ctx: CommandCon
   const parsed = splitRefreshToken(token)
   if (!parsed) throw invalid()
   const stream = sessionStream(parsed.sessionId)
-  const session = fold(sessionDecider, (await deps.store.readStream(stream)) as unknown as SessionEvent[])
+  const session = await loadState(deps.store, stream, sessionDecider)
   if (session.status === 'none') throw invalid()
   // one instant for the whole request: the answer must be judged as the decider judged it
   const now = deps.sources.now()
@@ -40,7 +40,7 @@ export async function refresh(deps: IdentityDeps, token: string, ctx: CommandCon
   const outcome = refreshOutcome(handled.before, presented, now, deps.settings.refreshGraceMs, user)
   if (outcome !== 'rotate' && outcome !== 'grace') throw invalid()
   const after = handled.after as Extract<SessionState, { status: 'active' }>
-  const access = deps.tokens.signAccess({ sub: after.user_id, role: after.role, sid: after.session_id }, deps.sources.now())
+  const access = deps.tokens.signAccess({ sub: after.user_id, role: after.role, sid: after.session_id }, now)
   return { access_token: access.token, refresh_token: child, token_type: 'Bearer' as const, expires_in: access.expiresIn }
 }
 
@@ -49,7 +49,7 @@ export async function logout(deps: IdentityDeps, token: string, userId: string, 
   const parsed = splitRefreshToken(token)
   if (!parsed) return
   const stream = sessionStream(parsed.sessionId)
-  const session = fold(sessionDecider, (await deps.store.readStream(stream)) as unknown as SessionEvent[])
+  const session = await loadState(deps.store, stream, sessionDecider)
   if (session.status !== 'active' || session.user_id !== userId) return
   const presented = hashRefreshToken(token)
   if (presented !== session.current_hash && presented !== session.parent_hash && !session.spent.includes(presented)) return

@@ -1,9 +1,9 @@
-import { DomainError, fold } from '../../domain/decider'
+import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { checkPassword } from '../../domain/identity/password-policy'
-import { effectiveStatus, userDecider, userIdForEmail, userStream, type UserEvent } from '../../domain/identity/user'
+import { effectiveStatus, userDecider, userIdForEmail, userStream } from '../../domain/identity/user'
 import type { CommandContext } from '../context'
-import { handleCommand } from '../handle'
+import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
 
 export interface SignupInput {
@@ -24,7 +24,7 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
   const stream = userStream(userId)
   // refuse a taken email before paying for bcrypt; the append re-checks under concurrency
   const now = deps.sources.now()
-  const status = effectiveStatus(fold(userDecider, (await deps.store.readStream(stream)) as unknown as UserEvent[]), now)
+  const status = effectiveStatus(await loadState(deps.store, stream, userDecider), now)
   if (status !== 'none' && status !== 'expired') throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
 
   const passwordHash = await deps.hasher.hash(input.password)

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { uuidV5 } from '../uuid'
 import { type Decider, DomainError, assertNever } from '../decider'
 
 /**
@@ -62,11 +62,7 @@ const NAMESPACE = Buffer.from('6f1c5b8e2a7d4c3b9e0f1a2b3c4d5e6f', 'hex')
 
 /** RFC 4122 version-5 UUID of the normalised email. */
 export function userIdForEmail(normalisedEmail: string): string {
-  const h = createHash('sha1').update(NAMESPACE).update(normalisedEmail, 'utf8').digest()
-  h[6] = (h[6]! & 0x0f) | 0x50
-  h[8] = (h[8]! & 0x3f) | 0x80
-  const hex = h.subarray(0, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return uuidV5(NAMESPACE, normalisedEmail)
 }
 
 export const userStream = (userId: string) => `user-${userId}`

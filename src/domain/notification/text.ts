@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { uuidV5 } from '../uuid'
 
 /**
  * What each notification says, and its id. Pure: the projection calls these
@@ -10,11 +10,7 @@ const NAMESPACE = Buffer.from('b7a1c0de5e1f4a6b8c2d9e0f1a2b3c4d', 'hex')
 
 /** RFC 4122 version-5-style UUID of the parts (an event id and a recipient, or a coalescing key). */
 export function notificationId(...parts: string[]): string {
-  const h = createHash('sha1').update(NAMESPACE).update(parts.join('\u0000'), 'utf8').digest()
-  h[6] = (h[6]! & 0x0f) | 0x50
-  h[8] = (h[8]! & 0x3f) | 0x80
-  const hex = h.subarray(0, 16).toString('hex')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+  return uuidV5(NAMESPACE, parts.join('\u0000'))
 }
 
 export type NotificationType = 'signup_requested' | 'approval_approved' | 'approval_rejected' | 'approval_expired' | 'attendance_marked'

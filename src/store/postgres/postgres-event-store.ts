@@ -13,7 +13,7 @@ import type {
 import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
 import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
-import type { Notifier, SqlPool } from '../../db/sql-pool'
+import { isConnectionError, type Notifier, type SqlPool } from '../../db/sql-pool'
 import { APPEND_NEW_STREAMS, EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAMS, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
 
 interface Row {
@@ -66,8 +66,6 @@ const NOTIFY_INTERVAL_MS = 10
 /** A result or its error, for a batch that answers each input on its own. */
 const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
 
-/** An error PostgreSQL raised about the statement (it has a SQLSTATE), not a lost connection. */
-const isStatementError = (err: unknown) => typeof (err as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((err as { code: string }).code)
 
 export interface PostgresEventStoreOptions {
   pool: SqlPool
@@ -159,7 +157,8 @@ export class PostgresEventStore implements EventStore {
       written = new Map(rows.map((r) => [r.stream, { nextRevision: 0n, position: encodePosition(r.tx, r.position) }]))
       if (rows.length > 0) this.wake()
     } catch (err) {
-      if (!isStatementError(err)) throw err
+      // the statement was refused as a whole (a duplicate id, say); a lost connection fails every append
+      if (isConnectionError(err)) throw err
     }
     return Promise.all(
       appends.map(async (a, i) => {
