@@ -1,5 +1,5 @@
 import { fmt, percentile, printTable, withBenchDatabase, type Row } from './lib'
-import { get, request, startServer } from './server'
+import { BENCH_ADMIN, get, request, startServer } from './server'
 
 /**
  * `npm run bench:auth` (service in a child process at BCRYPT_ROUNDS=12):
@@ -9,7 +9,6 @@ import { get, request, startServer } from './server'
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONCURRENT = 20
-const ADMIN = { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' }
 
 async function probeHealth(url: string, until: () => boolean): Promise<number[]> {
   const out: number[] = []
@@ -30,7 +29,7 @@ async function timeLogin(url: string, email: string, password: string): Promise<
 
 export async function benchAuth(): Promise<Row[]> {
   return withBenchDatabase(async (dbUrl) => {
-    const server = await startServer(dbUrl, { BCRYPT_ROUNDS: '12', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password }, 'api')
+    const server = await startServer(dbUrl, { BCRYPT_ROUNDS: '12', BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password }, 'api')
     const rows: Row[] = []
     try {
       const idleEnd = Date.now() + 2000
@@ -43,7 +42,7 @@ export async function benchAuth(): Promise<Row[]> {
         probeHealth(server.url, () => Date.now() < end),
         ...Array.from({ length: CONCURRENT }, async () => {
           while (Date.now() < end) {
-            const r = await request(`${server.url}/api/auth/login`, 'POST', ADMIN)
+            const r = await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)
             if (r.status === 200) logins++
             else failures++
           }
@@ -57,7 +56,7 @@ export async function benchAuth(): Promise<Row[]> {
       const wrong: number[] = []
       for (let i = 0; i < 20; i++) {
         unknown.push(await timeLogin(server.url, `nobody${i}@bench.example.org`, 'Wrong-Password-123'))
-        wrong.push(await timeLogin(server.url, ADMIN.email, 'Wrong-Password-123'))
+        wrong.push(await timeLogin(server.url, BENCH_ADMIN.email, 'Wrong-Password-123'))
       }
       unknown.sort((a, b) => a - b)
       wrong.sort((a, b) => a - b)

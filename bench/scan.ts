@@ -6,7 +6,7 @@ import { handleCommand } from '../src/commands/handle'
 import { openDb } from '../src/db/connection'
 import { userDecider, userIdForEmail, userStream } from '../src/domain/identity/user'
 import { fmt, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
-import { BENCH_SECRETS, request, startServer } from './server'
+import { BENCH_ADMIN, BENCH_SECRETS, request, startServer } from './server'
 import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
 
 /**
@@ -55,12 +55,12 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
 export async function benchScan(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
     const split = process.env.BENCH_SPLIT === '1'
-    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: 'bench.admin@bench.example.org', BOOTSTRAP_ADMIN_PASSWORD: 'Bench-Admin-Password-1' }, split ? 'api' : 'all')
+    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password }, split ? 'api' : 'all')
     const projector = split ? await startServer(url, {}, 'projector') : undefined
     const rows: Row[] = []
     try {
       const students = await seedStudents(url, STUDENTS)
-      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' })).body) as { access_token: string }
+      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as { access_token: string }
       const admin = { authorization: `Bearer ${login.access_token}` }
       const newQr = async () => {
         const ev = JSON.parse((await request(`${server.url}/api/admin/events`, 'POST', { title: 'Bench night', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString() }, admin)).body) as { event: { id: string } }

@@ -10,6 +10,9 @@ export interface BenchServer {
   stop(): Promise<void>
 }
 
+/** the admin every service bench bootstraps (BOOTSTRAP_ADMIN_*) and logs in as */
+export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' }
+
 export const BENCH_SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), QR_SIGNING_SECRET: randomBytes(32).toString('hex') }
 
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}, role = 'all'): Promise<BenchServer> {

@@ -1,28 +1,16 @@
 import t from 'tap'
-import { startProcess } from './helpers/processes'
+import { startProcess, whenUp } from './helpers/processes'
 import { createTestDatabase } from './helpers/services'
 
 /** The real entry point in a child process: roles, readiness, SIGTERM. */
 const start = (env: Record<string, string>, role = 'all') => startProcess(role, env)
 
-async function until(url: string, timeoutMs = 60_000): Promise<Response> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await fetch(url)
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${url} never answered`)
-      await new Promise((r) => setTimeout(r, 200))
-    }
-  }
-}
-
 t.test('embedded mode: no DATABASE_URL or REDIS_URL, /health answers and SIGTERM exits within 5 s', async (t) => {
   const dir = t.testdir()
   const p = start({ DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '' })
   t.teardown(() => p.child.kill('SIGKILL'))
-  const health = await until(`${p.base}/health`)
-  t.equal(health.status, 200)
+  await whenUp(p, '/health', 60_000)
+  t.equal((await fetch(`${p.base}/health`)).status, 200)
   const ready = (await (await fetch(`${p.base}/ready`)).json()) as { dependencies: unknown }
   t.same(ready.dependencies, { database: 'up', event_store: 'up', redis: 'not_configured' })
   const t0 = Date.now()
@@ -39,7 +27,8 @@ t.test('projector and worker roles serve only the ops routes', async (t) => {
     p.child.kill('SIGKILL')
     await p.exited
   }
-  t.equal((await until(`${p.base}/health`)).status, 200)
+  await whenUp(p, '/health', 60_000)
+  t.equal((await fetch(`${p.base}/health`)).status, 200)
   t.equal((await fetch(`${p.base}/api/auth/me`)).status, 404)
   t.match(await (await fetch(`${p.base}/metrics`)).text(), /projection_|process_cpu/)
 })

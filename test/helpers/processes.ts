@@ -14,7 +14,7 @@ export interface ServiceProcess {
  * child process: what deployments run, and it starts in a second rather than
  * compiling TypeScript under the test loader.
  */
-export const MAIN = join(__dirname, '..', '..', 'dist', 'main.js')
+const MAIN = join(__dirname, '..', '..', 'dist', 'main.js')
 
 export function startProcess(role: string, env: Record<string, string>): ServiceProcess {
   const port = String(4100 + Math.floor(Math.random() * 1800))

@@ -5,6 +5,7 @@ import { START, type StoredEvent } from '../../src/store/event-store'
 import { PostgresEventStore, decodePosition } from '../../src/store/postgres/postgres-event-store'
 import { APPEND } from '../../src/store/postgres/sql'
 import { openTestDb } from '../helpers/db'
+import { eventually } from '../helpers/eventually'
 import { collect, event, eventStoreContract } from './contract'
 
 let db: Db
@@ -69,10 +70,7 @@ t.test('the feed orders positions as numbers where their digits grow (…98, 99,
   const mine = Array.from({ length: 10 }, () => event('Digit'))
   await store.append(s, mine, { expectedRevision: 'no_stream' })
   let got: StoredEvent[] = []
-  for (let tries = 0; tries < 200 && got.length < 10; tries++) {
-    got = (await store.readAll({ after: head, limit: 1000 })).filter((e) => e.stream === s)
-    if (got.length < 10) await new Promise((r) => setTimeout(r, 50))
-  }
+  await eventually(async () => (got = (await store.readAll({ after: head, limit: 1000 })).filter((e) => e.stream === s)).length >= 10, 10_000, 50)
   t.same(got.map((e) => e.id), mine.map((e) => e.id), 'in append order across 9999999999 → 10000000000')
   t.equal(await store.head(), got[9]!.position, 'the head is the numerically last')
 })

@@ -2,34 +2,23 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import type { Runtime } from '../../../src/runtime'
 import { START, type StoredEvent } from '../../../src/store/event-store'
+import { visibleEvents } from '../../helpers/events'
 import { eventually } from '../../helpers/eventually'
 
-/**
- * Every event the feed shows now, in global order. Unlike test/helpers/events'
- * allEvents it appends no barrier event, so the chain's counts stay exact; wait
- * for your own appends (seedEvents, auditCaughtUp) before relying on it.
- */
-export async function visibleEvents(runtime: Runtime): Promise<StoredEvent[]> {
-  const out: StoredEvent[] = []
-  for (let after = START; ; ) {
-    const batch = await runtime.store.readAll({ after, limit: 1000 })
-    out.push(...batch)
-    if (batch.length < 1000) return out
-    after = batch[batch.length - 1]!.position
-  }
-}
+export { visibleEvents }
 
 /** Appends `n` events over a few streams (one append per event, so each has its own transaction). */
 export async function seedEvents(runtime: Runtime, n: number): Promise<StoredEvent[]> {
-  const before = (await visibleEvents(runtime)).length
   const streams = Array.from({ length: 4 }, () => `audit_probe-${randomUUID()}`)
+  let last = ''
   for (let i = 0; i < n; i++) {
     const stream = streams[i % streams.length]!
-    await runtime.store.append(stream, [{ id: randomUUID(), type: 'ProbeRecorded', data: { i, nested: { b: [1, 'two', { c: null }], a: 'é\u2028' } }, metadata: { actor_id: null, actor_role: 'system', ip: '192.0.2.1' } }], { expectedRevision: 'any' })
+    last = randomUUID()
+    await runtime.store.append(stream, [{ id: last, type: 'ProbeRecorded', data: { i, nested: { b: [1, 'two', { c: null }], a: 'é\u2028' } }, metadata: { actor_id: null, actor_role: 'system', ip: '192.0.2.1' } }], { expectedRevision: 'any' })
   }
-  // the feed shows a transaction once every older one has ended: wait for all of ours
+  // the feed shows a transaction once every older one has ended: once our last shows, all of ours do
   let events: StoredEvent[] = []
-  await eventually(async () => (events = await visibleEvents(runtime)).length >= before + n)
+  await eventually(async () => (events = await visibleEvents(runtime)).some((e) => e.id === last))
   return events
 }
 
