@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { type Kysely, type Transaction, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import { feedPages } from '../audit/feed'
 import type { Database } from '../db/database'
 import { migrateReadModel, useSchema } from '../db/migrate'
 import { consumers, projections } from '../projections'
+import { applyTo } from '../projections/apply'
 import { EVENT_CHAIN } from '../projections/audit-chain'
 import { wake } from '../projections/notification-rows'
 import { NOTIFICATIONS_CHANNEL, notificationsConsumer } from '../projections/notifications'
 import type { Consumer } from '../projections/projection'
-import { START, type EventStore, type Position, type StoredEvent } from '../store/event-store'
+import { START, type EventStore, type Position } from '../store/event-store'
 
 export class UnknownProjection extends Error {
   override readonly name = 'UnknownProjection'
@@ -16,7 +17,7 @@ export class UnknownProjection extends Error {
 
 type Rebuildable = Consumer & { tables: readonly string[] }
 
-/** The named read models, or every projection when none is named. Never the event chain (consumers() holds it not). */
+/** The named read models, or every projection when none is named. The event chain is never among them: consumers() does not hold it. */
 function rebuildable(names: string[]): Rebuildable[] {
   const all = consumers().filter((c): c is Rebuildable => (c.tables?.length ?? 0) > 0)
   if (names.length === 0) return all.filter((c) => projections.some((p) => p.name === c.name))
@@ -28,10 +29,6 @@ function rebuildable(names: string[]): Rebuildable[] {
   })
 }
 
-/** Every consumer handles the batch, in order, in `trx`. */
-export async function applyTo(trx: Transaction<Database>, chosen: Consumer[], events: StoredEvent[]): Promise<void> {
-  for (const c of chosen) await c.handle(trx, events)
-}
 
 /**
  * `projections rebuild [name…]`: builds the named read models aside and swaps

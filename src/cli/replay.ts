@@ -3,8 +3,7 @@ import { feedPages } from '../audit/feed'
 import type { Database } from '../db/database'
 import { migrateReadModel, useSchema } from '../db/migrate'
 import { projections } from '../projections'
-import { projectionConsumer } from '../projections/apply'
-import { applyTo } from './projections-rebuild'
+import { applyTo, projectionConsumer } from '../projections/apply'
 import type { EventStore } from '../store/event-store'
 
 const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/

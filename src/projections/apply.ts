@@ -76,3 +76,8 @@ export function projectionConsumer(projection: Projection): Consumer {
     },
   }
 }
+
+/** Every consumer handles the batch, in order, in `trx` (a rebuild or a replay into another schema). */
+export async function applyTo(trx: Transaction<Database>, consumers: Consumer[], events: StoredEvent[]): Promise<void> {
+  for (const c of consumers) await c.handle(trx, events)
+}

@@ -1,5 +1,6 @@
 import { chainLink, GENESIS } from '../audit/chain'
-import type { Consumer } from './projection'
+import { applyChanges } from './apply'
+import type { Consumer, RowChange } from './projection'
 
 export const EVENT_CHAIN = 'event_chain'
 
@@ -17,11 +18,11 @@ export function eventChainConsumer(key: Buffer): Consumer {
       const last = await trx.selectFrom('event_chain').select(['seq', 'link']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
       let seq = last ? BigInt(last.seq) + 1n : 0n
       let link = last?.link ?? GENESIS
-      const rows = events.map((e) => {
+      const changes: RowChange[] = events.map((e) => {
         link = chainLink(key, link, e)
-        return { position: e.position, seq: (seq++).toString(), link }
+        return { kind: 'insert', table: 'event_chain', row: { position: e.position, seq: (seq++).toString(), link } }
       })
-      for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('event_chain').values(rows.slice(i, i + 1000)).execute()
+      await applyChanges(trx, changes)
     },
   }
 }
