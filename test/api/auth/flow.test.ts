@@ -106,6 +106,8 @@ t.test('a demoted admin loses admin access at once, and their sessions end', asy
   const victim = await adminSession(app, runtime)
   await app.inject({ method: 'POST', url: `/api/admin/users/${victim.user.id}/deactivate`, headers: bearer(root.access_token), payload: {} })
   t.equal((await app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(victim.access_token) })).statusCode, 401)
+  const victimRefresh = await app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refresh_token: victim.refresh_token } })
+  t.equal(victimRefresh.statusCode, 401, 'deactivation ended the session too')
   const relogin = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: victim.user.email ?? '', password: PASSWORD } })
   t.not(relogin.statusCode, 200)
   void login
