@@ -17,7 +17,9 @@ export interface ServiceProcess {
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js')
 
 export function startProcess(role: string, env: Record<string, string>): ServiceProcess {
-  const port = String(4100 + Math.floor(Math.random() * 1800))
+  // below the ephemeral range (32768+), clear of the services this machine runs
+  // (4222 NATS, 4369 epmd, 5432 PostgreSQL, 5672/25672 RabbitMQ…): a clash stopped a child once
+  const port = String(10000 + Math.floor(Math.random() * 10000))
   const child = spawn(process.execPath, [MAIN, role], {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: port, HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...TEST_SECRETS, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
