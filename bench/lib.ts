@@ -42,6 +42,46 @@ export async function throughput(workers: number, seconds: number, op: (worker: 
   return done / elapsed
 }
 
+/**
+ * Open loop: starts op(i) every 1/rate s for `seconds`, whatever the answers
+ * do, and times each from when it was DUE, so a stalled generator counts
+ * against the figure rather than hiding it. Returns sorted latencies in ms and
+ * how many ops answered false or threw.
+ */
+export async function openLoop(rate: number, seconds: number, op: (i: number) => Promise<boolean>): Promise<{ latencies: number[]; errors: number }> {
+  const total = Math.round(rate * seconds)
+  const latencies: number[] = []
+  let errors = 0
+  const pending: Promise<void>[] = []
+  const start = performance.now() + 20
+  const due = (i: number) => start + (i * 1000) / rate
+  await new Promise<void>((done) => {
+    let i = 0
+    const tick = () => {
+      for (; i < total && due(i) <= performance.now(); i++) {
+        const at = due(i)
+        pending.push(
+          op(i).then(
+            (ok) => {
+              latencies.push(performance.now() - at)
+              if (!ok) errors++
+            },
+            () => {
+              latencies.push(performance.now() - at)
+              errors++
+            },
+          ),
+        )
+      }
+      if (i < total) setTimeout(tick, Math.max(0, due(i) - performance.now()))
+      else done()
+    }
+    setTimeout(tick, 20)
+  })
+  await Promise.all(pending)
+  return { latencies: latencies.sort((a, b) => a - b), errors }
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!

@@ -17,9 +17,10 @@ export const BENCH_SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), QR_S
 
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}, role = 'all'): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90)
-  const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: '20', ...BENCH_SECRETS, ...env } as Record<string, string>
+  const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: process.env.BENCH_POOL ?? '20', ...BENCH_SECRETS, ...env } as Record<string, string>
   delete full.REDIS_URL
   if (env.REDIS_URL) full.REDIS_URL = env.REDIS_URL
+  // BENCH_POOL sets the service's DB_POOL_SIZE (20);
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })

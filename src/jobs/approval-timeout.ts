@@ -68,6 +68,7 @@ export class InProcessApprovalScheduler implements ApprovalScheduler {
 export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
   return {
     name: 'approval_timeout_scheduler',
+    wants: (events) => events.some((e) => e.type === 'SignupRequested'),
     async handle(_trx, events) {
       for (const e of events) {
         if (e.type !== 'SignupRequested') continue

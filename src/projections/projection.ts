@@ -31,6 +31,12 @@ export interface Projection {
 export interface Consumer {
   readonly name: string
   handle(trx: Transaction<Database>, events: StoredEvent[]): Promise<void>
+  /**
+   * false when the batch holds nothing for this consumer: the runner then
+   * opens no transaction for it (and writes its checkpoint only now and
+   * then). Left out, every batch is handled.
+   */
+  wants?(events: StoredEvent[]): boolean
   /** emptied before a rebuild from position 0 */
   readonly tables?: readonly string[]
 }

@@ -16,8 +16,10 @@ export interface RunnerOptions {
   pollIntervalMs?: number
   /** how often a standby tries to take the lead. @defaultValue 1000 */
   lockRetryMs?: number
-  /** pause after a batch so a busy feed is applied in larger transactions. @defaultValue 20 */
+  /** pause after a batch so a busy feed is applied in larger transactions. @defaultValue 100 */
   coalesceMs?: number
+  /** how often the checkpoint is written while batches hold nothing for the consumer. @defaultValue 1000 */
+  idleCheckpointMs?: number
   /** how often an idle leader checks that nobody reset its checkpoint. @defaultValue 1000 */
   checkpointCheckMs?: number
   onError?: (err: Error, consumer: string) => void
@@ -55,7 +57,7 @@ export class ProjectionRunner {
     return this.leading
   }
 
-  /** the last position this runner committed */
+  /** the last position this runner has dealt with (applied, or found nothing to apply in) */
   get position(): Position {
     return this.applied
   }
@@ -98,15 +100,22 @@ export class ProjectionRunner {
           continue
         }
         this.leading = true
+        // the stored checkpoint (what the next compare-and-set expects); batches
+        // with nothing for the consumer move only `applied` until it is written
         let checkpoint = await loadCheckpoint(this.opts.db, this.name)
+        let writtenAt = Date.now()
         this.applied = checkpoint
         if (this.stopped) break
         this.subscription = this.opts.store.subscribe(
-          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 20 },
+          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 100 },
           async (events) => {
             if (!this.leading) throw new SteppedDown()
-            checkpoint = await this.applyBatch(checkpoint, events)
-            this.applied = checkpoint
+            const idle = this.opts.consumer.wants?.(events) === false
+            if (!idle || Date.now() - writtenAt >= (this.opts.idleCheckpointMs ?? 1000)) {
+              checkpoint = await this.applyBatch(checkpoint, events, !idle)
+              writtenAt = Date.now()
+            }
+            this.applied = events[events.length - 1]!.position
             this.opts.onApplied?.(this.name, events)
           },
         )
@@ -138,7 +147,7 @@ export class ProjectionRunner {
     this.leading = false
   }
 
-  private async applyBatch(checkpoint: Position, events: StoredEvent[]): Promise<Position> {
+  private async applyBatch(checkpoint: Position, events: StoredEvent[], handle: boolean): Promise<Position> {
     const next = events[events.length - 1]!.position
     await this.opts.db.transaction().execute(async (trx) => {
       // first, so a second runner waits here on the row lock and then fails
@@ -150,7 +159,7 @@ export class ProjectionRunner {
         .where('position', '=', checkpoint)
         .executeTakeFirst()
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
-      await this.opts.consumer.handle(trx, events)
+      if (handle) await this.opts.consumer.handle(trx, events)
     })
     return next
   }

@@ -6,11 +6,12 @@ import t, { type Test } from 'tap'
 import { openDb, type Db } from '../../src/db/connection'
 import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import { PgLeaderLocks } from '../../src/projections/leader-lock'
-import { ProjectionRunner, resetConsumer } from '../../src/projections/runner'
+import { projectionConsumer } from '../../src/projections/apply'
+import { loadCheckpoint, ProjectionRunner, resetConsumer } from '../../src/projections/runner'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { eventually } from '../helpers/eventually'
 import { createTestDatabase } from '../helpers/services'
-import { createFixtureTable, fixtureConsumer, fixtureCounts } from './fixture'
+import { createFixtureTable, fixtureConsumer, fixtureCounts, TABLE } from './fixture'
 
 let db: Db
 let url: string
@@ -116,4 +117,49 @@ t.test('a rebuild from position 0 while runners are live gives identical rows', 
   await resetConsumer(db.kysely, fixtureConsumer())
   await expectExactlyOnce(t, appended)
   t.same(await snapshot(), before)
+})
+
+t.test('batches with nothing for a consumer open no transaction; the checkpoint follows now and then; a restart applies nothing twice', async (t) => {
+  const name = `sparse_${randomUUID().slice(0, 8)}`
+  const sparse = projectionConsumer({
+    name,
+    tables: [],
+    project: (e) => (e.type === 'Wanted' ? [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }] : []),
+  })
+  const stored = () => loadCheckpoint(db.kysely, name)
+  const sparseRows = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM runner_fixture_rows WHERE stream = ${name}`.execute(db.kysely)).rows[0]!.n)
+  const append = async (type: string, n: number) => {
+    let last = ''
+    for (let i = 0; i < n; i++) last = (await store.append(`sparse-${randomUUID()}`, [{ id: randomUUID(), type, data: {}, metadata: {} }], { expectedRevision: 'no_stream' })).position
+    return last
+  }
+  const start = async (idleCheckpointMs: number) => {
+    const locks = new PgLeaderLocks(url)
+    const r = new ProjectionRunner({ db: db.kysely, store, consumer: sparse, locks, batchSize: 25, pollIntervalMs: 50, idleCheckpointMs }).start()
+    cleanups.push(async () => {
+      await r.stop()
+      await locks.close()
+    })
+    return r
+  }
+
+  const lazy = await start(60_000)
+  const from = await stored()
+  const unwanted = await append('Unwanted', 30)
+  await eventually(() => lazy.position === unwanted, 10_000)
+  t.equal(await stored(), from, 'nothing for it in 30 events: no checkpoint written')
+  const wanted = await append('Wanted', 1)
+  await eventually(async () => (await stored()) === wanted, 10_000)
+  t.equal(await sparseRows(), 1, 'the wanted event applied with its checkpoint')
+  await stopRunners()
+
+  const eager = await start(0)
+  const later = await append('Unwanted', 5)
+  await eventually(async () => (await stored()) === later, 10_000)
+  t.equal(eager.position, later, 'with idleCheckpointMs 0 the checkpoint follows every batch')
+  await stopRunners()
+  await start(60_000)
+  await append('Unwanted', 3)
+  await new Promise((r) => setTimeout(r, 300))
+  t.equal(await sparseRows(), 1, 'restarted from its checkpoint: still one row')
 })

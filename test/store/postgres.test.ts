@@ -74,3 +74,24 @@ t.test('the feed orders positions as numbers where their digits grow (…98, 99,
   t.same(got.map((e) => e.id), mine.map((e) => e.id), 'in append order across 9999999999 → 10000000000')
   t.equal(await store.head(), got[9]!.position, 'the head is the numerically last')
 })
+
+t.test('a busy store sends other processes at most one NOTIFY per 25 ms, and one after the last append', async (t) => {
+  let sent = 0
+  const counting = { listen: db.notifier.listen.bind(db.notifier), notify: (channel: string, payload?: string) => (sent++, db.notifier.notify(channel, payload)) }
+  const busy = new PostgresEventStore({ pool: db.pool, notifier: counting })
+  t.teardown(() => busy.close())
+  const started = Date.now()
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 100; i++) await busy.append(`busy-${randomUUID()}`, [event('Busy')], { expectedRevision: 'no_stream' })
+    }),
+  )
+  const elapsed = Date.now() - started
+  await new Promise((r) => setTimeout(r, 100))
+  t.ok(sent >= 1, 'other processes were told')
+  t.ok(sent <= Math.ceil(elapsed / 25) + 2, `${sent} NOTIFYs for 400 appends in ${elapsed} ms`)
+  const before = sent
+  await busy.append(`busy-${randomUUID()}`, [event('Busy')], { expectedRevision: 'no_stream' })
+  await eventually(() => sent > before, 2_000, 5)
+  t.pass('an append after a quiet spell is announced')
+})

@@ -13,6 +13,7 @@ import type {
 import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
 import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
+import { SharedFeed } from '../shared-feed'
 import { isConnectionError, type Notifier, type SqlPool } from '../../db/sql-pool'
 import { APPEND_NEW_STREAMS, EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAMS, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
 
@@ -40,6 +41,13 @@ export function decodePosition(p: Position | undefined): [tx: string, position: 
   return [m[1]!, m[2]!]
 }
 
+/** orders two positions of this store (global feed order) */
+export function comparePositions(a: Position, b: Position): number {
+  const [ta, pa] = decodePosition(a).map(BigInt) as [bigint, bigint]
+  const [tb, pb] = decodePosition(b).map(BigInt) as [bigint, bigint]
+  return ta !== tb ? (ta < tb ? -1 : 1) : pa === pb ? 0 : pa < pb ? -1 : 1
+}
+
 export class InvalidPosition extends Error {
   override readonly name = 'InvalidPosition'
   constructor(readonly position: string) {
@@ -61,7 +69,7 @@ function toStored(r: Row): StoredEvent {
 }
 
 const UNIQUE_VIOLATION = '23505'
-const NOTIFY_INTERVAL_MS = 10
+const NOTIFY_INTERVAL_MS = 25
 
 /** A result or its error, for a batch that answers each input on its own. */
 const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
@@ -85,11 +93,13 @@ export class PostgresEventStore implements EventStore {
   readonly kind: 'postgres' | 'pglite'
   private readonly localWake = new Set<() => void>()
   private notifying = false
-  private notifyAgain = false
+  private notifyDue = false
   private unlisten: Promise<() => Promise<void>> | undefined
 
   private readonly reads: Batcher<string, StoredEvent[]>
   private readonly newStreams: Batcher<NewStreamAppend, AppendResult>
+  /** what every subscription of this process reads through */
+  private readonly feed = new SharedFeed((o) => this.readAll(o), comparePositions)
 
   constructor(private readonly opts: PostgresEventStoreOptions) {
     this.kind = opts.kind ?? 'postgres'
@@ -210,7 +220,7 @@ export class PostgresEventStore implements EventStore {
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     decodePosition(options.after) // refuse a foreign position at once
     this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
-    return pollingSubscription((o) => this.readAll(o), { onWake: (fn) => this.onWake(fn) }, options, handler, this.opts.onError)
+    return pollingSubscription((o) => this.feed.read(o), { onWake: (fn) => this.onWake(fn) }, options, handler, this.opts.onError)
   }
 
   private onWake(fn: () => void): () => void {
@@ -235,25 +245,23 @@ export class PostgresEventStore implements EventStore {
   }
 
   private notifyOthers(): void {
-    if (this.notifying) {
-      this.notifyAgain = true
-      return
-    }
+    this.notifyDue = true
+    if (this.notifying) return
     this.notifying = true
-    this.opts.notifier
-      .notify(WAKE_CHANNEL)
-      .catch(() => undefined) // subscribers still poll
-      .finally(() => {
-        if (!this.notifyAgain) {
-          this.notifying = false
-          return
-        }
-        setTimeout(() => {
-          this.notifying = false
-          this.notifyAgain = false
-          this.notifyOthers()
-        }, NOTIFY_INTERVAL_MS).unref()
-      })
+    // one NOTIFY, then at least NOTIFY_INTERVAL_MS before the next; the loop
+    // ends once an interval passes with no append
+    const send = (): void => {
+      if (!this.notifyDue) {
+        this.notifying = false
+        return
+      }
+      this.notifyDue = false
+      this.opts.notifier
+        .notify(WAKE_CHANNEL)
+        .catch(() => undefined) // subscribers still poll
+        .finally(() => setTimeout(send, NOTIFY_INTERVAL_MS).unref())
+    }
+    send()
   }
 
   async head(): Promise<Position> {

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import t from 'tap'
+import type { Db } from '../../src/db/connection'
+import type { Database } from '../../src/db/database'
+import { applyChanges } from '../../src/projections/apply'
+import { attendanceProjection, clubEventsProjection } from '../../src/projections/attendance'
+import type { RowChange } from '../../src/projections/projection'
+import type { StoredEvent } from '../../src/store/event-store'
+import { openTestDb } from '../helpers/db'
+
+let db: Db
+let counted: Kysely<Database>
+let statements: string[] = []
+
+t.before(async () => {
+  db = await openTestDb(t, 'postgres', 4)
+  // the same pool, with every statement written down
+  counted = new Kysely<Database>({ dialect: new PostgresDialect({ pool: db.pool as never }), log: (e) => void statements.push(e.query.sql) })
+  await sql`CREATE TABLE apply_fixture (k text NOT NULL, v int NOT NULL)`.execute(db.kysely)
+})
+
+async function apply(changes: RowChange[]): Promise<string[]> {
+  statements = []
+  await counted.transaction().execute((trx) => applyChanges(trx, changes))
+  return statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()))
+}
+
+const at = new Date('2026-11-29T10:00:00Z').toISOString()
+function marked(clubEventId: string, i: number): StoredEvent {
+  const userId = randomUUID()
+  return {
+    id: randomUUID(),
+    type: 'AttendanceMarked',
+    data: { attendance_id: randomUUID(), club_event_id: clubEventId, user_id: userId, qr_session_id: randomUUID(), nonce: `n-${randomUUID()}`, marked_at: new Date(Date.parse(at) + i).toISOString(), location: null },
+    metadata: {},
+    stream: `attendance-${clubEventId}-${userId}`,
+    revision: 0n,
+    position: `1:${i + 1}`,
+    recorded_at: new Date(at),
+  }
+}
+
+t.test('a batch of 100 marks costs one statement per table, and the count adds up to 100', async (t) => {
+  const clubEventId = randomUUID()
+  await db.kysely.insertInto('club_events').values({ id: clubEventId, title: 'Night', starts_at: at, ends_at: at, location: null, notes: null, geofence: null, created_by: randomUUID(), created_at: at, updated_at: at, deleted_at: null } as never).execute()
+  const events = Array.from({ length: 100 }, (_, i) => marked(clubEventId, i))
+  // the projections' changes, interleaved as a mark's event produces them
+  const changes = events.flatMap((e) => [...attendanceProjection.project(e), ...clubEventsProjection.project(e)])
+  const sent = await apply(changes)
+  t.equal(sent.length, 3, `attendance_records, used_nonces, club_events: ${sent.length} statements`)
+  const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
+  t.equal(rows[0]!.n, '100')
+  const nonces = await sql<{ n: string }>`SELECT count(*)::text AS n FROM used_nonces WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
+  t.equal(nonces.rows[0]!.n, '100')
+  const ev = await db.kysely.selectFrom('club_events').select('attendance_count').where('id', '=', clubEventId).executeTakeFirstOrThrow()
+  t.equal(Number(ev.attendance_count), 100)
+})
+
+t.test('the order of changes to one table is kept: nothing merges across a delete or a plain update', async (t) => {
+  const k = randomUUID()
+  const insert = (v: number): RowChange => ({ kind: 'insert', table: 'apply_fixture', row: { k, v } })
+  const sent = await apply([
+    insert(1),
+    insert(2),
+    { kind: 'delete', table: 'apply_fixture', where: { k } },
+    insert(3),
+    { kind: 'update', table: 'apply_fixture', where: { k }, set: { v: { increment: 10 } } },
+    { kind: 'update', table: 'apply_fixture', where: { k }, set: { v: 100 } },
+    { kind: 'update', table: 'apply_fixture', where: { k }, set: { v: { increment: 1 } } },
+    { kind: 'update', table: 'apply_fixture', where: { k }, set: { v: { increment: 2 } } },
+  ])
+  t.equal(sent.length, 6, 'insert×2, delete, insert, +10, =100, +1+2')
+  const rows = await sql<{ v: number }>`SELECT v FROM apply_fixture WHERE k = ${k}`.execute(db.kysely)
+  t.same(rows.rows, [{ v: 103 }], 'the delete removed the first two; the later increments apply after the plain update')
+})
+
+t.test('increments of different rows stay apart', async (t) => {
+  const [a, b] = [randomUUID(), randomUUID()]
+  await apply([
+    { kind: 'insert', table: 'apply_fixture', row: { k: a, v: 0 } },
+    { kind: 'insert', table: 'apply_fixture', row: { k: b, v: 0 } },
+  ])
+  const sent = await apply([
+    { kind: 'update', table: 'apply_fixture', where: { k: a }, set: { v: { increment: 1 } } },
+    { kind: 'update', table: 'apply_fixture', where: { k: b }, set: { v: { increment: 5 } } },
+    { kind: 'update', table: 'apply_fixture', where: { k: a }, set: { v: { increment: 1 } } },
+  ])
+  t.equal(sent.length, 3, 'a, b, a: the second a follows b in the same table')
+  const rows = await sql<{ k: string; v: number }>`SELECT k, v FROM apply_fixture WHERE k IN (${a}, ${b}) ORDER BY v`.execute(db.kysely)
+  t.same(rows.rows.map((r) => r.v), [2, 5])
+})
