@@ -19,11 +19,12 @@ import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
  * The service runs as one `all` process (the embedded deployment); with
  * BENCH_SPLIT=1 as an `api` and a `projector` process. A warm-up hall scans
  * another event first: the figures are those of a service that has been up.
- * BENCH_STUDENTS, BENCH_RATE and BENCH_STEADY_SECONDS change the load.
+ * BENCH_STUDENTS, BENCH_RATE, BENCH_STEADY_SECONDS and BENCH_STEADY_ROUNDS change the load.
  */
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 1000)
 const RATE = Number(process.env.BENCH_RATE ?? 500)
 const STEADY_SECONDS = Number(process.env.BENCH_STEADY_SECONDS ?? 5)
+const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS ?? 3)
 const CONCURRENCY = 20 // the server's DB_POOL_SIZE
 // keep-alive connections for the steady run: enough that none waits below 400 ms of latency
 const STEADY_CONNECTIONS = 200
@@ -78,6 +79,13 @@ export async function benchScan(): Promise<Row[]> {
       // before the measured burst starts
       const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: CONCURRENCY + 2 })
       const count = async (eventId: string) => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${eventId}`.execute(db.kysely)).rows[0]!.n)
+      // the time from now until `n` marks of these club events are rows: how far the read side trails
+      const untilProjected = async (eventIds: string[], n: number) => {
+        const from = performance.now()
+        const rowsOf = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ANY(${eventIds}::uuid[])`.execute(db.kysely)).rows[0]!.n)
+        while ((await rowsOf()) < n && performance.now() - from < 30_000) await new Promise((r) => setTimeout(r, 5))
+        return performance.now() - from
+      }
       const projected = async (eventId: string, n: number) => {
         const until = Date.now() + 60_000
         while ((await count(eventId)) < n && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
@@ -124,32 +132,37 @@ export async function benchScan(): Promise<Row[]> {
       rows.push({ what: 'rows projected (lost / duplicated)', value: `${fmt(rowsProjected)} of ${fmt(STUDENTS)}`, target: 'all, once', verdict: rowsProjected === STUDENTS ? 'yes' : 'NO' })
       rows.push({ what: 'marks/s in the burst vs raw insert tx/s', value: fmt(marksPerSecond), baseline: fmt(baseline), ratio: `${fmt((marksPerSecond / baseline) * 100)} %`, target: '>= 50 %', verdict: marksPerSecond / baseline >= 0.5 ? 'yes' : 'NO' })
 
-      // the steady run's baseline: the raw insert transaction at the same rate,
-      // from the same generator, while the service idles
-      const raw = await openLoop(RATE, STEADY_SECONDS, async () => {
-        await insertBaseline()
-        return true
-      })
-
-      // steady open loop: a new mark every 1/RATE s whatever the answers do,
-      // over a lean client (raw-http.ts) so the generator takes little CPU
-      const qrs = await Promise.all(Array.from({ length: Math.ceil((RATE * STEADY_SECONDS) / STUDENTS) }, newQr))
-      const requests = Array.from({ length: RATE * STEADY_SECONDS }, (_, i) => postRequest('/api/attendance/mark', { qr_payload: qrs[Math.floor(i / STUDENTS)]!.payload }, { authorization: `Bearer ${students[i % STUDENTS]!}` }))
+      // steady open loop, in rounds of two back-to-back runs at the same rate:
+      // the raw insert transaction (the service idling), then marks over a
+      // lean client (raw-http.ts). This machine stalls now and then for tens
+      // to hundreds of ms whatever runs on it, so each round sets the marks
+      // beside the baseline of the same moment, and the verdict is on the
+      // median round.
       const client = new RawHttpClient(Number(new URL(server.url).port))
       await client.open(STEADY_CONNECTIONS)
-      const steady = await openLoop(RATE, STEADY_SECONDS, async (i) => (await client.send(requests[i]!)) === 201)
-      client.close()
-      // how far the read side trails: the time from the last acknowledged mark until every steady mark is a row
-      const acked = performance.now()
-      const steadyEvents = qrs.map((q) => q.eventId)
-      const rowsOf = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ANY(${steadyEvents}::uuid[])`.execute(db.kysely)).rows[0]!.n)
-      while ((await rowsOf()) < RATE * STEADY_SECONDS - steady.errors && performance.now() - acked < 30_000) await new Promise((r) => setTimeout(r, 5))
-      const trail = performance.now() - acked
-      const p99 = percentile(steady.latencies, 99)
+      const total = RATE * STEADY_SECONDS
       const pair = (l: number[]) => `${fmt(percentile(l, 50), 1)} / ${fmt(percentile(l, 99), 1)} ms`
-      rows.push({ what: `steady ${RATE} marks/s for ${STEADY_SECONDS} s: p50 / p99 (baseline: raw insert tx)`, value: pair(steady.latencies), baseline: pair(raw.latencies), target: 'p99 < 25 ms', verdict: p99 < 25 ? 'yes' : 'NO' })
-      rows.push({ what: 'steady errors (non-201)', value: fmt(steady.errors), target: '0', verdict: steady.errors === 0 ? 'yes' : 'NO' })
-      rows.push({ what: 'read side: last steady mark acknowledged → projected', value: `${fmt(trail)} ms`, target: '< 250 ms', verdict: trail < 250 ? 'yes' : 'NO' })
+      const p99s: number[] = []
+      let steadyErrors = 0
+      let trail = 0
+      for (let round = 1; round <= STEADY_ROUNDS; round++) {
+        const raw = await openLoop(RATE, STEADY_SECONDS, async () => {
+          await insertBaseline()
+          return true
+        })
+        const qrs = await Promise.all(Array.from({ length: Math.ceil(total / STUDENTS) }, newQr))
+        const requests = Array.from({ length: total }, (_, i) => postRequest('/api/attendance/mark', { qr_payload: qrs[Math.floor(i / STUDENTS)]!.payload }, { authorization: `Bearer ${students[i % STUDENTS]!}` }))
+        const steady = await openLoop(RATE, STEADY_SECONDS, async (i) => (await client.send(requests[i]!)) === 201)
+        trail = Math.max(trail, await untilProjected(qrs.map((q) => q.eventId), total - steady.errors))
+        steadyErrors += steady.errors
+        p99s.push(percentile(steady.latencies, 99))
+        rows.push({ what: `steady ${RATE} marks/s for ${STEADY_SECONDS} s, round ${round}: p50 / p99 (baseline: raw insert tx)`, value: pair(steady.latencies), baseline: pair(raw.latencies) })
+      }
+      client.close()
+      const p99 = p99s.sort((a, b) => a - b)[Math.floor(p99s.length / 2)]!
+      rows.push({ what: `steady p99, median of ${STEADY_ROUNDS} rounds`, value: `${fmt(p99, 1)} ms`, target: 'p99 < 25 ms', verdict: p99 < 25 ? 'yes' : 'NO' })
+      rows.push({ what: 'steady errors (non-201)', value: fmt(steadyErrors), target: '0', verdict: steadyErrors === 0 ? 'yes' : 'NO' })
+      rows.push({ what: 'read side: last steady mark acknowledged → projected (worst round)', value: `${fmt(trail)} ms`, target: '< 250 ms', verdict: trail < 250 ? 'yes' : 'NO' })
       await db.close()
     } finally {
       await server.stop()
