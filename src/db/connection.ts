@@ -34,7 +34,11 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
 }
 
 function openPostgres(connectionString: string, max: number, onError: (err: Error) => void = () => undefined): Db {
-  const pool = new pg.Pool({ connectionString, max, application_name: 'dscp', connectionTimeoutMillis: 5000 })
+  // idle connections stay open (pg-pool closes them after 10 s by default): a
+  // new one costs a backend fork and a fresh parse of every named statement,
+  // and under a load that ebbs and flows those reconnects stalled requests
+  // for up to 300 ms. The pool still grows only as far as the load asks.
+  const pool = new pg.Pool({ connectionString, max, application_name: 'dscp', connectionTimeoutMillis: 5000, idleTimeoutMillis: 0 })
   // an idle client dying (server restart) must not crash the process
   pool.on('error', onError)
   const notifier = new PgNotifier(connectionString, pool, onError)
