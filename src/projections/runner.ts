@@ -16,7 +16,7 @@ export interface RunnerOptions {
   pollIntervalMs?: number
   /** how often a standby tries to take the lead. @defaultValue 1000 */
   lockRetryMs?: number
-  /** pause after a batch so a busy feed is applied in larger transactions. @defaultValue 100 */
+  /** pause after a batch so a busy feed is applied in larger transactions. @defaultValue 50 */
   coalesceMs?: number
   /** how often the checkpoint is written while batches hold nothing for the consumer. @defaultValue 1000 */
   idleCheckpointMs?: number
@@ -107,7 +107,7 @@ export class ProjectionRunner {
         this.applied = checkpoint
         if (this.stopped) break
         this.subscription = this.opts.store.subscribe(
-          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 100 },
+          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 50 },
           async (events) => {
             if (!this.leading) throw new SteppedDown()
             const idle = this.opts.consumer.wants?.(events) === false
