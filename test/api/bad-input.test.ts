@@ -27,6 +27,8 @@ interface ApiRoute {
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 /** what a refused request may still append: the record that it was refused (LoginFailed, AccessDenied, AttendanceRejected…) */
 const REFUSAL_RECORD = /(Failed|Denied|Rejected)$/
+/** request ids of fuzz requests that happened to be valid and were accepted */
+const fuzzAccepted = new Set<string>()
 const AUTH_LIMIT = 16 * 1024
 const JSON_TYPE = { 'content-type': 'application/json' }
 
@@ -243,6 +245,8 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
       const payload = r < 0.05 ? pick(raw) : JSON.stringify(r < 0.7 ? object(0, route.bodyKeys ?? []) : value(0))
       const res = await send(t, `fuzz #${i} ${route.method} ${route.url} ${payload.slice(0, 120)}`, { method: route.method, url: fill(route.url), access: route.access, headers: JSON_TYPE, payload })
       if (res.status < 500) n++
+      // a random body is now and then a valid one (a signup with a uuid for a password): what it stored is no refusal
+      if (res.status < 400) fuzzAccepted.add(String(res.res.headers['x-request-id']))
     }
     t.equal(n, 300, 'no response was a 5xx')
   })
@@ -250,7 +254,7 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
   await t.test('nothing already stored was lost or changed; the member still signs in', async (t) => {
     const all = await allEvents(runtime)
     t.same(fingerprint(all).slice(0, before.length), before, 'every event stored before is still there, unchanged and in order')
-    const added = all.slice(before.length)
+    const added = all.slice(before.length).filter((e) => !fuzzAccepted.has(String(e.metadata.request_id)))
     t.same([...new Set(added.map((e) => e.type))].filter((type) => !REFUSAL_RECORD.test(type)), [], 'the refused requests appended nothing but records of their refusal')
     t.same(fingerprint(await runtime.store.readStream(`user-${student.user.id}`)), studentStream, 'the member’s stream is unchanged')
     const again = await login(app, student.email)
