@@ -10,7 +10,7 @@ import net from 'node:net'
  */
 export class RawHttpClient {
   private readonly idle: Conn[] = []
-  private readonly waiting: { request: Buffer; resolve: (status: number) => void; reject: (e: Error) => void }[] = []
+  private readonly waiting: { request: Buffer; resolve: (status: number) => void }[] = []
 
   constructor(
     private readonly port: number,
@@ -25,10 +25,10 @@ export class RawHttpClient {
 
   /** sends one pre-serialised request; resolves with the response's status (0 on a socket error) */
   send(request: Buffer): Promise<number> {
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const conn = this.idle.pop()
       if (conn) this.run(conn, request, resolve)
-      else this.waiting.push({ request, resolve, reject })
+      else this.waiting.push({ request, resolve })
     })
   }
 

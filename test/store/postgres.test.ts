@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Db } from '../../src/db/connection'
 import { START, type StoredEvent } from '../../src/store/event-store'
-import { PostgresEventStore, decodePosition } from '../../src/store/postgres/postgres-event-store'
+import { comparePositions, PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { APPEND } from '../../src/store/postgres/sql'
 import { openTestDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
@@ -19,11 +19,7 @@ t.teardown(() => store.close())
 
 eventStoreContract(t, async () => store)
 
-function later(a: string, b: string): boolean {
-  const [ta, pa] = decodePosition(a).map(BigInt) as [bigint, bigint]
-  const [tb, pb] = decodePosition(b).map(BigInt) as [bigint, bigint]
-  return ta > tb || (ta === tb && pa > pb)
-}
+const later = (a: string, b: string) => comparePositions(a, b) > 0
 
 t.test('16 writers x 500 events, one transaction held open: the subscriber sees all 8,000 once, in order', async (t) => {
   const tail = await store.readAll({ after: START, limit: 100_000 })
