@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 /** Runs the real service (compiled) in a child process, so load and server do not share a thread. */
@@ -15,6 +16,11 @@ export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: '
 
 export const BENCH_SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), QR_SIGNING_SECRET: randomBytes(32).toString('hex') }
 
+/** the node flags `npm start` runs the service with (package.json), so the bench measures the same process */
+export const SERVICE_NODE_FLAGS: string[] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .filter((a) => a.startsWith('--'))
+
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}, role = 'all'): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90)
   const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: process.env.BENCH_POOL ?? '20', ...BENCH_SECRETS, ...env } as Record<string, string>
@@ -23,7 +29,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
   // BENCH_POOL sets the service's DB_POOL_SIZE (20);
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {

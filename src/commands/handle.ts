@@ -1,5 +1,5 @@
 import { type Decider, type DomainEvent, fold } from '../domain/decider'
-import { type EventStore, type ExpectedRevision, WrongExpectedVersion } from '../store/event-store'
+import { type EventStore, type ExpectedRevision, type StreamGuard, WrongExpectedVersion } from '../store/event-store'
 import { type CommandContext, type CommandDeps, metadataOf } from './context'
 
 export interface Handled<S, E> {
@@ -49,6 +49,6 @@ export async function handleCommand<S, C, E extends DomainEvent>(
 }
 
 /** Appends a fact that needs no decision (a refusal, a login attempt) to a log stream. */
-export async function record(deps: CommandDeps, stream: string, event: DomainEvent, ctx: CommandContext): Promise<void> {
-  await deps.store.append(stream, [{ id: deps.sources.uuid(), type: event.type, data: event.data, metadata: metadataOf(ctx) }], { expectedRevision: 'any' })
+export async function record(deps: CommandDeps, stream: string, event: DomainEvent, ctx: CommandContext, guard?: StreamGuard): Promise<void> {
+  await deps.store.append(stream, [{ id: deps.sources.uuid(), type: event.type, data: event.data, metadata: metadataOf(ctx) }], { expectedRevision: 'any', guard })
 }

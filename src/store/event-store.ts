@@ -46,6 +46,24 @@ export interface AppendResult {
   position: Position
 }
 
+/**
+ * "Append only if `stream` is still at `revision`": a decision that rested on
+ * another stream (the caller's role, read from their user stream, say) is
+ * written only if that stream has not moved since it was read. The PostgreSQL
+ * adapter checks it in the append's own statement; EventStoreDB has no
+ * multi-stream condition, so its adapter reads the guard stream just before
+ * the append (as a read-then-append would).
+ */
+export interface StreamGuard {
+  stream: string
+  revision: bigint
+}
+
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision
+  guard?: StreamGuard
+}
+
 export interface ReadAllOptions {
   /** exclusive; START for the beginning */
   after?: Position
@@ -75,7 +93,8 @@ export interface Subscription {
 
 export interface EventStore {
   readonly kind: 'postgres' | 'pglite' | 'esdb'
-  append(stream: string, events: NewEvent[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>
+  /** throws WrongExpectedVersion, GuardFailed or DuplicateEventId, and then has stored nothing */
+  append(stream: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>
   /** all events of one stream, in revision order; [] when the stream does not exist */
   readStream(stream: string): Promise<StoredEvent[]>
   /** events in global order after `after`; never skips an event that commits later */
@@ -97,6 +116,18 @@ export class WrongExpectedVersion extends Error {
     readonly actual: bigint | 'no_stream',
   ) {
     super(`stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`)
+  }
+}
+
+/** The append's guard stream has moved (or does not exist); nothing was appended. */
+export class GuardFailed extends Error {
+  override readonly name = 'GuardFailed'
+  constructor(
+    readonly stream: string,
+    readonly expected: bigint,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`guard stream ${stream}: expected revision ${String(expected)}, actual ${String(actual)}`)
   }
 }
 

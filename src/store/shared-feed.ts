@@ -4,7 +4,12 @@ import { START } from './event-store'
 export interface SharedFeedOptions {
   /** events the tail reader asks for at a time. @defaultValue 1000 */
   batch?: number
-  /** events kept in memory behind the head, for subscribers a little behind. @defaultValue 10000 */
+  /**
+   * events kept in memory behind the head, for subscribers a little behind
+   * (a few seconds of a busy feed: held longer, they would outlive the young
+   * generation and feed the old one, whose collections are the long pauses).
+   * @defaultValue 2000
+   */
   keep?: number
   /** the least time between two reads at the head, in ms. @defaultValue 5 */
   minIntervalMs?: number
@@ -101,7 +106,7 @@ export class SharedFeed {
       this.window.push(e)
     }
     this.head = events[events.length - 1]!.position
-    const over = this.window.length - (this.opts.keep ?? 10_000)
+    const over = this.window.length - (this.opts.keep ?? 2000)
     if (over > 0) {
       const gone = this.window.splice(0, over)
       for (const e of gone) this.index.delete(e.position)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Test } from 'tap'
 import type { EventStore, NewEvent, StoredEvent } from '../../src/store/event-store'
-import { DuplicateEventId, START, WrongExpectedVersion } from '../../src/store/event-store'
+import { DuplicateEventId, GuardFailed, START, WrongExpectedVersion } from '../../src/store/event-store'
 
 /**
  * The behaviour every EventStore adapter must show (DESIGN §2). Each adapter's
@@ -190,6 +190,42 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     for (const s of streams.slice(0, 5)) t.same((await store.readStream(s)).map((e) => e.revision), [0n])
     t.equal((await store.readStream(repeated)).length, 1)
     t.equal((await store.readStream(`${repeated}-retried`)).length, 1)
+  })
+
+  t.test('a guarded append is written only while the guard stream is at the given revision, whatever the expected revision', async (t) => {
+    const g = stream()
+    await store.append(g, [event()], { expectedRevision: 'no_stream' })
+    const s = stream()
+    await store.append(s, [event()], { expectedRevision: 'no_stream', guard: { stream: g, revision: 0n } })
+    await store.append(s, [event()], { expectedRevision: 0n, guard: { stream: g, revision: 0n } })
+    await store.append(s, [event()], { expectedRevision: 'any', guard: { stream: g, revision: 0n } })
+    await store.append(s, [event()], { expectedRevision: 'stream_exists', guard: { stream: g, revision: 0n } })
+    await store.append(g, [event()], { expectedRevision: 0n })
+    const stale = { stream: g, revision: 0n }
+    for (const expectedRevision of ['no_stream', 3n, 'any', 'stream_exists'] as const) {
+      const target = expectedRevision === 'no_stream' ? stream() : s
+      const err = await store.append(target, [event()], { expectedRevision, guard: stale }).then(() => null, (e: unknown) => e)
+      t.match(err, { name: 'GuardFailed', stream: g, expected: 0n, actual: 1n }, `${String(expectedRevision)}: refused`)
+      t.ok(err instanceof GuardFailed)
+    }
+    const missing = await store.append(stream(), [event()], { expectedRevision: 'no_stream', guard: { stream: stream(), revision: 0n } }).then(() => null, (e: unknown) => e)
+    t.match(missing, { name: 'GuardFailed', actual: 'no_stream' }, 'a guard stream that does not exist does not hold')
+    t.same((await store.readStream(s)).map((e) => e.revision), [0n, 1n, 2n, 3n], 'nothing written by a refused append')
+    const ok = await store.append(s, [event()], { expectedRevision: 3n, guard: { stream: g, revision: 1n } })
+    t.equal(ok.nextRevision, 4n, 'the current revision holds')
+  })
+
+  t.test('concurrent guarded first appends: the ones whose guard holds land, the others fail alone', async (t) => {
+    const g = stream()
+    await store.append(g, [event(), event()], { expectedRevision: 'no_stream' })
+    const targets = Array.from({ length: 40 }, () => stream())
+    const results = await Promise.allSettled(
+      targets.map((s, i) => store.append(s, [event()], { expectedRevision: 'no_stream', guard: i % 4 === 0 ? undefined : { stream: g, revision: i % 2 === 0 ? 1n : 0n } })),
+    )
+    const landed = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []))
+    t.same(landed, targets.flatMap((_, i) => (i % 2 === 0 ? [i] : [])), 'unguarded and current guards land')
+    t.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof GuardFailed), 'stale guards fail with GuardFailed')
+    for (const [i, s] of targets.entries()) t.equal((await store.readStream(s)).length, i % 2 === 0 ? 1 : 0)
   })
 
   t.test('50 parallel no_stream appends to one stream: exactly one winner', async (t) => {

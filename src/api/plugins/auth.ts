@@ -1,8 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { InvalidTokenError, type TokenService } from '../../auth/tokens'
 import type { CommandContext, CommandDeps } from '../../commands/context'
-import { loadState, record } from '../../commands/handle'
-import { userDecider, userStream, type Role } from '../../domain/identity/user'
+import { record } from '../../commands/handle'
+import { fold } from '../../domain/decider'
+import { userDecider, userStream, type Role, type UserEvent } from '../../domain/identity/user'
+import { GuardFailed, type StreamGuard } from '../../store/event-store'
 import { errors } from '../errors'
 import type { App } from '../types'
 
@@ -15,17 +17,36 @@ export interface Caller {
   session_id: string
   email: string
   full_name: string
+  /** the revision of the user stream this caller's role and status were read at */
+  revision: bigint
 }
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
+    /**
+     * The route writes only through `request.guarded`: it may take the
+     * caller's role from this process' cache, since every append it makes
+     * holds only if the user stream is still where the role was read.
+     */
+    cachedCaller?: boolean
   }
   interface FastifyRequest {
     caller: Caller | null
     ctx: CommandContext
+    /**
+     * Runs `write` with a guard on the caller's user stream, to pass to every
+     * append. If the stream has moved (a demotion, a deactivation), the caller
+     * is read again and checked again (401/403 as on arrival), and `write` runs
+     * once more on the fresh state.
+     */
+    guarded<T>(write: (guard: StreamGuard) => Promise<T>): Promise<T>
   }
 }
+
+/** How many callers a process keeps for `cachedCaller` routes (least recently used leave first). */
+const CALLER_CACHE_SIZE = 10_000
+const GUARD_ATTEMPTS = 3
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
 
@@ -36,26 +57,52 @@ const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
  * Refusals on admin routes, and every 403, are recorded for the audit log.
  */
 export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenService }): void {
+  const cache = new CallerCache(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
+  app.decorateRequest('guarded', async function guarded<T>(this: FastifyRequest, write: (guard: StreamGuard) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const caller = this.caller!
+      const stream = userStream(caller.id)
+      try {
+        return await write({ stream, revision: caller.revision })
+      } catch (err) {
+        if (!(err instanceof GuardFailed) || err.stream !== stream || attempt >= GUARD_ATTEMPTS) throw err
+        cache.delete(caller.id)
+        const access = this.routeOptions.config.access ?? 'public'
+        const fresh = await loadCaller(deps, caller.id, caller.session_id)
+        if (!fresh) return refuse(this, deps, access, 'unauthorized')
+        this.caller = fresh
+        this.ctx = { ...this.ctx, actor_role: fresh.role }
+        if (!allows(access, fresh.role)) return refuse(this, deps, access, 'forbidden')
+      }
+    }
+  })
   app.addHook('onRequest', async (request) => {
     const ua = request.headers['user-agent']
     request.ctx = { actor_id: null, actor_role: null, ip: request.ip, user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null, request_id: request.id }
   })
   // onRequest, not preHandler: a caller is refused before the body is parsed or
   // validated, so a stranger learns nothing from 400s and every refusal is recorded
-  app.addHook('onRequest', async (request, reply) => {
-    const access = request.routeOptions.config.access ?? 'public'
+  app.addHook('onRequest', async (request) => {
+    const { access = 'public', cachedCaller = false } = request.routeOptions.config
     if (access === 'public') return
-    const caller = await authenticate(request, deps)
-    if (!caller) return refuse(request, reply, deps, access, 'unauthorized')
+    const caller = await authenticate(request, deps, cachedCaller ? cache : undefined)
+    if (!caller) return refuse(request, deps, access, 'unauthorized')
     request.caller = caller
     request.ctx = { ...request.ctx, actor_id: caller.id, actor_role: caller.role }
-    if ((access === 'admin' || access === 'student') && caller.role !== access) return refuse(request, reply, deps, access, 'forbidden')
+    if (!allows(access, caller.role)) return refuse(request, deps, access, 'forbidden')
   })
 }
 
-async function authenticate(request: FastifyRequest, deps: CommandDeps & { tokens: TokenService }): Promise<Caller | null> {
+const allows = (access: Access, role: Role): boolean => (access !== 'admin' && access !== 'student') || role === access
+
+/**
+ * Who the token's holder is now. From `cache` only when the cached caller is
+ * let in (so a refusal is never made on a stale read); anything else is read
+ * from the user stream, and an approved caller is then cached.
+ */
+async function authenticate(request: FastifyRequest, deps: CommandDeps & { tokens: TokenService }, cache?: CallerCache): Promise<Caller | null> {
   const m = BEARER.exec(request.headers.authorization ?? '')
   if (!m) return null
   let claims
@@ -65,12 +112,49 @@ async function authenticate(request: FastifyRequest, deps: CommandDeps & { token
     if (err instanceof InvalidTokenError) return null
     throw err
   }
-  const user = await loadState(deps.store, userStream(claims.sub), userDecider)
-  if (user.status !== 'approved') return null
-  return { id: user.account.id, role: user.role, session_id: claims.sid, email: user.account.email, full_name: user.account.full_name }
+  const access = request.routeOptions.config.access ?? 'public'
+  const cached = cache?.get(claims.sub)
+  if (cached && allows(access, cached.role)) return { ...cached, session_id: claims.sid }
+  const caller = await loadCaller(deps, claims.sub, claims.sid)
+  if (caller) cache?.set(caller)
+  else cache?.delete(claims.sub)
+  return caller
 }
 
-async function refuse(request: FastifyRequest, reply: FastifyReply, deps: CommandDeps, access: Access, code: 'unauthorized' | 'forbidden') {
+/** The caller as their user stream says now; null unless approved. */
+async function loadCaller(deps: CommandDeps, userId: string, sessionId: string): Promise<Caller | null> {
+  const events = await deps.store.readStream(userStream(userId))
+  const user = fold(userDecider, events as unknown as UserEvent[])
+  if (user.status !== 'approved') return null
+  return { id: user.account.id, role: user.role, session_id: sessionId, email: user.account.email, full_name: user.account.full_name, revision: events[events.length - 1]!.revision }
+}
+
+/** A small LRU of approved callers (a Map iterates in insertion order). */
+class CallerCache {
+  private readonly map = new Map<string, Caller>()
+  constructor(private readonly size: number) {}
+
+  get(id: string): Caller | undefined {
+    const hit = this.map.get(id)
+    if (hit) {
+      this.map.delete(id)
+      this.map.set(id, hit)
+    }
+    return hit
+  }
+
+  set(caller: Caller): void {
+    this.map.delete(caller.id)
+    this.map.set(caller.id, caller)
+    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!)
+  }
+
+  delete(id: string): void {
+    this.map.delete(id)
+  }
+}
+
+async function refuse(request: FastifyRequest, deps: CommandDeps, access: Access, code: 'unauthorized' | 'forbidden'): Promise<never> {
   if (access === 'admin' || code === 'forbidden') {
     const day = deps.sources.now().toISOString().slice(0, 10)
     await record(

@@ -65,12 +65,12 @@ export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
 
     app.post(
       '/attendance/mark',
-      { config: { access: 'student' }, schema: { tags: ['attendance'], security: sec, body: MarkBody, response: { 201: Type.Object({ attendance: Attendance }), ...errorResponses(404, 409, 410) } } },
+      { config: { access: 'student', cachedCaller: true }, schema: { tags: ['attendance'], security: sec, body: MarkBody, response: { 201: Type.Object({ attendance: Attendance }), ...errorResponses(404, 409, 410) } } },
       async (request, reply) => {
         const caller = request.caller!
         const limit = await runtime.limiter.hit(`mark:user:${caller.id}`, runtime.config.rateLimits.markPerUser, runtime.config.rateLimits.windowSeconds)
         if (!limit.allowed) throw errors.rateLimited(undefined, { 'retry-after': String(limit.retryAfterSeconds) })
-        const attendance = await markAttendance(deps, request.body, caller.id, request.ctx)
+        const attendance = await request.guarded((guard) => markAttendance(deps, request.body, caller.id, request.ctx, guard))
         return reply.status(201).send({ attendance })
       },
     )

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream'
 import { BACKWARDS, END, START as ESDB_START, type EventStoreDBClient, excludeSystemEvents } from '@eventstore/db-client'
 import type { AllStreamResolvedEvent, Position as EsdbPosition, ResolvedEvent } from '@eventstore/db-client'
-import type { AppendResult, BatchHandler, EventStore, ExpectedRevision, NewEvent, Position, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from '../event-store'
-import { START, WrongExpectedVersion } from '../event-store'
+import type { AppendOptions, AppendResult, BatchHandler, EventStore, NewEvent, Position, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from '../event-store'
+import { GuardFailed, START, WrongExpectedVersion } from '../event-store'
 import { fromRecorded, toEventData } from './events'
 import { feedPage } from './feed'
 import { decodePosition, encodePosition } from './positions'
@@ -42,8 +42,14 @@ export class EsdbEventStore implements EventStore {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {}
 
-  async append(stream: string, events: NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent[], { expectedRevision, guard }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event')
+    // no multi-stream condition in ESDB: the guard is read just before the
+    // append, which is what a read-then-append of the guard stream would give
+    if (guard) {
+      const actual = await this.currentRevision(guard.stream)
+      if (actual !== guard.revision) throw new GuardFailed(guard.stream, guard.revision, actual)
+    }
     const expected = toEsdbExpectedRevision(expectedRevision)
     let result
     try {

@@ -1,16 +1,18 @@
 import type {
+  AppendOptions,
   AppendResult,
   BatchHandler,
   EventStore,
   ExpectedRevision,
   NewEvent,
+  StreamGuard,
   Position,
   ReadAllOptions,
   StoredEvent,
   Subscription,
   SubscribeOptions,
 } from '../event-store'
-import { DuplicateEventId, START, WrongExpectedVersion } from '../event-store'
+import { DuplicateEventId, GuardFailed, START, WrongExpectedVersion } from '../event-store'
 import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
 import { SharedFeed } from '../shared-feed'
@@ -87,6 +89,7 @@ export interface PostgresEventStoreOptions {
 interface NewStreamAppend {
   stream: string
   event: NewEvent
+  guard: StreamGuard | undefined
 }
 
 export class PostgresEventStore implements EventStore {
@@ -108,15 +111,15 @@ export class PostgresEventStore implements EventStore {
     this.newStreams = new Batcher((appends) => this.appendNewStreams(appends), batching)
   }
 
-  async append(stream: string, events: NewEvent[], { expectedRevision }: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  async append(stream: string, events: NewEvent[], { expectedRevision, guard }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event')
     // the hot path (a mark, a login record): concurrent ones share a statement and a commit
-    if (expectedRevision === 'no_stream' && events.length === 1) return this.newStreams.submit({ stream, event: events[0]! })
-    return this.appendAlone(stream, events, expectedRevision)
+    if (expectedRevision === 'no_stream' && events.length === 1) return this.newStreams.submit({ stream, event: events[0]!, guard })
+    return this.appendAlone(stream, events, expectedRevision, guard)
   }
 
-  private async appendAlone(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision): Promise<AppendResult> {
-    const statement = appendStatement(expectedRevision)
+  private async appendAlone(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision, guard?: StreamGuard): Promise<AppendResult> {
+    const statement = appendStatement(expectedRevision, guard !== undefined)
     const values: unknown[] = [
       stream,
       events.length,
@@ -125,6 +128,7 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => JSON.stringify(e.data ?? null)),
       events.map((e) => JSON.stringify(e.metadata ?? {})),
     ]
+    if (guard) values.push(guard.stream, guard.revision.toString())
     if (typeof expectedRevision === 'bigint') values.push(expectedRevision.toString())
     let rows: { position: string; tx: string; revision: string }[]
     try {
@@ -133,7 +137,7 @@ export class PostgresEventStore implements EventStore {
       if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err
       rows = []
     }
-    if (rows.length === 0) return this.conflict(stream, events, expectedRevision)
+    if (rows.length === 0) return this.conflict(stream, events, expectedRevision, guard)
     this.wake()
     const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b))
     return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
@@ -148,7 +152,7 @@ export class PostgresEventStore implements EventStore {
    */
   private async appendNewStreams(appends: NewStreamAppend[]): Promise<(AppendResult | Error)[]> {
     // alone (low load): the plain statement is the cheaper one
-    if (appends.length === 1) return [await settle(this.appendAlone(appends[0]!.stream, [appends[0]!.event], 'no_stream'))]
+    if (appends.length === 1) return [await settle(this.appendAlone(appends[0]!.stream, [appends[0]!.event], 'no_stream', appends[0]!.guard))]
     const firsts = new Map<string, number>()
     appends.forEach((a, i) => firsts.has(a.stream) || firsts.set(a.stream, i))
     const batch = [...firsts.values()].map((i) => appends[i]!)
@@ -162,6 +166,8 @@ export class PostgresEventStore implements EventStore {
           batch.map((a) => a.event.type),
           batch.map((a) => JSON.stringify(a.event.data ?? null)),
           batch.map((a) => JSON.stringify(a.event.metadata ?? {})),
+          batch.map((a) => a.guard?.stream ?? null),
+          batch.map((a) => a.guard?.revision.toString() ?? null),
         ],
       })
       written = new Map(rows.map((r) => [r.stream, { nextRevision: 0n, position: encodePosition(r.tx, r.position) }]))
@@ -172,17 +178,21 @@ export class PostgresEventStore implements EventStore {
     }
     return Promise.all(
       appends.map(async (a, i) => {
-        if (written === undefined || firsts.get(a.stream) !== i) return settle(this.appendAlone(a.stream, [a.event], 'no_stream'))
-        return written.get(a.stream) ?? settle(this.conflict(a.stream, [a.event], 'no_stream'))
+        if (written === undefined || firsts.get(a.stream) !== i) return settle(this.appendAlone(a.stream, [a.event], 'no_stream', a.guard))
+        return written.get(a.stream) ?? settle(this.conflict(a.stream, [a.event], 'no_stream', a.guard))
       }),
     )
   }
 
   /**
    * Nothing was written. Either the same events were stored before (a retry:
-   * answer as the first time did) or the expected revision did not hold.
+   * answer as the first time did), or the guard did not hold, or the expected
+   * revision did not. Both checks read the present, not the statement's
+   * snapshot: a guard stream that moved since is reported as the cause even
+   * if the stream's own revision was what failed, and a caller that reloads
+   * and retries then gets the right answer.
    */
-  private async conflict(stream: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+  private async conflict(stream: string, events: NewEvent[], expected: ExpectedRevision, guard?: StreamGuard): Promise<AppendResult> {
     const ids = events.map((e) => e.id)
     const stored = (await this.opts.pool.query<Row>({ ...EVENTS_BY_ID, values: [ids] })).rows
     const byId = new Map(stored.map((r) => [r.id, r]))
@@ -191,8 +201,16 @@ export class PostgresEventStore implements EventStore {
       return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
     }
     if (stored.length > 0) throw new DuplicateEventId(stored.map((r) => r.id))
-    const current = (await this.opts.pool.query<{ revision: string }>({ ...STREAM_REVISION, values: [stream] })).rows[0]
-    throw new WrongExpectedVersion(stream, expected, current ? BigInt(current.revision) : 'no_stream')
+    if (guard) {
+      const actual = await this.streamRevision(guard.stream)
+      if (actual !== guard.revision) throw new GuardFailed(guard.stream, guard.revision, actual)
+    }
+    throw new WrongExpectedVersion(stream, expected, await this.streamRevision(stream))
+  }
+
+  private async streamRevision(stream: string): Promise<bigint | 'no_stream'> {
+    const row = (await this.opts.pool.query<{ revision: string }>({ ...STREAM_REVISION, values: [stream] })).rows[0]
+    return row ? BigInt(row.revision) : 'no_stream'
   }
 
   /** Concurrent reads share a round trip; each still starts after its call, so none is stale. */

@@ -311,6 +311,35 @@ t.test('marking attendance', async (t) => {
       t.equal(res.statusCode, 404)
       t.equal(res.json().code, 'event_not_found')
     })
+
+    t.test("a role change or deactivation there applies here on the very next scan, though this process cached the caller's role", async (t) => {
+      const [first, second, third] = await Promise.all([createEvent(app, admin), createEvent(app, admin), createEvent(app, admin)])
+      const [qr1, qr2, qr3] = await Promise.all([issueQr(app, admin, first.id), issueQr(app, admin, second.id), issueQr(app, admin, third.id)])
+      const ada = await student()
+      t.equal((await mark(app, ada, qr1.payload)).statusCode, 201, "this process now holds ada's role")
+      const setRole = (role: string) => other.app.inject({ method: 'POST', url: `/api/admin/users/${ada.user.id}/role`, headers: asAdmin, payload: { role } })
+
+      t.equal((await setRole('admin')).statusCode, 204, 'promoted through the other process')
+      const promoted = await mark(app, ada, qr2.payload)
+      t.equal(promoted.statusCode, 403, 'at once, no waiting for the feed')
+      t.equal(promoted.json().code, 'forbidden')
+      t.same(await runtime.store.readStream(attendanceStream(second.id, ada.user.id)), [], 'nothing marked')
+      const denied = (await runtime.store.readStream(`security-${new Date().toISOString().slice(0, 10)}`)).filter((e) => e.metadata.actor_id === ada.user.id)
+      t.match(denied.at(-1), { type: 'AccessDenied', data: { route: '/api/attendance/mark', reason: 'forbidden' }, metadata: { actor_role: 'admin' } }, 'the refusal is audited with the role she has now')
+
+      t.equal((await setRole('student')).statusCode, 204)
+      t.equal((await mark(app, ada, qr2.payload)).statusCode, 201, 'a student again: marks')
+
+      const rejectedBefore = (await rejections(runtime, ada.user.id)).length
+      t.equal((await other.app.inject({ method: 'POST', url: `/api/admin/users/${ada.user.id}/deactivate`, headers: asAdmin, payload: {} })).statusCode, 204)
+      const tampered = await mark(app, ada, flip(qr3.payload, 10, true))
+      t.equal(tampered.statusCode, 401, 'a deactivated caller is unauthorized, even with a bad payload')
+      t.equal((await rejections(runtime, ada.user.id)).length, rejectedBefore, 'and no AttendanceRejected is written for her')
+      const good = await mark(app, ada, qr3.payload)
+      t.equal(good.statusCode, 401)
+      t.equal(good.json().code, 'unauthorized')
+      t.same(await runtime.store.readStream(attendanceStream(third.id, ada.user.id)), [], 'nothing marked')
+    })
   })
 
   t.test('a well-signed payload naming no real QR session is qr_invalid', async (t) => {
