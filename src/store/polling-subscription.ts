@@ -2,8 +2,14 @@ import type { BatchHandler, Position, ReadAllOptions, StoredEvent, Subscription,
 import { START } from './event-store'
 
 export interface Wakeable {
-  /** registers a wake-up callback; returns the function that removes it */
-  onWake(fn: () => void): () => void
+  /**
+   * registers a wake-up callback, called with the position of the event just
+   * committed when it is known (this process' appends); returns the function
+   * that removes it
+   */
+  onWake(fn: (position?: Position) => void): () => void
+  /** orders two positions; needed to tell whether a wake-up's event has been read */
+  compare(a: Position, b: Position): number
 }
 
 /**
@@ -23,10 +29,13 @@ export function pollingSubscription(
   let position: Position = options.after ?? START
   let stopped = false
   let woken = false
+  /** the last event a wake-up announced and the loop has not read yet */
+  let awaited: Position | undefined
   let sleeper: (() => void) | undefined
 
-  const unsubscribe = wake.onWake(() => {
+  const unsubscribe = wake.onWake((announced) => {
     woken = true
+    if (announced !== undefined && (awaited === undefined || wake.compare(announced, awaited) > 0)) awaited = announced
     sleeper?.()
   })
 
@@ -43,8 +52,9 @@ export function pollingSubscription(
 
   async function loop(): Promise<void> {
     let backoff = 0
-    // > 0 while a wake-up found nothing new: an older transaction still hides
-    // the new events, so look again after 2, 4, 8… ms rather than at pollMs
+    // > 0 while a wake-up's event has not been read: an older transaction (a
+    // projector's, another append's) still hides it, and nothing else may wake
+    // us once it ends, so look again after 2, 4, 8… ms rather than at pollMs
     let unmetWake = 0
     while (!stopped) {
       woken = false
@@ -62,8 +72,9 @@ export function pollingSubscription(
       if (events.length > 0) {
         await handler(events)
         position = events[events.length - 1]!.position
-        unmetWake = 0
         if (events.length === limit) continue
+        if (awaited !== undefined && wake.compare(position, awaited) >= 0) awaited = undefined
+        unmetWake = awaited === undefined ? 0 : 1
         // not woken early: wake-ups during this pause are exactly what we want to batch
         if (options.coalesceMs) await new Promise((r) => setTimeout(r, options.coalesceMs))
       } else if (unmetWake > 0) {

@@ -47,6 +47,20 @@ t.test('a signed access token verifies and gives back its claims', async (t) => 
   t.not(jwt.decode(service.signAccess(user, now).token, { json: true })!.jti, claims.jti)
 })
 
+t.test('a token verified once is remembered, yet expires by the clock, and any other bytes are verified afresh', async (t) => {
+  const { token } = service.signAccess(user, now)
+  const first = service.verifyAccess(token, now)
+  t.equal(service.verifyAccess(token, now), first, 'the second time: the remembered claims')
+  const [head, body, sig] = token.split('.') as [string, string, string]
+  const flipped = `${head}.${body}.${sig.slice(0, 5)}${sig[5] === 'A' ? 'B' : 'A'}${sig.slice(6)}`
+  refusedAs(t, flipped, 'invalid')
+  refusedAs(t, `${token} `, 'invalid')
+  refusedAs(t, token, 'expired', new Date(now.getTime() + TTL * 1000))
+  t.match(service.verifyAccess(token, now), user, 'the clock is read on every call')
+  const other = createTokenService({ secret: `${SECRET}-other`, accessTtlSeconds: TTL })
+  t.throws(() => other.verifyAccess(token, now), InvalidTokenError, 'what one service remembers, another (another key) does not')
+})
+
 t.test('the forged baseline is accepted, so each refusal below is down to its one change', async (t) => {
   t.match(service.verifyAccess(forge(valid), now), user)
 })

@@ -55,6 +55,41 @@ t.test('16 writers x 500 events, one transaction held open: the subscriber sees 
   t.ok(ordered, 'positions strictly increase')
 })
 
+t.test('an announced event hidden behind an open transaction is read soon after it ends, though that end wakes no one', async (t) => {
+  const head = await store.head()
+  const got: StoredEvent[] = []
+  let arrived: () => void = () => undefined
+  // a poll so slow that only the wake-up logic can deliver within the test
+  const sub = store.subscribe({ after: head, pollIntervalMs: 30_000, coalesceMs: 300 }, async (events) => {
+    got.push(...events.filter((e) => e.type.startsWith('Hidden')))
+    arrived()
+  })
+  t.teardown(() => sub.stop())
+  const next = () => new Promise<void>((r) => (arrived = r))
+
+  const first = next()
+  await store.append(`hidden-${randomUUID()}`, [event('HiddenA')], { expectedRevision: 'no_stream' })
+  await first // the subscriber now pauses 300 ms (coalesceMs) before reading again
+  const visible = event('HiddenC')
+  await store.append(`hidden-${randomUUID()}`, [visible], { expectedRevision: 'no_stream' })
+  const client = await db.pool.connect()
+  await client.query('BEGIN')
+  await client.query('SELECT pg_current_xact_id()') // takes an xid: later commits stay hidden until it ends
+  const hidden = event('HiddenB')
+  await store.append(`hidden-${randomUUID()}`, [hidden], { expectedRevision: 'no_stream' })
+  // after the pause the subscriber reads C but not B; then the open transaction ends
+  await new Promise((r) => setTimeout(r, 600))
+  // (another test file's transaction may hide C as well; then this is the plain "woken, found nothing" case)
+  if (!got.some((e) => e.id === visible.id)) t.comment('C was hidden too: another transaction in the cluster')
+  t.notOk(got.some((e) => e.id === hidden.id), 'B is hidden while the transaction is open')
+  const ended = performance.now()
+  await client.query('COMMIT')
+  client.release()
+  await eventually(async () => got.some((e) => e.id === hidden.id), 5000)
+  const ms = performance.now() - ended
+  t.ok(ms < 3000, `read ${Math.round(ms)} ms after the transaction ended (the poll would take 30 s)`)
+})
+
 t.test('a position from another store is refused', async (t) => {
   await t.rejects(store.readAll({ after: 'commit:1/prepare:2' }), { name: 'InvalidPosition' })
 })

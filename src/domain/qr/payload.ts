@@ -22,12 +22,22 @@ export interface QrKeys {
   previous?: string
 }
 
+/** every scan needs the ids of both keys: a hash each, the same every time */
+const keyIds = new Map<string, string>()
+
 /**
  * Derived from the secret, so rotating needs no configured ids. Publishing 64
  * bits of its hash tells an attacker nothing the HMAC itself does not.
  */
 export function keyId(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 16)
+  let id = keyIds.get(secret)
+  if (id === undefined) {
+    id = createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 16)
+    // a process has one or two secrets; the bound only guards a caller that keeps inventing them
+    if (keyIds.size >= 16) keyIds.clear()
+    keyIds.set(secret, id)
+  }
+  return id
 }
 
 const mac = (secret: string, signedPart: string): Buffer => createHmac('sha256', secret).update(signedPart, 'utf8').digest()

@@ -94,7 +94,7 @@ interface NewStreamAppend {
 
 export class PostgresEventStore implements EventStore {
   readonly kind: 'postgres' | 'pglite'
-  private readonly localWake = new Set<() => void>()
+  private readonly localWake = new Set<(position?: Position) => void>()
   private notifying = false
   private notifyDue = false
   private unlisten: Promise<() => Promise<void>> | undefined
@@ -138,9 +138,10 @@ export class PostgresEventStore implements EventStore {
       rows = []
     }
     if (rows.length === 0) return this.conflict(stream, events, expectedRevision, guard)
-    this.wake()
     const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b))
-    return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
+    const position = encodePosition(last.tx, last.position)
+    this.wake(position)
+    return { nextRevision: BigInt(last.revision), position }
   }
 
   /**
@@ -171,7 +172,8 @@ export class PostgresEventStore implements EventStore {
         ],
       })
       written = new Map(rows.map((r) => [r.stream, { nextRevision: 0n, position: encodePosition(r.tx, r.position) }]))
-      if (rows.length > 0) this.wake()
+      const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (a === undefined || BigInt(r.position) > BigInt(a.position) ? r : a), undefined)
+      if (last) this.wake(encodePosition(last.tx, last.position))
     } catch (err) {
       // the statement was refused as a whole (a duplicate id, say); a lost connection fails every append
       if (isConnectionError(err)) throw err
@@ -238,16 +240,17 @@ export class PostgresEventStore implements EventStore {
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     decodePosition(options.after) // refuse a foreign position at once
     this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
-    return pollingSubscription((o) => this.feed.read(o), { onWake: (fn) => this.onWake(fn) }, options, handler, this.opts.onError)
+    return pollingSubscription((o) => this.feed.read(o), { onWake: (fn) => this.onWake(fn), compare: comparePositions }, options, handler, this.opts.onError)
   }
 
-  private onWake(fn: () => void): () => void {
+  private onWake(fn: (position?: Position) => void): () => void {
     this.localWake.add(fn)
     return () => this.localWake.delete(fn)
   }
 
-  private wakeLocal(): void {
-    for (const fn of this.localWake) fn()
+  /** `position`: the event just committed by this process, when known */
+  private wakeLocal(position?: Position): void {
+    for (const fn of this.localWake) fn(position)
   }
 
   /**
@@ -257,8 +260,8 @@ export class PostgresEventStore implements EventStore {
    * queue on the notification lock, and a busy feed does not cost a NOTIFY
    * (and a wake-up of every listener) per append.
    */
-  private wake(): void {
-    this.wakeLocal()
+  private wake(position: Position): void {
+    this.wakeLocal(position)
     this.notifyOthers()
   }
 
