@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { PassThrough } from 'node:stream'
 import type { AllStreamResolvedEvent, Position as EsdbPosition } from '@eventstore/db-client'
 import t from 'tap'
+import { eventually } from '../helpers/eventually'
 import type { StoredEvent } from '../../src/store/event-store'
 import { BatchReader } from '../../src/store/esdb/batch-reader'
 import { catchUpSubscription } from '../../src/store/esdb/subscription'
@@ -96,7 +97,7 @@ t.test('a dropped subscription is reopened after the last handled position, with
   first.write(recorded(3n, '$statsCollected', '$stats-x'))
   await tick()
   first.emit('error', new Error('14 UNAVAILABLE: connection dropped'))
-  await tick()
+  await eventually(() => opened.length > 1, 5000, 5)
   t.equal(errors.length, 1, 'the drop is reported')
   t.ok(first.unsubscribed)
   t.same(opened[1]?.from, { commit: 3n, prepare: 3n }, 'reopened after the last position seen, system event included')
@@ -146,7 +147,8 @@ t.test('a subscription the server ends is reopened', async (t) => {
   const seen: string[] = []
   const sub = catchUpSubscription(open, { from: undefined, limit: 10, retryMs: 1 }, async (events) => void seen.push(...events.map((e) => e.position)))
   opened[0]!.source.end(recorded(7n))
-  await tick()
+  // reopened after retryMs; a loaded machine may take longer than a tick
+  await eventually(() => opened.length > 1, 5000, 5)
   t.same(seen, ['esdb:7:7'])
   t.same(opened[1]?.from, { commit: 7n, prepare: 7n })
   await sub.stop()
