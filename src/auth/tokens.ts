@@ -1,5 +1,6 @@
 import { type KeyObject, createHash, createSecretKey, randomBytes, randomUUID } from 'node:crypto'
 import jwt from 'jsonwebtoken'
+import { Lru } from '../lru'
 
 type Role = 'student' | 'admin'
 
@@ -62,7 +63,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   // public key and then rebuild a secret key on every call.
   const key: KeyObject = createSecretKey(secretBytes)
   /** tokens this service verified, with their claims: valid until `exp` */
-  const verified = new Map<string, { claims: AccessClaims; exp: number }>()
+  const verified = new Lru<string, { claims: AccessClaims; exp: number }>(VERIFIED_TOKENS_KEPT)
 
   return {
     signAccess({ sub, role, sid }, now) {
@@ -92,8 +93,6 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       if (!nonEmpty(sub) || !isRole(role) || !nonEmpty(sid) || !nonEmpty(jti)) throw new InvalidTokenError('invalid')
       const claims = { sub, role, sid, jti }
       verified.set(token, { claims, exp: payload.exp })
-      // oldest first out: a Map iterates in insertion order
-      if (verified.size > VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!)
       return claims
     },
   }

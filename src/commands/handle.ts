@@ -1,5 +1,5 @@
 import { type Decider, type DomainEvent, fold } from '../domain/decider'
-import { type EventStore, type ExpectedRevision, type StreamGuard, WrongExpectedVersion } from '../store/event-store'
+import { type EventStore, type StreamGuard, WrongExpectedVersion } from '../store/event-store'
 import { type CommandContext, type CommandDeps, metadataOf } from './context'
 
 export interface Handled<S, E> {
@@ -12,7 +12,17 @@ export interface Handled<S, E> {
 
 /** A stream's current state: its events folded by the decider (an empty stream is the initial state). */
 export async function loadState<S, C, E extends DomainEvent>(store: Pick<EventStore, 'readStream'>, stream: string, decider: Decider<S, C, E>): Promise<S> {
-  return fold(decider, (await store.readStream(stream)) as unknown as E[])
+  return (await loadStateAt(store, stream, decider)).state
+}
+
+/** The state and the revision it was read at: what an append that rests on it expects (or guards). */
+export async function loadStateAt<S, C, E extends DomainEvent>(
+  store: Pick<EventStore, 'readStream'>,
+  stream: string,
+  decider: Decider<S, C, E>,
+): Promise<{ state: S; revision: bigint | 'no_stream' }> {
+  const stored = await store.readStream(stream)
+  return { state: fold(decider, stored as unknown as E[]), revision: stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision }
 }
 
 /**
@@ -30,11 +40,9 @@ export async function handleCommand<S, C, E extends DomainEvent>(
   attempts = 5,
 ): Promise<Handled<S, E>> {
   for (let attempt = 1; ; attempt++) {
-    const stored = await deps.store.readStream(stream)
-    const before = fold(decider, stored as unknown as E[])
+    const { state: before, revision: expectedRevision } = await loadStateAt(deps.store, stream, decider)
     const events = decider.decide(command, before)
     if (events.length === 0) return { before, after: before, events }
-    const expectedRevision: ExpectedRevision = stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision
     try {
       await deps.store.append(
         stream,

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify'
 import { InvalidTokenError, type TokenService } from '../../auth/tokens'
 import type { CommandContext, CommandDeps } from '../../commands/context'
-import { record } from '../../commands/handle'
-import { fold } from '../../domain/decider'
-import { userDecider, userStream, type Role, type UserEvent } from '../../domain/identity/user'
+import { loadStateAt, record } from '../../commands/handle'
+import { userDecider, userStream, type Role } from '../../domain/identity/user'
 import { GuardFailed, type StreamGuard } from '../../store/event-store'
+import { Lru } from '../../lru'
 import { errors } from '../errors'
 import type { App } from '../types'
 
@@ -57,7 +57,7 @@ const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
  * Refusals on admin routes, and every 403, are recorded for the audit log.
  */
 export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenService }): void {
-  const cache = new CallerCache(CALLER_CACHE_SIZE)
+  const cache = new Lru<string, Caller>(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
   app.decorateRequest('guarded', async function guarded<T>(this: FastifyRequest, write: (guard: StreamGuard) => Promise<T>): Promise<T> {
@@ -69,12 +69,7 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
       } catch (err) {
         if (!(err instanceof GuardFailed) || err.stream !== stream || attempt >= GUARD_ATTEMPTS) throw err
         cache.delete(caller.id)
-        const access = this.routeOptions.config.access ?? 'public'
-        const fresh = await loadCaller(deps, caller.id, caller.session_id)
-        if (!fresh) return refuse(this, deps, access, 'unauthorized')
-        this.caller = fresh
-        this.ctx = { ...this.ctx, actor_role: fresh.role }
-        if (!allows(access, fresh.role)) return refuse(this, deps, access, 'forbidden')
+        await admit(this, deps, this.routeOptions.config.access ?? 'public', await loadCaller(deps, caller.id, caller.session_id))
       }
     }
   })
@@ -87,12 +82,16 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
   app.addHook('onRequest', async (request) => {
     const { access = 'public', cachedCaller = false } = request.routeOptions.config
     if (access === 'public') return
-    const caller = await authenticate(request, deps, cachedCaller ? cache : undefined)
-    if (!caller) return refuse(request, deps, access, 'unauthorized')
-    request.caller = caller
-    request.ctx = { ...request.ctx, actor_id: caller.id, actor_role: caller.role }
-    if (!allows(access, caller.role)) return refuse(request, deps, access, 'forbidden')
+    await admit(request, deps, access, await authenticate(request, deps, access, cachedCaller ? cache : undefined))
   })
+}
+
+/** Lets `caller` in as the request's caller, or refuses (401 when there is none, 403 for the wrong role). */
+async function admit(request: FastifyRequest, deps: CommandDeps, access: Access, caller: Caller | null): Promise<void> {
+  if (!caller) return refuse(request, deps, access, 'unauthorized')
+  request.caller = caller
+  request.ctx = { ...request.ctx, actor_id: caller.id, actor_role: caller.role }
+  if (!allows(access, caller.role)) return refuse(request, deps, access, 'forbidden')
 }
 
 const allows = (access: Access, role: Role): boolean => (access !== 'admin' && access !== 'student') || role === access
@@ -102,7 +101,7 @@ const allows = (access: Access, role: Role): boolean => (access !== 'admin' && a
  * let in (so a refusal is never made on a stale read); anything else is read
  * from the user stream, and an approved caller is then cached.
  */
-async function authenticate(request: FastifyRequest, deps: CommandDeps & { tokens: TokenService }, cache?: CallerCache): Promise<Caller | null> {
+async function authenticate(request: FastifyRequest, deps: CommandDeps & { tokens: TokenService }, access: Access, cache?: Lru<string, Caller>): Promise<Caller | null> {
   const m = BEARER.exec(request.headers.authorization ?? '')
   if (!m) return null
   let claims
@@ -112,46 +111,19 @@ async function authenticate(request: FastifyRequest, deps: CommandDeps & { token
     if (err instanceof InvalidTokenError) return null
     throw err
   }
-  const access = request.routeOptions.config.access ?? 'public'
   const cached = cache?.get(claims.sub)
   if (cached && allows(access, cached.role)) return { ...cached, session_id: claims.sid }
   const caller = await loadCaller(deps, claims.sub, claims.sid)
-  if (caller) cache?.set(caller)
+  if (caller) cache?.set(caller.id, caller)
   else cache?.delete(claims.sub)
   return caller
 }
 
 /** The caller as their user stream says now; null unless approved. */
 async function loadCaller(deps: CommandDeps, userId: string, sessionId: string): Promise<Caller | null> {
-  const events = await deps.store.readStream(userStream(userId))
-  const user = fold(userDecider, events as unknown as UserEvent[])
-  if (user.status !== 'approved') return null
-  return { id: user.account.id, role: user.role, session_id: sessionId, email: user.account.email, full_name: user.account.full_name, revision: events[events.length - 1]!.revision }
-}
-
-/** A small LRU of approved callers (a Map iterates in insertion order). */
-class CallerCache {
-  private readonly map = new Map<string, Caller>()
-  constructor(private readonly size: number) {}
-
-  get(id: string): Caller | undefined {
-    const hit = this.map.get(id)
-    if (hit) {
-      this.map.delete(id)
-      this.map.set(id, hit)
-    }
-    return hit
-  }
-
-  set(caller: Caller): void {
-    this.map.delete(caller.id)
-    this.map.set(caller.id, caller)
-    if (this.map.size > this.size) this.map.delete(this.map.keys().next().value!)
-  }
-
-  delete(id: string): void {
-    this.map.delete(id)
-  }
+  const { state: user, revision } = await loadStateAt(deps.store, userStream(userId), userDecider)
+  if (user.status !== 'approved' || revision === 'no_stream') return null
+  return { id: user.account.id, role: user.role, session_id: sessionId, email: user.account.email, full_name: user.account.full_name, revision }
 }
 
 async function refuse(request: FastifyRequest, deps: CommandDeps, access: Access, code: 'unauthorized' | 'forbidden'): Promise<never> {

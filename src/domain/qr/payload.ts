@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { Lru } from '../../lru'
 import { isBase64url, qrBodyProblem, type QrBody } from './body'
 
 export type { QrBody } from './body'
@@ -23,7 +24,7 @@ export interface QrKeys {
 }
 
 /** every scan needs the ids of both keys: a hash each, the same every time */
-const keyIds = new Map<string, string>()
+const keyIds = new Lru<string, string>(16)
 
 /**
  * Derived from the secret, so rotating needs no configured ids. Publishing 64
@@ -34,7 +35,6 @@ export function keyId(secret: string): string {
   if (id === undefined) {
     id = createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 16)
     // a process has one or two secrets; the bound only guards a caller that keeps inventing them
-    if (keyIds.size >= 16) keyIds.clear()
     keyIds.set(secret, id)
   }
   return id

@@ -70,6 +70,10 @@ function toStored(r: Row): StoredEvent {
   }
 }
 
+/** the row an append wrote last (undefined for none) */
+const latest = <R extends { position: string }>(rows: R[]): R | undefined =>
+  rows.reduce<R | undefined>((a, r) => (a === undefined || BigInt(r.position) > BigInt(a.position) ? r : a), undefined)
+
 const UNIQUE_VIOLATION = '23505'
 const NOTIFY_INTERVAL_MS = 25
 
@@ -138,7 +142,7 @@ export class PostgresEventStore implements EventStore {
       rows = []
     }
     if (rows.length === 0) return this.conflict(stream, events, expectedRevision, guard)
-    const last = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b))
+    const last = latest(rows)!
     const position = encodePosition(last.tx, last.position)
     this.wake(position)
     return { nextRevision: BigInt(last.revision), position }
@@ -172,7 +176,7 @@ export class PostgresEventStore implements EventStore {
         ],
       })
       written = new Map(rows.map((r) => [r.stream, { nextRevision: 0n, position: encodePosition(r.tx, r.position) }]))
-      const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (a === undefined || BigInt(r.position) > BigInt(a.position) ? r : a), undefined)
+      const last = latest(rows)
       if (last) this.wake(encodePosition(last.tx, last.position))
     } catch (err) {
       // the statement was refused as a whole (a duplicate id, say); a lost connection fails every append
