@@ -1,5 +1,6 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
+import prettier from 'eslint-config-prettier'
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', '.tap/**', 'coverage/**', 'data/**'] },
@@ -38,4 +39,6 @@ export default tseslint.config(
     files: ['src/db/migrations/**/*.ts', 'src/db/migrate.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  // last: turns off every stylistic rule that Prettier owns
+  prettier,
 )

@@ -1,4 +1,4 @@
-import { COMMON_PASSWORDS } from './common-passwords'
+import commonPasswords from './common-passwords.json'
 
 /**
  * Which passwords a member may choose (DESIGN §6). Length is counted in UTF-8
@@ -9,6 +9,9 @@ import { COMMON_PASSWORDS } from './common-passwords'
 export type PasswordProblem = 'too_short' | 'too_long' | 'complexity' | 'common'
 
 export type PasswordCheck = { ok: true } | { ok: false; problem: PasswordProblem; message: string }
+
+/** The top 10,000 of zxcvbn's ranked list, lowercased (common-passwords.LICENSE.txt). */
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(commonPasswords)
 
 /** @defaultValue 8 */
 export const PASSWORD_MIN_BYTES = 8

@@ -1,6 +1,5 @@
 import t from 'tap'
-import { COMMON_PASSWORDS } from '../../../src/domain/identity/common-passwords'
-import { type PasswordProblem, checkPassword, utf8ByteLength } from '../../../src/domain/identity/password-policy'
+import { COMMON_PASSWORDS, type PasswordProblem, checkPassword, utf8ByteLength } from '../../../src/domain/identity/password-policy'
 
 const problemOf = (password: string): PasswordProblem | 'ok' => {
   const r = checkPassword(password)
