@@ -16,8 +16,26 @@ export default tseslint.config(
     // the pure core: no I/O, no clock, no environment
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../../store/*', '../../api/*', '../../db/*', '../../jobs/*', 'pg', 'ioredis', 'bullmq', 'fastify'] }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'process', property: 'env' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '../../store/*',
+            '../../api/*',
+            '../../db/*',
+            '../../jobs/*',
+            'pg',
+            'ioredis',
+            'bullmq',
+            'fastify',
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now' },
+        { object: 'process', property: 'env' },
+      ],
     },
   },
   {
@@ -31,7 +49,10 @@ export default tseslint.config(
   {
     // plain CommonJS so worker threads need no TypeScript loader
     files: ['src/auth/bcrypt-worker.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', Buffer: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', Buffer: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

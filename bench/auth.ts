@@ -29,7 +29,11 @@ async function timeLogin(url: string, email: string, password: string): Promise<
 
 export async function benchAuth(): Promise<Row[]> {
   return withBenchDatabase(async (dbUrl) => {
-    const server = await startServer(dbUrl, { BCRYPT_ROUNDS: '12', BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password }, 'api')
+    const server = await startServer(
+      dbUrl,
+      { BCRYPT_ROUNDS: '12', BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password },
+      'api',
+    )
     const rows: Row[] = []
     try {
       const idleEnd = Date.now() + 2000
@@ -49,8 +53,18 @@ export async function benchAuth(): Promise<Row[]> {
         }),
       ])
       const p99 = percentile(busy, 99)
-      rows.push({ what: `/health p99 during ${CONCURRENT} concurrent cost-12 logins`, value: `${fmt(p99, 1)} ms`, baseline: `${fmt(percentile(idle, 99), 1)} ms idle`, target: '< 50 ms', verdict: p99 < 50 ? 'yes' : 'NO' })
-      rows.push({ what: 'login throughput at cost 12 (logins/s)', value: fmt(logins / SECONDS, 1), baseline: failures ? `${failures} failed` : '' })
+      rows.push({
+        what: `/health p99 during ${CONCURRENT} concurrent cost-12 logins`,
+        value: `${fmt(p99, 1)} ms`,
+        baseline: `${fmt(percentile(idle, 99), 1)} ms idle`,
+        target: '< 50 ms',
+        verdict: p99 < 50 ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'login throughput at cost 12 (logins/s)',
+        value: fmt(logins / SECONDS, 1),
+        baseline: failures ? `${failures} failed` : '',
+      })
 
       const unknown: number[] = []
       const wrong: number[] = []
@@ -63,7 +77,14 @@ export async function benchAuth(): Promise<Row[]> {
       const mu = percentile(unknown, 50)
       const mw = percentile(wrong, 50)
       const diff = Math.abs(mu - mw) / mw
-      rows.push({ what: 'login median: unknown email vs wrong password', value: `${fmt(mu, 1)} ms`, baseline: `${fmt(mw, 1)} ms`, ratio: `${fmt(diff * 100, 1)} % apart`, target: 'within 15 %', verdict: diff <= 0.15 ? 'yes' : 'NO' })
+      rows.push({
+        what: 'login median: unknown email vs wrong password',
+        value: `${fmt(mu, 1)} ms`,
+        baseline: `${fmt(mw, 1)} ms`,
+        ratio: `${fmt(diff * 100, 1)} % apart`,
+        target: 'within 15 %',
+        verdict: diff <= 0.15 ? 'yes' : 'NO',
+      })
     } finally {
       await server.stop()
     }
@@ -73,7 +94,9 @@ export async function benchAuth(): Promise<Row[]> {
 
 if (require.main === module) {
   benchAuth()
-    .then((rows) => printTable('Login (service in a child process, PostgreSQL, bcrypt cost 12 on worker threads)', rows))
+    .then((rows) =>
+      printTable('Login (service in a child process, PostgreSQL, bcrypt cost 12 on worker threads)', rows),
+    )
     .catch((err: unknown) => {
       console.error(err)
       process.exit(1)

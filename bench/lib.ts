@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 
 /** Shared helpers for the benchmarks: a throwaway database, timed loops, a table. */
-export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+export const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 
 export async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
   const name = `dscp_bench_${randomBytes(4).toString('hex')}`
@@ -26,7 +27,11 @@ export async function withBenchDatabase<T>(fn: (url: string) => Promise<T>): Pro
 }
 
 /** Runs `op` in `workers` parallel loops for `seconds`; returns completed ops per second. */
-export async function throughput(workers: number, seconds: number, op: (worker: number, i: number) => Promise<void>): Promise<number> {
+export async function throughput(
+  workers: number,
+  seconds: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<number> {
   const deadline = Date.now() + seconds * 1000
   let done = 0
   const start = process.hrtime.bigint()
@@ -48,7 +53,11 @@ export async function throughput(workers: number, seconds: number, op: (worker: 
  * against the figure rather than hiding it. Returns sorted latencies in ms and
  * how many ops answered false or threw.
  */
-export async function openLoop(rate: number, seconds: number, op: (i: number) => Promise<boolean>): Promise<{ latencies: number[]; errors: number }> {
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  op: (i: number) => Promise<boolean>,
+): Promise<{ latencies: number[]; errors: number }> {
   const total = Math.round(rate * seconds)
   const latencies: number[] = []
   let errors = 0
@@ -97,7 +106,14 @@ export interface Row {
 }
 
 export function printTable(title: string, rows: Row[]): void {
-  const head: Row = { what: 'what', value: 'ours', baseline: 'baseline', ratio: 'ratio', target: 'target', verdict: 'met' }
+  const head: Row = {
+    what: 'what',
+    value: 'ours',
+    baseline: 'baseline',
+    ratio: 'ratio',
+    target: 'target',
+    verdict: 'met',
+  }
   const cols: (keyof Row)[] = ['what', 'value', 'baseline', 'ratio', 'target', 'verdict']
   const all = [head, ...rows]
   const width = cols.map((c) => Math.max(...all.map((r) => (r[c] ?? '').length)))
@@ -108,4 +124,5 @@ export function printTable(title: string, rows: Row[]): void {
   for (const r of rows) console.log(line(r))
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })

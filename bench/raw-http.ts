@@ -57,7 +57,13 @@ export class RawHttpClient {
 /** `POST path` with a JSON body and extra headers, as bytes */
 export function postRequest(path: string, body: unknown, headers: Record<string, string>): Buffer {
   const data = Buffer.from(JSON.stringify(body))
-  const head = [`POST ${path} HTTP/1.1`, 'host: bench', 'content-type: application/json', `content-length: ${data.length}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)].join('\r\n')
+  const head = [
+    `POST ${path} HTTP/1.1`,
+    'host: bench',
+    'content-type: application/json',
+    `content-length: ${data.length}`,
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ].join('\r\n')
   return Buffer.concat([Buffer.from(`${head}\r\n\r\n`), data])
 }
 

@@ -43,9 +43,38 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
         Array.from({ length: Math.min(50, n - i) }, async (_, j) => {
           const email = `student${i + j}.${randomUUID().slice(0, 6)}@bench.example.org`
           const id = userIdForEmail(email)
-          const { after } = await handleCommand(deps, userStream(id), userDecider, { type: 'RequestSignup', user_id: id, request_id: randomUUID(), email, full_name: `Student ${i + j}`, password_hash: hash, now: new Date(), timeout_ms: 3_600_000 }, SYSTEM_CONTEXT)
+          const { after } = await handleCommand(
+            deps,
+            userStream(id),
+            userDecider,
+            {
+              type: 'RequestSignup',
+              user_id: id,
+              request_id: randomUUID(),
+              email,
+              full_name: `Student ${i + j}`,
+              password_hash: hash,
+              now: new Date(),
+              timeout_ms: 3_600_000,
+            },
+            SYSTEM_CONTEXT,
+          )
           if (after.status !== 'pending') throw new Error('seed failed')
-          await handleCommand(deps, userStream(id), userDecider, { type: 'DecideApproval', request_id: after.request.id, decision: 'approve', role: 'student', reason: null, decided_by: randomUUID(), now: new Date() }, SYSTEM_CONTEXT)
+          await handleCommand(
+            deps,
+            userStream(id),
+            userDecider,
+            {
+              type: 'DecideApproval',
+              request_id: after.request.id,
+              decision: 'approve',
+              role: 'student',
+              reason: null,
+              decided_by: randomUUID(),
+              now: new Date(),
+            },
+            SYSTEM_CONTEXT,
+          )
           return tokens.signAccess({ sub: id, role: 'student', sid: randomUUID() }, new Date()).token
         }),
       )),
@@ -59,16 +88,44 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
 export async function benchScan(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
     const split = process.env.BENCH_SPLIT === '1'
-    const server = await startServer(url, { BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password }, split ? 'api' : 'all')
+    const server = await startServer(
+      url,
+      { BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password },
+      split ? 'api' : 'all',
+    )
     const projector = split ? await startServer(url, {}, 'projector') : undefined
     const rows: Row[] = []
     try {
       const students = await seedStudents(url, STUDENTS)
-      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as { access_token: string }
+      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as {
+        access_token: string
+      }
       const admin = { authorization: `Bearer ${login.access_token}` }
       const newQr = async () => {
-        const ev = JSON.parse((await request(`${server.url}/api/admin/events`, 'POST', { title: 'Bench night', starts_at: new Date().toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString() }, admin)).body) as { event: { id: string } }
-        const qr = JSON.parse((await request(`${server.url}/api/admin/qr-sessions`, 'POST', { event_id: ev.event.id, ttl_seconds: 3600 }, admin)).body) as { qr_session: { payload: string } }
+        const ev = JSON.parse(
+          (
+            await request(
+              `${server.url}/api/admin/events`,
+              'POST',
+              {
+                title: 'Bench night',
+                starts_at: new Date().toISOString(),
+                ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+              },
+              admin,
+            )
+          ).body,
+        ) as { event: { id: string } }
+        const qr = JSON.parse(
+          (
+            await request(
+              `${server.url}/api/admin/qr-sessions`,
+              'POST',
+              { event_id: ev.event.id, ttl_seconds: 3600 },
+              admin,
+            )
+          ).body,
+        ) as { qr_session: { payload: string } }
         return { eventId: ev.event.id, payload: qr.qr_session.payload }
       }
 
@@ -80,7 +137,16 @@ export async function benchScan(): Promise<Row[]> {
       // waits (up to 60 s) until `n` marks of these club events are rows; how many there are then, and how long it took
       const projected = async (eventIds: string[], n: number) => {
         const from = performance.now()
-        const rowsOf = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ANY(${eventIds}::uuid[])`.execute(db.kysely)).rows[0]!.n)
+        const rowsOf = async () =>
+          Number(
+            (
+              await sql<{
+                n: string
+              }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ANY(${eventIds}::uuid[])`.execute(
+                db.kysely,
+              )
+            ).rows[0]!.n,
+          )
         let rows = await rowsOf()
         while (rows < n && performance.now() - from < 60_000) {
           await new Promise((r) => setTimeout(r, 5))
@@ -92,7 +158,10 @@ export async function benchScan(): Promise<Row[]> {
       // the phones have CPUs of their own, the bench shares the service's two cores
       const client = new RawHttpClient(Number(new URL(server.url).port))
       await client.open(Math.max(STUDENTS, STEADY_CONNECTIONS))
-      const markRequests = (payload: string) => students.map((token) => postRequest('/api/attendance/mark', { qr_payload: payload }, { authorization: `Bearer ${token}` }))
+      const markRequests = (payload: string) =>
+        students.map((token) =>
+          postRequest('/api/attendance/mark', { qr_payload: payload }, { authorization: `Bearer ${token}` }),
+        )
       const warm = await newQr()
       const warmed = await Promise.all(markRequests(warm.payload).map((r) => client.send(r)))
       await projected([warm.eventId], warmed.filter((status) => status === 201).length)
@@ -121,7 +190,10 @@ export async function benchScan(): Promise<Row[]> {
         const c = await db.pool.connect()
         try {
           await c.query('BEGIN')
-          await c.query('INSERT INTO bench_baseline (id, data) VALUES ($1, $2)', [randomUUID(), JSON.stringify({ user_id: randomUUID(), at: new Date().toISOString() })])
+          await c.query('INSERT INTO bench_baseline (id, data) VALUES ($1, $2)', [
+            randomUUID(),
+            JSON.stringify({ user_id: randomUUID(), at: new Date().toISOString() }),
+          ])
           await c.query('COMMIT')
         } finally {
           c.release()
@@ -129,11 +201,36 @@ export async function benchScan(): Promise<Row[]> {
       }
       const baseline = await throughput(CONCURRENCY, 3, insertBaseline)
       const marksPerSecond = (STUDENTS - errors) / (wall / 1000)
-      rows.push({ what: `${fmt(STUDENTS)} students scan one QR at once: wall time`, value: `${fmt(wall)} ms`, target: '< 1,000 ms', verdict: wall < 1000 ? 'yes' : 'NO' })
-      rows.push({ what: 'burst latency p50 / p95 / p99', value: `${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 95))} / ${fmt(percentile(latencies, 99))} ms` })
-      rows.push({ what: 'burst errors (non-201)', value: fmt(errors), target: '0', verdict: errors === 0 ? 'yes' : 'NO' })
-      rows.push({ what: 'rows projected (lost / duplicated)', value: `${fmt(rowsProjected)} of ${fmt(STUDENTS)}`, target: 'all, once', verdict: rowsProjected === STUDENTS ? 'yes' : 'NO' })
-      rows.push({ what: 'marks/s in the burst vs raw insert tx/s', value: fmt(marksPerSecond), baseline: fmt(baseline), ratio: `${fmt((marksPerSecond / baseline) * 100)} %`, target: '>= 50 %', verdict: marksPerSecond / baseline >= 0.5 ? 'yes' : 'NO' })
+      rows.push({
+        what: `${fmt(STUDENTS)} students scan one QR at once: wall time`,
+        value: `${fmt(wall)} ms`,
+        target: '< 1,000 ms',
+        verdict: wall < 1000 ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'burst latency p50 / p95 / p99',
+        value: `${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 95))} / ${fmt(percentile(latencies, 99))} ms`,
+      })
+      rows.push({
+        what: 'burst errors (non-201)',
+        value: fmt(errors),
+        target: '0',
+        verdict: errors === 0 ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'rows projected (lost / duplicated)',
+        value: `${fmt(rowsProjected)} of ${fmt(STUDENTS)}`,
+        target: 'all, once',
+        verdict: rowsProjected === STUDENTS ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'marks/s in the burst vs raw insert tx/s',
+        value: fmt(marksPerSecond),
+        baseline: fmt(baseline),
+        ratio: `${fmt((marksPerSecond / baseline) * 100)} %`,
+        target: '>= 50 %',
+        verdict: marksPerSecond / baseline >= 0.5 ? 'yes' : 'NO',
+      })
 
       // steady open loop, in rounds of two back-to-back runs at the same rate:
       // the raw insert transaction (the service idling), then marks over a
@@ -151,19 +248,52 @@ export async function benchScan(): Promise<Row[]> {
           return true
         })
         const qrs = await Promise.all(Array.from({ length: Math.ceil(total / STUDENTS) }, newQr))
-        const requests = Array.from({ length: total }, (_, i) => postRequest('/api/attendance/mark', { qr_payload: qrs[Math.floor(i / STUDENTS)]!.payload }, { authorization: `Bearer ${students[i % STUDENTS]!}` }))
+        const requests = Array.from({ length: total }, (_, i) =>
+          postRequest(
+            '/api/attendance/mark',
+            { qr_payload: qrs[Math.floor(i / STUDENTS)]!.payload },
+            { authorization: `Bearer ${students[i % STUDENTS]!}` },
+          ),
+        )
         const steady = await openLoop(RATE, STEADY_SECONDS, async (i) => (await client.send(requests[i]!)) === 201)
         // how far the read side trails: from the last acknowledged mark until every mark is a row
-        trail = Math.max(trail, (await projected(qrs.map((q) => q.eventId), total - steady.errors)).ms)
+        trail = Math.max(
+          trail,
+          (
+            await projected(
+              qrs.map((q) => q.eventId),
+              total - steady.errors,
+            )
+          ).ms,
+        )
         steadyErrors += steady.errors
         p99s.push(percentile(steady.latencies, 99))
-        rows.push({ what: `steady ${RATE} marks/s for ${STEADY_SECONDS} s, round ${round}: p50 / p99 (baseline: raw insert tx)`, value: pair(steady.latencies), baseline: pair(raw.latencies) })
+        rows.push({
+          what: `steady ${RATE} marks/s for ${STEADY_SECONDS} s, round ${round}: p50 / p99 (baseline: raw insert tx)`,
+          value: pair(steady.latencies),
+          baseline: pair(raw.latencies),
+        })
       }
       client.close()
       const p99 = p99s.sort((a, b) => a - b)[Math.floor(p99s.length / 2)]!
-      rows.push({ what: `steady p99, median of ${STEADY_ROUNDS} rounds`, value: `${fmt(p99, 1)} ms`, target: 'p99 < 25 ms', verdict: p99 < 25 ? 'yes' : 'NO' })
-      rows.push({ what: 'steady errors (non-201)', value: fmt(steadyErrors), target: '0', verdict: steadyErrors === 0 ? 'yes' : 'NO' })
-      rows.push({ what: 'read side: last steady mark acknowledged → projected (worst round)', value: `${fmt(trail)} ms`, target: '< 250 ms', verdict: trail < 250 ? 'yes' : 'NO' })
+      rows.push({
+        what: `steady p99, median of ${STEADY_ROUNDS} rounds`,
+        value: `${fmt(p99, 1)} ms`,
+        target: 'p99 < 25 ms',
+        verdict: p99 < 25 ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'steady errors (non-201)',
+        value: fmt(steadyErrors),
+        target: '0',
+        verdict: steadyErrors === 0 ? 'yes' : 'NO',
+      })
+      rows.push({
+        what: 'read side: last steady mark acknowledged → projected (worst round)',
+        value: `${fmt(trail)} ms`,
+        target: '< 250 ms',
+        verdict: trail < 250 ? 'yes' : 'NO',
+      })
       await db.close()
     } finally {
       await server.stop()

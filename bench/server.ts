@@ -14,27 +14,53 @@ export interface BenchServer {
 /** the admin every service bench bootstraps (BOOTSTRAP_ADMIN_*) and logs in as */
 export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' }
 
-export const BENCH_SECRETS = { JWT_SECRET: randomBytes(32).toString('hex'), QR_SIGNING_SECRET: randomBytes(32).toString('hex') }
+export const BENCH_SECRETS = {
+  JWT_SECRET: randomBytes(32).toString('hex'),
+  QR_SIGNING_SECRET: randomBytes(32).toString('hex'),
+}
 
 /** the node flags `npm start` runs the service with (package.json), so the bench measures the same process */
-export const SERVICE_NODE_FLAGS: string[] = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+export const SERVICE_NODE_FLAGS: string[] = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start
   .split(' ')
   .filter((a) => a.startsWith('--'))
 
-export async function startServer(databaseUrl: string, env: Record<string, string> = {}, role = 'all'): Promise<BenchServer> {
+export async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  role = 'all',
+): Promise<BenchServer> {
   const port = 3900 + Math.floor(Math.random() * 90)
-  const full = { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, RATE_LIMIT_ENABLED: 'false', DB_POOL_SIZE: process.env.BENCH_POOL ?? '20', ...BENCH_SECRETS, ...env } as Record<string, string>
+  const full = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    RATE_LIMIT_ENABLED: 'false',
+    DB_POOL_SIZE: process.env.BENCH_POOL ?? '20',
+    ...BENCH_SECRETS,
+    ...env,
+  } as Record<string, string>
   delete full.REDIS_URL
   if (env.REDIS_URL) full.REDIS_URL = env.REDIS_URL
   // BENCH_POOL sets the service's DB_POOL_SIZE (20);
   // e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service
   const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const child: ChildProcess = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role], { env: full, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, ...nodeArgs, join(__dirname, '..', 'src', 'main.js'), role],
+    { env: full, stdio: ['ignore', 'inherit', 'inherit'] },
+  )
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 30_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    const ok = await get(`${url}/ready`).then((r) => r.status === 200).catch(() => false)
+    const ok = await get(`${url}/ready`)
+      .then((r) => r.status === 200)
+      .catch(() => false)
     if (ok) break
     if (Date.now() > deadline) throw new Error('server did not become ready')
     await new Promise((r) => setTimeout(r, 200))
@@ -52,14 +78,30 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
 // maxFreeSockets: keep every warmed-up connection (the default keeps 256 and closes the rest)
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 2000, maxFreeSockets: 2000 })
 
-export function request(url: string, method: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+export function request(
+  url: string,
+  method: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(url, { method, agent, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
-    })
+    const req = http.request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }))
+      },
+    )
     req.on('error', reject)
     if (data) req.write(data)
     req.end()

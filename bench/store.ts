@@ -23,7 +23,9 @@ export async function benchStore(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
     const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: Math.max(...LEVELS) + 2 })
     await migrateEventStore(db.kysely)
-    await db.pool.query('CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())')
+    await db.pool.query(
+      'CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())',
+    )
     const store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
     const rows: Row[] = []
     try {
@@ -37,7 +39,11 @@ export async function benchStore(): Promise<Row[]> {
               const client = await db.pool.connect()
               try {
                 await client.query('BEGIN')
-                await client.query({ name: 'bench_insert', text: 'INSERT INTO bench_baseline (id, data) VALUES ($1, $2)', values: [randomUUID(), JSON.stringify(payload(i))] })
+                await client.query({
+                  name: 'bench_insert',
+                  text: 'INSERT INTO bench_baseline (id, data) VALUES ($1, $2)',
+                  values: [randomUUID(), JSON.stringify(payload(i))],
+                })
                 await client.query('COMMIT')
               } finally {
                 client.release()
@@ -47,7 +53,18 @@ export async function benchStore(): Promise<Row[]> {
           ours = Math.max(
             ours,
             await throughput(writers, SECONDS, async (_w, i) => {
-              await store.append(`bench-${randomUUID()}`, [{ id: randomUUID(), type: 'AttendanceMarked', data: payload(i), metadata: { request_id: randomUUID() } }], { expectedRevision: 'no_stream' })
+              await store.append(
+                `bench-${randomUUID()}`,
+                [
+                  {
+                    id: randomUUID(),
+                    type: 'AttendanceMarked',
+                    data: payload(i),
+                    metadata: { request_id: randomUUID() },
+                  },
+                ],
+                { expectedRevision: 'no_stream' },
+              )
             }),
           )
         }
@@ -73,7 +90,12 @@ export async function benchStore(): Promise<Row[]> {
         sub.done.catch(reject)
       })
       const rate = seen / (Number(process.hrtime.bigint() - started) / 1e9)
-      rows.push({ what: `subscriber catch-up over ${fmt(total)} events (events/s)`, value: fmt(rate), target: '>= 10,000', verdict: rate >= 10_000 ? 'yes' : 'NO' })
+      rows.push({
+        what: `subscriber catch-up over ${fmt(total)} events (events/s)`,
+        value: fmt(rate),
+        target: '>= 10,000',
+        verdict: rate >= 10_000 ? 'yes' : 'NO',
+      })
     } finally {
       await store.close()
       await db.close()
@@ -84,7 +106,9 @@ export async function benchStore(): Promise<Row[]> {
 
 if (require.main === module) {
   benchStore()
-    .then((rows) => printTable(`Event store (PostgreSQL, ${SECONDS} s x ${ROUNDS} rounds per figure, best round)`, rows))
+    .then((rows) =>
+      printTable(`Event store (PostgreSQL, ${SECONDS} s x ${ROUNDS} rounds per figure, best round)`, rows),
+    )
     .catch((err: unknown) => {
       console.error(err)
       process.exit(1)

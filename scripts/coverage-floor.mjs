@@ -13,7 +13,8 @@ try {
   process.exit(1)
 }
 const below = Object.entries(FLOOR).filter(([k, floor]) => total[k].pct < floor)
-for (const [k, floor] of Object.entries(FLOOR)) console.log(`coverage ${k.padEnd(10)} ${String(total[k].pct).padStart(6)} %  (floor ${floor} %)`)
+for (const [k, floor] of Object.entries(FLOOR))
+  console.log(`coverage ${k.padEnd(10)} ${String(total[k].pct).padStart(6)} %  (floor ${floor} %)`)
 if (below.length) {
   console.error(`coverage below the floor: ${below.map(([k]) => k).join(', ')}`)
   process.exit(1)

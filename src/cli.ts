@@ -40,7 +40,9 @@ async function main(): Promise<number> {
       const runtime = await createRuntime(config, 'api')
       try {
         const result = await createAdmin(runtime.identity, email, password, arg(args, '--name'))
-        console.log(result === 'created' ? `admin ${email} created` : `an account for ${email} already exists; nothing changed`)
+        console.log(
+          result === 'created' ? `admin ${email} created` : `an account for ${email} already exists; nothing changed`,
+        )
         return 0
       } finally {
         await runtime.close()
@@ -58,6 +60,8 @@ async function main(): Promise<number> {
 main()
   .then((code) => process.exit(code))
   .catch((err: unknown) => {
-    console.error(err instanceof ConfigError ? `configuration error: ${err.message}` : err instanceof Error ? err.message : err)
+    console.error(
+      err instanceof ConfigError ? `configuration error: ${err.message}` : err instanceof Error ? err.message : err,
+    )
     process.exit(1)
   })

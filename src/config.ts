@@ -9,7 +9,10 @@ import { QR_TTL_SECONDS } from './domain/qr-session/decide'
  * throws a ConfigError naming the variable, and main.ts turns that into exit 1.
  */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, problem: string) {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
     super(`${variable}: ${problem}`)
     this.name = 'ConfigError'
   }
@@ -99,7 +102,12 @@ function str(env: Env, name: string, fallback?: string): string | undefined {
   return v === undefined || v === '' ? fallback : v
 }
 
-function num(env: Env, name: string, fallback: number, opts: { min?: number; max?: number; integer?: boolean } = {}): number {
+function num(
+  env: Env,
+  name: string,
+  fallback: number,
+  opts: { min?: number; max?: number; integer?: boolean } = {},
+): number {
   const raw = str(env, name)
   if (raw === undefined) return fallback
   const n = Number(raw)
@@ -127,7 +135,8 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   } catch {
     throw new ConfigError(name, 'not a valid URL')
   }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
+  if (!protocols.includes(parsed.protocol))
+    throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
   return raw
 }
 
@@ -136,7 +145,10 @@ function trustProxy(env: Env): Config['trustProxy'] {
   if (raw === undefined || /^false$/i.test(raw)) return false
   if (/^true$/i.test(raw)) return true
   if (/^\d+$/.test(raw)) return Number(raw)
-  return raw.split(',').map((s) => s.trim()).filter(Boolean)
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }
 
 type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
@@ -169,7 +181,8 @@ function developmentSecrets(dataDir: string, missing: SecretName[]): Record<stri
 
 function secret(name: string, value: string | undefined): string {
   if (value === undefined) throw new ConfigError(name, 'required when NODE_ENV=production')
-  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES)
+    throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
   return value
 }
 
@@ -209,11 +222,15 @@ export function loadConfig(env: Env): Readonly<Config> {
   const bootstrapAdminEmail = str(env, 'BOOTSTRAP_ADMIN_EMAIL')
   const bootstrapAdminPassword = str(env, 'BOOTSTRAP_ADMIN_PASSWORD')
   if ((bootstrapAdminEmail === undefined) !== (bootstrapAdminPassword === undefined)) {
-    throw new ConfigError(bootstrapAdminEmail ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_EMAIL', 'set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither')
+    throw new ConfigError(
+      bootstrapAdminEmail ? 'BOOTSTRAP_ADMIN_PASSWORD' : 'BOOTSTRAP_ADMIN_EMAIL',
+      'set both BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD, or neither',
+    )
   }
 
   const redisPrefix = str(env, 'REDIS_PREFIX', 'dscp')!
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'letters, digits, _ . - only (1-64)')
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix))
+    throw new ConfigError('REDIS_PREFIX', 'letters, digits, _ . - only (1-64)')
 
   return Object.freeze({
     nodeEnv,
@@ -222,7 +239,14 @@ export function loadConfig(env: Env): Readonly<Config> {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix,
-    eventStoreUrl: url(env, 'EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:', 'kurrent:', 'kurrent+discover:']),
+    eventStoreUrl: url(env, 'EVENTSTORE_URL', [
+      'esdb:',
+      'esdb+discover:',
+      'kurrentdb:',
+      'kurrentdb+discover:',
+      'kurrent:',
+      'kurrent+discover:',
+    ]),
     dataDir,
     jwtSecret,
     qrSigningSecret,
@@ -231,7 +255,11 @@ export function loadConfig(env: Env): Readonly<Config> {
     accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
     // the bounds a QR session accepts: below them every QR issued without ttl_seconds would be a 400
-    qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, { min: QR_TTL_SECONDS.min, max: QR_TTL_SECONDS.max, integer: true }),
+    qrExpirySeconds: num(env, 'QR_EXPIRY_SECONDS', 60, {
+      min: QR_TTL_SECONDS.min,
+      max: QR_TTL_SECONDS.max,
+      integer: true,
+    }),
     approvalTimeoutMinutes: num(env, 'APPROVAL_TIMEOUT_MINUTES', 3, { min: 0.001, max: 60 * 24 * 30 }),
     approvalSweepSeconds: num(env, 'APPROVAL_SWEEP_SECONDS', 30, { min: 0.05, max: 3600 }),
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),

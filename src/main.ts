@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config)
   if (config.generatedSecrets.length) {
-    logger.warn({ secrets: config.generatedSecrets, dir: config.dataDir }, 'development secrets generated and kept under DATA_DIR; set them explicitly in production')
+    logger.warn(
+      { secrets: config.generatedSecrets, dir: config.dataDir },
+      'development secrets generated and kept under DATA_DIR; set them explicitly in production',
+    )
   }
   const runtime = await createRuntime(config, role, { logger })
   if (config.bootstrapAdminEmail && config.bootstrapAdminPassword && (role === 'all' || role === 'api')) {

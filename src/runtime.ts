@@ -71,7 +71,10 @@ export interface RuntimeOverrides {
 
 function within<T>(ms: number, p: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer))
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
+  ]).finally(() => clearTimeout(timer))
 }
 
 async function state(check: () => Promise<unknown>): Promise<DependencyState> {
@@ -88,17 +91,29 @@ export const systemSources: Sources = { now: () => new Date(), uuid: () => rando
 const runsProjector = (role: Role) => role === 'all' || role === 'projector'
 const runsWorker = (role: Role) => role === 'all' || role === 'worker'
 
-export async function createRuntime(config: Readonly<Config>, role: Role, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+export async function createRuntime(
+  config: Readonly<Config>,
+  role: Role,
+  overrides: RuntimeOverrides = {},
+): Promise<Runtime> {
   const logger = overrides.logger ?? createLogger(config)
   const sources = overrides.sources ?? systemSources
   const metrics = new Metrics()
   const onDbError = (err: Error) => logger.warn({ err: err.message }, 'database connection error')
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, onError: onDbError, inMemory: overrides.inMemory })
+  const db = await openDb({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.dbPoolSize,
+    onError: onDbError,
+    inMemory: overrides.inMemory,
+  })
   if (!config.eventStoreUrl) await migrateEventStore(db.kysely)
   await migrateReadModel(db.kysely)
   // EVENTSTORE_URL moves the events to EventStoreDB; read tables and checkpoints stay in PostgreSQL
   const adapter = config.eventStoreUrl
-    ? createEsdbEventStore(config.eventStoreUrl, { onError: (err) => logger.warn({ err: err.message }, 'event store connection error') })
+    ? createEsdbEventStore(config.eventStoreUrl, {
+        onError: (err) => logger.warn({ err: err.message }, 'event store connection error'),
+      })
     : new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError })
   const store = instrumentStore(adapter, metrics)
 
@@ -129,12 +144,19 @@ export async function createRuntime(config: Readonly<Config>, role: Role, overri
     qrKeys: { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious },
     qrTtlSeconds: config.qrExpirySeconds,
   }
-  const limiter: RateLimiter = !config.rateLimitEnabled ? noRateLimit : redis ? new RedisRateLimiter(redis, config.redisPrefix) : new MemoryRateLimiter()
+  const limiter: RateLimiter = !config.rateLimitEnabled
+    ? noRateLimit
+    : redis
+      ? new RedisRateLimiter(redis, config.redisPrefix)
+      : new MemoryRateLimiter()
 
   const expire = runExpiry(identity, logger)
   const now = () => sources.now()
   let scheduler: ApprovalScheduler | undefined
-  if (runsProjector(role)) scheduler = redis ? new BullApprovalScheduler(redis, config.redisPrefix, now, onRedisError) : new InProcessApprovalScheduler(expire, now)
+  if (runsProjector(role))
+    scheduler = redis
+      ? new BullApprovalScheduler(redis, config.redisPrefix, now, onRedisError)
+      : new InProcessApprovalScheduler(expire, now)
   let worker: Worker | undefined
   let stopSweep: (() => void) | undefined
   if (runsWorker(role)) {

@@ -42,7 +42,14 @@ t.test('the defaults', async (t) => {
     trustProxy: false,
     generatedSecrets: [],
   })
-  t.same(c.rateLimits, { signupPerIp: 10, loginPerIp: 30, loginPerEmail: 10, refreshPerIp: 60, markPerUser: 30, windowSeconds: 60 })
+  t.same(c.rateLimits, {
+    signupPerIp: 10,
+    loginPerIp: 30,
+    loginPerEmail: 10,
+    refreshPerIp: 60,
+    markPerUser: 30,
+    windowSeconds: 60,
+  })
   t.equal(loadConfig({ ...SECRETS }).nodeEnv, 'development', 'NODE_ENV defaults to development')
   t.equal(loadConfig({ ...base, PORT: '' }).port, 3000, 'an empty variable is unset')
 })
@@ -67,7 +74,8 @@ t.test('values are parsed', async (t) => {
   t.equal(c.refreshReuseGraceSeconds, 0)
   t.equal(c.databaseUrl, 'postgres://u@db:5432/club')
   t.equal(c.redisUrl, 'redis://cache:6379')
-  for (const v of ['true', '1', 'yes', 'ON']) t.equal(loadConfig({ ...base, RATE_LIMIT_ENABLED: v }).rateLimitEnabled, true, `RATE_LIMIT_ENABLED=${v}`)
+  for (const v of ['true', '1', 'yes', 'ON'])
+    t.equal(loadConfig({ ...base, RATE_LIMIT_ENABLED: v }).rateLimitEnabled, true, `RATE_LIMIT_ENABLED=${v}`)
 })
 
 t.test('a bad value throws a ConfigError naming the variable', async (t) => {
@@ -102,11 +110,31 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
 
 t.test('production refuses missing, short and shared secrets', async (t) => {
   const prod = { NODE_ENV: 'production', DATA_DIR: t.testdir() }
-  t.equal(configError({ ...prod, QR_SIGNING_SECRET: SECRETS.QR_SIGNING_SECRET }).variable, 'JWT_SECRET', 'no JWT_SECRET')
-  t.equal(configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET }).variable, 'QR_SIGNING_SECRET', 'no QR_SIGNING_SECRET')
-  t.equal(configError({ ...prod, ...SECRETS, JWT_SECRET: 'x'.repeat(31) }).variable, 'JWT_SECRET', 'a 31-byte JWT_SECRET')
-  t.equal(configError({ ...prod, ...SECRETS, QR_SIGNING_SECRET: 'y'.repeat(31) }).variable, 'QR_SIGNING_SECRET', 'a 31-byte QR_SIGNING_SECRET')
-  t.equal(configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET, QR_SIGNING_SECRET: SECRETS.JWT_SECRET }).variable, 'QR_SIGNING_SECRET', 'the same secret twice')
+  t.equal(
+    configError({ ...prod, QR_SIGNING_SECRET: SECRETS.QR_SIGNING_SECRET }).variable,
+    'JWT_SECRET',
+    'no JWT_SECRET',
+  )
+  t.equal(
+    configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET }).variable,
+    'QR_SIGNING_SECRET',
+    'no QR_SIGNING_SECRET',
+  )
+  t.equal(
+    configError({ ...prod, ...SECRETS, JWT_SECRET: 'x'.repeat(31) }).variable,
+    'JWT_SECRET',
+    'a 31-byte JWT_SECRET',
+  )
+  t.equal(
+    configError({ ...prod, ...SECRETS, QR_SIGNING_SECRET: 'y'.repeat(31) }).variable,
+    'QR_SIGNING_SECRET',
+    'a 31-byte QR_SIGNING_SECRET',
+  )
+  t.equal(
+    configError({ ...prod, JWT_SECRET: SECRETS.JWT_SECRET, QR_SIGNING_SECRET: SECRETS.JWT_SECRET }).variable,
+    'QR_SIGNING_SECRET',
+    'the same secret twice',
+  )
   const ok = loadConfig({ ...prod, ...SECRETS })
   t.equal(ok.jwtSecret, SECRETS.JWT_SECRET, '32 bytes is enough')
   t.same(ok.generatedSecrets, [])
@@ -129,7 +157,10 @@ t.test('development generates the missing secrets, keeps them under DATA_DIR and
   t.not(first.jwtSecret, first.qrSigningSecret)
   const file = join(dir, 'secrets.json')
   t.equal(statSync(file).mode & 0o777, 0o600, 'readable by the owner only')
-  t.same(JSON.parse(readFileSync(file, 'utf8')), { JWT_SECRET: first.jwtSecret, QR_SIGNING_SECRET: first.qrSigningSecret })
+  t.same(JSON.parse(readFileSync(file, 'utf8')), {
+    JWT_SECRET: first.jwtSecret,
+    QR_SIGNING_SECRET: first.qrSigningSecret,
+  })
 
   const second = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
   t.equal(second.jwtSecret, first.jwtSecret, 'the same JWT secret on the next start')
@@ -146,6 +177,13 @@ t.test('a damaged secrets file is regenerated, never half-used', async (t) => {
   const c = loadConfig({ NODE_ENV: 'development', DATA_DIR: dir })
   t.ok(Buffer.byteLength(c.jwtSecret) >= 32)
   t.same(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).JWT_SECRET, c.jwtSecret)
-  writeFileSync(join(dir, 'secrets.json'), JSON.stringify({ JWT_SECRET: 'short', QR_SIGNING_SECRET: c.qrSigningSecret }))
-  t.equal(configError({ NODE_ENV: 'development', DATA_DIR: dir }).variable, 'JWT_SECRET', 'a stored secret is held to the same rules')
+  writeFileSync(
+    join(dir, 'secrets.json'),
+    JSON.stringify({ JWT_SECRET: 'short', QR_SIGNING_SECRET: c.qrSigningSecret }),
+  )
+  t.equal(
+    configError({ NODE_ENV: 'development', DATA_DIR: dir }).variable,
+    'JWT_SECRET',
+    'a stored secret is held to the same rules',
+  )
 })

@@ -13,7 +13,12 @@ t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) 
     await Promise.all(procs.map((p) => p.exited))
   }
   const url = await createTestDatabase(t, killAll)
-  const env = { DATABASE_URL: url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: createRedisPrefix(t), RATE_LIMIT_ENABLED: 'false' }
+  const env = {
+    DATABASE_URL: url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: createRedisPrefix(t),
+    RATE_LIMIT_ENABLED: 'false',
+  }
   const adminEmail = uniqueEmail('admin')
   const apiA = startProcess('api', { ...env, BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
   procs.push(apiA)
@@ -25,7 +30,15 @@ t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) 
   // the first projector leads every projection before the second one starts
   const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 2 })
   t.teardown(() => db.close())
-  await eventually(async () => (await sql<{ n: string }>`SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`.execute(db.kysely)).rows[0]!.n !== '0', 30_000)
+  await eventually(
+    async () =>
+      (
+        await sql<{
+          n: string
+        }>`SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND granted`.execute(db.kysely)
+      ).rows[0]!.n !== '0',
+    30_000,
+  )
   const second = startProcess('projector', env)
   procs.push(second)
   await whenUp(second)
@@ -35,13 +48,35 @@ t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) 
   const token = admin.json.access_token as string
 
   const hour = 3_600_000
-  const created = await call(apiA, 'POST', '/api/admin/events', { title: 'Across processes', starts_at: new Date(Date.now() + hour).toISOString(), ends_at: new Date(Date.now() + 2 * hour).toISOString() }, token)
+  const created = await call(
+    apiA,
+    'POST',
+    '/api/admin/events',
+    {
+      title: 'Across processes',
+      starts_at: new Date(Date.now() + hour).toISOString(),
+      ends_at: new Date(Date.now() + 2 * hour).toISOString(),
+    },
+    token,
+  )
   t.equal(created.status, 201)
-  await eventually(async () => (await call(apiB, 'GET', `/api/events/${created.json.event.id}`, undefined, token)).status === 200, 10_000)
+  await eventually(
+    async () => (await call(apiB, 'GET', `/api/events/${created.json.event.id}`, undefined, token)).status === 200,
+    10_000,
+  )
   t.pass('a command through API A is visible through API B')
 
   // kill the active projector mid-stream; the standby must take over
-  const signups = (n: number, from: number) => Promise.all(Array.from({ length: n }, (_, i) => call(i % 2 ? apiA : apiB, 'POST', '/api/auth/signup', { email: `mp${from + i}.${Date.now()}@club.example.org`, password: PASSWORD, full_name: 'Multi Process' })))
+  const signups = (n: number, from: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        call(i % 2 ? apiA : apiB, 'POST', '/api/auth/signup', {
+          email: `mp${from + i}.${Date.now()}@club.example.org`,
+          password: PASSWORD,
+          full_name: 'Multi Process',
+        }),
+      ),
+    )
   const before = await signups(30, 0)
   t.ok(before.every((r) => r.status === 202))
   first.child.kill('SIGKILL')
@@ -50,7 +85,12 @@ t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) 
   const after = await signups(30, 100)
   t.ok(after.every((r) => r.status === 202))
   const count = async () => {
-    const { rows } = await sql<{ n: string; d: string }>`SELECT count(*)::text AS n, count(DISTINCT id)::text AS d FROM approval_requests WHERE full_name = 'Multi Process'`.execute(db.kysely)
+    const { rows } = await sql<{
+      n: string
+      d: string
+    }>`SELECT count(*)::text AS n, count(DISTINCT id)::text AS d FROM approval_requests WHERE full_name = 'Multi Process'`.execute(
+      db.kysely,
+    )
     return rows[0]!
   }
   await eventually(async () => (await count()).n === '60', 15_000)

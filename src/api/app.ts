@@ -45,7 +45,8 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   if (options.onRoute) app.addHook('onRoute', options.onRoute)
   // an /api route that forgot to say who may call it must not silently be public
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/') && !(route.config as { access?: string } | undefined)?.access) throw new Error(`route ${route.method} ${route.url} declares no config.access`)
+    if (route.url.startsWith('/api/') && !(route.config as { access?: string } | undefined)?.access)
+      throw new Error(`route ${route.method} ${route.url} declares no config.access`)
   })
 
   // JSON only: any other content type with a body is a 415
@@ -61,7 +62,11 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'DS Club Portal API', version: '1.0.0', description: 'Commands append domain events; reads come from projections.' },
+      info: {
+        title: 'DS Club Portal API',
+        version: '1.0.0',
+        description: 'Commands append domain events; reads come from projections.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   })

@@ -24,7 +24,12 @@ export class RedisRateLimiter implements RateLimiter {
   ) {}
 
   async hit(key: string, limit: number, windowSeconds: number) {
-    const [count, ttl] = (await this.redis.eval(SCRIPT, 1, `${this.prefix}:rl:${key}`, String(windowSeconds * 1000))) as [number, number]
+    const [count, ttl] = (await this.redis.eval(
+      SCRIPT,
+      1,
+      `${this.prefix}:rl:${key}`,
+      String(windowSeconds * 1000),
+    )) as [number, number]
     return { allowed: count <= limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) }
   }
 }

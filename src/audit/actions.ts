@@ -33,7 +33,12 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
     d.reason === 'refresh_token_reuse'
       ? { action: 'authn_token_reuse', outcome: 'failure', ...session(d) }
       : { action: d.reason === 'logout' ? 'authn_logout' : 'authn_session_revoked', ...session(d) },
-  AccessDenied: (d) => ({ action: 'authz_fail', outcome: 'failure', target_type: 'route', target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null }),
+  AccessDenied: (d) => ({
+    action: 'authz_fail',
+    outcome: 'failure',
+    target_type: 'route',
+    target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null,
+  }),
   ApprovalDecided: (d) => ({ action: d.decision === 'approved' ? 'user_approved' : 'user_rejected', ...user(d) }),
   ApprovalExpired: (d) => ({ action: 'user_approval_expired', ...user(d) }),
   UserRoleChanged: (d) => ({ action: 'authz_role_changed', ...user(d) }),
@@ -58,7 +63,12 @@ export function snakeCase(type: string): string {
     .slice(0, 56)
 }
 
-const GUESS: [key: string, type: string][] = [['user_id', 'user'], ['club_event_id', 'club_event'], ['qr_session_id', 'qr_session'], ['session_id', 'session']]
+const GUESS: [key: string, type: string][] = [
+  ['user_id', 'user'],
+  ['club_event_id', 'club_event'],
+  ['qr_session_id', 'qr_session'],
+  ['session_id', 'session'],
+]
 
 // a refusal recorded under a type we do not know yet still reads as a failure
 const REFUSAL = /(Failed|Denied|Rejected|Refused)$/
@@ -69,5 +79,10 @@ export function classify(event: Pick<StoredEvent, 'type' | 'data'>): Classified 
   if (known) return { outcome: 'success', ...known }
   // an unknown event still names what it is about when it carries a usual id
   const guess = GUESS.find(([key]) => str(data[key]))
-  return { action: `event_${snakeCase(event.type)}`, outcome: REFUSAL.test(event.type) ? 'failure' : 'success', target_type: guess?.[1] ?? null, target_id: guess ? str(data[guess[0]]) : null }
+  return {
+    action: `event_${snakeCase(event.type)}`,
+    outcome: REFUSAL.test(event.type) ? 'failure' : 'success',
+    target_type: guess?.[1] ?? null,
+    target_id: guess ? str(data[guess[0]]) : null,
+  }
 }

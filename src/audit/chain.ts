@@ -16,7 +16,9 @@ import type { StoredEvent } from '../store/event-store'
 
 /** The bytes of the key, derived so that a chain key is never used for anything else. */
 export function chainKey(config: { auditChainSecret?: string | undefined; jwtSecret: string }): Buffer {
-  return createHmac('sha256', config.auditChainSecret ?? config.jwtSecret).update('dscp audit-chain v1').digest()
+  return createHmac('sha256', config.auditChainSecret ?? config.jwtSecret)
+    .update('dscp audit-chain v1')
+    .digest()
 }
 
 /** JSON with object keys sorted at every depth: jsonb does not keep key order. */
@@ -26,13 +28,23 @@ export function canonicalJson(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value.toISOString())
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   const o = value as Record<string, unknown>
-  const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort()
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`
 }
 
 /** What a link covers: everything stored about the event except its position (the chain's own order covers that). */
 export function canonicalEvent(e: StoredEvent): string {
-  return canonicalJson({ id: e.id, stream: e.stream, revision: e.revision.toString(), type: e.type, data: e.data, metadata: e.metadata, recorded_at: e.recorded_at.toISOString() })
+  return canonicalJson({
+    id: e.id,
+    stream: e.stream,
+    revision: e.revision.toString(),
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    recorded_at: e.recorded_at.toISOString(),
+  })
 }
 
 export function chainLink(key: Buffer, previous: string, event: StoredEvent): string {

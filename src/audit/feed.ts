@@ -20,7 +20,11 @@ export function feedLine(e: StoredEvent): string {
 }
 
 /** Pages of the feed after `after`, up to what the feed shows now. */
-export async function* feedPages(store: EventStore, after: Position = START, page = 1000): AsyncGenerator<StoredEvent[]> {
+export async function* feedPages(
+  store: EventStore,
+  after: Position = START,
+  page = 1000,
+): AsyncGenerator<StoredEvent[]> {
   for (;;) {
     const events = await store.readAll({ after, limit: page })
     if (events.length > 0) yield events

@@ -16,7 +16,12 @@ export interface AuditFilter {
 export type AuditKey = [at: string, id: string]
 
 /** One page of audit rows, newest first, strictly after `after` in that order. */
-export function auditPage(db: Kysely<Database>, filter: AuditFilter, after: AuditKey | undefined, limit: number): Promise<Selectable<AuditLogTable>[]> {
+export function auditPage(
+  db: Kysely<Database>,
+  filter: AuditFilter,
+  after: AuditKey | undefined,
+  limit: number,
+): Promise<Selectable<AuditLogTable>[]> {
   let q = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(limit)
   if (filter.action) q = q.where('action', '=', filter.action)
   if (filter.actor_id) q = q.where('actor_id', '=', filter.actor_id)
@@ -51,10 +56,31 @@ export function auditView(r: Selectable<AuditLogTable>) {
   }
 }
 
-export const CSV_COLUMNS = ['id', 'at', 'position', 'action', 'outcome', 'actor_id', 'actor_role', 'target_type', 'target_id', 'ip', 'user_agent', 'request_id', 'event_type', 'stream', 'details'] as const
+export const CSV_COLUMNS = [
+  'id',
+  'at',
+  'position',
+  'action',
+  'outcome',
+  'actor_id',
+  'actor_role',
+  'target_type',
+  'target_id',
+  'ip',
+  'user_agent',
+  'request_id',
+  'event_type',
+  'stream',
+  'details',
+] as const
 
 /** Every matching row from `after` on, in pages, for the CSV export. */
-export async function* auditRows(db: Kysely<Database>, filter: AuditFilter, after: AuditKey | undefined, page = 1000): AsyncGenerator<Selectable<AuditLogTable>[]> {
+export async function* auditRows(
+  db: Kysely<Database>,
+  filter: AuditFilter,
+  after: AuditKey | undefined,
+  page = 1000,
+): AsyncGenerator<Selectable<AuditLogTable>[]> {
   for (;;) {
     const rows = await auditPage(db, filter, after, page)
     if (rows.length > 0) yield rows

@@ -4,7 +4,12 @@ import { Cursor, Limit, Nullable, Timestamp, Uuid } from '../api/schemas/common'
 /** The API shapes of the audit routes (src/api/routes/audit.ts). */
 export const AuditQuery = Type.Object(
   {
-    action: Type.Optional(Type.String({ pattern: '^[a-z0-9_]{1,64}$', description: 'e.g. authn_login_fail, authz_fail, attendance_rejected' })),
+    action: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9_]{1,64}$',
+        description: 'e.g. authn_login_fail, authz_fail, attendance_rejected',
+      }),
+    ),
     actor_id: Type.Optional(Uuid),
     target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
     outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure')])),
@@ -12,7 +17,9 @@ export const AuditQuery = Type.Object(
     to: Type.Optional(Timestamp),
     cursor: Type.Optional(Cursor),
     limit: Type.Optional(Limit),
-    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: every matching row, newest first' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('csv')], { description: 'csv: every matching row, newest first' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -48,7 +55,13 @@ export const VerifyAnswer = Type.Object({
 
 export const EventStreamQuery = Type.Object(
   {
-    after: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z0-9:]*$', description: "a line's position; empty or absent: from the start" })),
+    after: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        pattern: '^[a-z0-9:]*$',
+        description: "a line's position; empty or absent: from the start",
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 500 })),
   },
   { additionalProperties: false },

@@ -33,18 +33,39 @@ export async function verifyChain(db: Kysely<Database>, store: EventStore, key: 
   let link = GENESIS
   let chainEnded = false
   let unchained = 0
-  const broken = (position: string, reason: NonNullable<VerifyResult['reason']>): VerifyResult => ({ ok: false, checked: Number(seq), first_broken_position: position, reason, unchained, head_link: link || null })
+  const broken = (position: string, reason: NonNullable<VerifyResult['reason']>): VerifyResult => ({
+    ok: false,
+    checked: Number(seq),
+    first_broken_position: position,
+    reason,
+    unchained,
+    head_link: link || null,
+  })
   for (;;) {
     const events = await store.readAll({ after, limit: PAGE })
     if (events.length === 0) {
       if (chainEnded) break
       // the chain goes on past the store's end: events were cut off the tail
-      const beyond = await db.selectFrom('event_chain').select('position').where('seq', '>=', seq.toString()).orderBy('seq').limit(1).executeTakeFirst()
+      const beyond = await db
+        .selectFrom('event_chain')
+        .select('position')
+        .where('seq', '>=', seq.toString())
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst()
       if (!beyond) break
       if ((await store.readAll({ after, limit: 1 })).length > 0) continue // appended since our read
       return broken(beyond.position, 'missing')
     }
-    const rows = chainEnded ? [] : await db.selectFrom('event_chain').select(['position', 'seq', 'link']).where('seq', '>=', seq.toString()).orderBy('seq').limit(events.length).execute()
+    const rows = chainEnded
+      ? []
+      : await db
+          .selectFrom('event_chain')
+          .select(['position', 'seq', 'link'])
+          .where('seq', '>=', seq.toString())
+          .orderBy('seq')
+          .limit(events.length)
+          .execute()
     for (const [i, event] of events.entries()) {
       const row = rows[i]
       if (chainEnded || !row) {
@@ -54,7 +75,11 @@ export async function verifyChain(db: Kysely<Database>, store: EventStore, key: 
       }
       if (BigInt(row.seq) !== seq) return broken(event.position, 'chain_gap')
       if (row.position !== event.position) {
-        const chained = await db.selectFrom('event_chain').select('seq').where('position', '=', event.position).executeTakeFirst()
+        const chained = await db
+          .selectFrom('event_chain')
+          .select('seq')
+          .where('position', '=', event.position)
+          .executeTakeFirst()
         return chained ? broken(row.position, 'missing') : broken(event.position, 'unexpected')
       }
       const next = chainLink(key, link, event)

@@ -35,9 +35,11 @@ const OVERLONG_STAND_IN = 'x'.repeat(PASSWORD_MAX_BYTES)
 
 export function createPasswordHasher(opts: PasswordHasherOptions): PasswordHasher {
   const { rounds } = opts
-  if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31) throw new RangeError(`bcrypt rounds must be an integer in 4..31, got ${rounds}`)
+  if (!Number.isInteger(rounds) || rounds < 4 || rounds > 31)
+    throw new RangeError(`bcrypt rounds must be an integer in 4..31, got ${rounds}`)
   const threads = opts.threads ?? defaultThreads()
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`)
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new RangeError(`threads must be a positive integer, got ${threads}`)
 
   const pool = new Piscina({
     // beside this file both in src/ (tests) and in dist/ (build)

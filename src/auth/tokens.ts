@@ -54,9 +54,11 @@ const nonEmpty = (x: unknown): x is string => typeof x === 'string' && x.length 
 
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const secretBytes = Buffer.from(opts.secret, 'utf8')
-  if (secretBytes.length < MIN_SECRET_BYTES) throw new RangeError(`token secret must be at least ${MIN_SECRET_BYTES} bytes`)
+  if (secretBytes.length < MIN_SECRET_BYTES)
+    throw new RangeError(`token secret must be at least ${MIN_SECRET_BYTES} bytes`)
   const ttl = Math.round(opts.accessTtlSeconds)
-  if (!Number.isFinite(ttl) || ttl < 1) throw new RangeError(`accessTtlSeconds must be at least 1, got ${opts.accessTtlSeconds}`)
+  if (!Number.isFinite(ttl) || ttl < 1)
+    throw new RangeError(`accessTtlSeconds must be at least 1, got ${opts.accessTtlSeconds}`)
   const issuer = opts.issuer ?? 'dscp'
   const audience = opts.audience ?? 'dscp-api'
   // Built once. Handed a string, jsonwebtoken would first try to parse it as a
@@ -68,12 +70,23 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   return {
     signAccess({ sub, role, sid }, now) {
       const iat = seconds(now)
-      const payload = { sub, role, sid, kind: 'access', jti: randomUUID(), iss: issuer, aud: audience, iat, exp: iat + ttl }
+      const payload = {
+        sub,
+        role,
+        sid,
+        kind: 'access',
+        jti: randomUUID(),
+        iss: issuer,
+        aud: audience,
+        iat,
+        exp: iat + ttl,
+      }
       return { token: jwt.sign(payload, key, { algorithm: ALGORITHM }), expiresIn: ttl }
     },
 
     verifyAccess(token, now) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_ACCESS_TOKEN_LENGTH) throw new InvalidTokenError('invalid')
+      if (typeof token !== 'string' || token.length === 0 || token.length > MAX_ACCESS_TOKEN_LENGTH)
+        throw new InvalidTokenError('invalid')
       // the same bytes verify the same way until they expire: a member's app sends
       // one token with every request, and checking it again cost an eighth of a mark
       const known = verified.get(token)
@@ -88,7 +101,8 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         throw new InvalidTokenError(err instanceof jwt.TokenExpiredError ? 'expired' : 'invalid')
       }
       // jsonwebtoken checks exp only when present; a token without one would live forever
-      if (typeof payload !== 'object' || typeof payload.exp !== 'number' || payload['kind'] !== 'access') throw new InvalidTokenError('invalid')
+      if (typeof payload !== 'object' || typeof payload.exp !== 'number' || payload['kind'] !== 'access')
+        throw new InvalidTokenError('invalid')
       const { sub, role, sid, jti } = payload as Record<string, unknown>
       if (!nonEmpty(sub) || !isRole(role) || !nonEmpty(sid) || !nonEmpty(jti)) throw new InvalidTokenError('invalid')
       const claims = { sub, role, sid, jti }

@@ -17,7 +17,12 @@ const arg = (args: string[], name: string): string | undefined => {
 }
 
 /** Runs one auditor command; undefined when `command` is not one of them, 2 on bad usage. */
-export async function auditorCommand(command: string | undefined, args: string[], config: Readonly<Config>, print: (line: string) => void = (l) => console.log(l)): Promise<number | undefined> {
+export async function auditorCommand(
+  command: string | undefined,
+  args: string[],
+  config: Readonly<Config>,
+  print: (line: string) => void = (l) => console.log(l),
+): Promise<number | undefined> {
   const sub = `${command ?? ''} ${args[0] ?? ''}`
   const known = ['audit verify', 'events export', 'projections rebuild'].includes(sub) || command === 'replay'
   if (!known) return undefined
@@ -38,10 +43,18 @@ export async function auditorCommand(command: string | undefined, args: string[]
       return 0
     }
     if (sub === 'projections rebuild') {
-      print(JSON.stringify({ rebuilt: await rebuildProjections(runtime.db.kysely, runtime.store, args.slice(1), { singleConnection: runtime.db.kind === 'pglite' }) }))
+      print(
+        JSON.stringify({
+          rebuilt: await rebuildProjections(runtime.db.kysely, runtime.store, args.slice(1), {
+            singleConnection: runtime.db.kind === 'pglite',
+          }),
+        }),
+      )
       return 0
     }
-    print(JSON.stringify({ schema, until, ...(await replay(runtime.db.kysely, runtime.store, new Date(until!), schema!)) }))
+    print(
+      JSON.stringify({ schema, until, ...(await replay(runtime.db.kysely, runtime.store, new Date(until!), schema!)) }),
+    )
     return 0
   } finally {
     await runtime.close()

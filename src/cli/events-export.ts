@@ -7,7 +7,11 @@ import { type EventStore, START } from '../store/event-store'
  * same NDJSON lines as GET /api/admin/event-stream, for the whole store.
  * Returns how many events were written and the last position (to resume with --after).
  */
-export async function exportEvents(store: EventStore, file: string, after: string = START): Promise<{ count: number; last: string }> {
+export async function exportEvents(
+  store: EventStore,
+  file: string,
+  after: string = START,
+): Promise<{ count: number; last: string }> {
   // 0600: the feed is redacted, but it is still the club's whole history
   const out = await open(file, 'w', 0o600)
   let count = 0

@@ -24,11 +24,13 @@ function rebuildable(names: string[]): Rebuildable[] {
   return names.map((n) => {
     const found = all.find((c) => c.name === n)
     // re-linking the store as it is now would sign whatever was tampered with, which is what the chain exists to catch
-    if (!found) throw new UnknownProjection(`${n === EVENT_CHAIN ? 'the event chain cannot be rebuilt (it would re-sign tampered events); ' : ''}rebuildable: ${all.map((c) => c.name).join(', ')}`)
+    if (!found)
+      throw new UnknownProjection(
+        `${n === EVENT_CHAIN ? 'the event chain cannot be rebuilt (it would re-sign tampered events); ' : ''}rebuildable: ${all.map((c) => c.name).join(', ')}`,
+      )
     return found
   })
 }
-
 
 /**
  * `projections rebuild [name…]`: builds the named read models aside and swaps
@@ -48,7 +50,12 @@ function rebuildable(names: string[]): Rebuildable[] {
  * feed on a second connection, which a PGlite pool (one connection) cannot
  * give: there the shadow is caught up first and swapped without one more read.
  */
-export async function rebuildProjections(db: Kysely<Database>, store: EventStore, names: string[], opts: { singleConnection?: boolean } = {}): Promise<string[]> {
+export async function rebuildProjections(
+  db: Kysely<Database>,
+  store: EventStore,
+  names: string[],
+  opts: { singleConnection?: boolean } = {},
+): Promise<string[]> {
   const chosen = rebuildable(names)
   const shadow = `rebuild_${randomBytes(6).toString('hex')}`
   await migrateReadModel(db, shadow)
@@ -63,8 +70,12 @@ export async function rebuildProjections(db: Kysely<Database>, store: EventStore
     }
     const chosenNames = chosen.map((c) => c.name)
     await db.transaction().execute(async (trx) => {
-      await sql`INSERT INTO public.projection_checkpoints (name, position) SELECT unnest(${chosenNames}::text[]), ${START} ON CONFLICT (name) DO NOTHING`.execute(trx)
-      await sql`SELECT name FROM public.projection_checkpoints WHERE name = ANY(${chosenNames}::text[]) FOR UPDATE`.execute(trx)
+      await sql`INSERT INTO public.projection_checkpoints (name, position) SELECT unnest(${chosenNames}::text[]), ${START} ON CONFLICT (name) DO NOTHING`.execute(
+        trx,
+      )
+      await sql`SELECT name FROM public.projection_checkpoints WHERE name = ANY(${chosenNames}::text[]) FOR UPDATE`.execute(
+        trx,
+      )
       await useSchema(trx, shadow)
       if (!opts.singleConnection) {
         for await (const events of feedPages(store, position)) {
@@ -74,9 +85,13 @@ export async function rebuildProjections(db: Kysely<Database>, store: EventStore
       }
       for (const table of chosen.flatMap((c) => c.tables)) {
         await sql`DELETE FROM ${sql.table(`public.${table}`)}`.execute(trx)
-        await sql`INSERT INTO ${sql.table(`public.${table}`)} SELECT * FROM ${sql.table(`${shadow}.${table}`)}`.execute(trx)
+        await sql`INSERT INTO ${sql.table(`public.${table}`)} SELECT * FROM ${sql.table(`${shadow}.${table}`)}`.execute(
+          trx,
+        )
       }
-      await sql`UPDATE public.projection_checkpoints SET position = ${position}, updated_at = now() WHERE name = ANY(${chosenNames}::text[])`.execute(trx)
+      await sql`UPDATE public.projection_checkpoints SET position = ${position}, updated_at = now() WHERE name = ANY(${chosenNames}::text[])`.execute(
+        trx,
+      )
       // open notification streams look again (on commit): what they show may have changed
       if (chosenNames.includes(notificationsConsumer.name)) await wake(trx, NOTIFICATIONS_CHANNEL, ['reconnect'])
     })

@@ -21,13 +21,22 @@ export class BadReplaySchema extends Error {
  * sees a half-built replay, and running it again starts from empty tables.
  * (Reactors such as notifications are not replayed: they are not pure.)
  */
-export async function replay(db: Kysely<Database>, store: EventStore, until: Date, schema: string): Promise<{ events: number }> {
-  if (!SCHEMA.test(schema) || RESERVED.has(schema) || schema.startsWith('pg_')) throw new BadReplaySchema(`--schema must be a new lower-case name, not public, analytics or pg_*: ${JSON.stringify(schema)}`)
+export async function replay(
+  db: Kysely<Database>,
+  store: EventStore,
+  until: Date,
+  schema: string,
+): Promise<{ events: number }> {
+  if (!SCHEMA.test(schema) || RESERVED.has(schema) || schema.startsWith('pg_'))
+    throw new BadReplaySchema(
+      `--schema must be a new lower-case name, not public, analytics or pg_*: ${JSON.stringify(schema)}`,
+    )
   if (Number.isNaN(until.getTime())) throw new BadReplaySchema('--until must be an ISO-8601 time')
   await migrateReadModel(db, schema)
   let count = 0
   await db.transaction().execute(async (trx) => {
-    for (const table of projections.flatMap((p) => p.tables)) await sql`TRUNCATE ${sql.table(`${schema}.${table}`)}`.execute(trx)
+    for (const table of projections.flatMap((p) => p.tables))
+      await sql`TRUNCATE ${sql.table(`${schema}.${table}`)}`.execute(trx)
     await useSchema(trx, schema)
     const pure = projections.map(projectionConsumer)
     for await (const events of feedPages(store)) {

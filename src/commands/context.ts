@@ -11,7 +11,13 @@ export interface CommandContext {
   causation_id?: string | null
 }
 
-export const SYSTEM_CONTEXT: CommandContext = { actor_id: null, actor_role: 'system', ip: null, user_agent: null, request_id: null }
+export const SYSTEM_CONTEXT: CommandContext = {
+  actor_id: null,
+  actor_role: 'system',
+  ip: null,
+  user_agent: null,
+  request_id: null,
+}
 
 /** Clock and ids come from outside so handlers stay testable. */
 export interface Sources {

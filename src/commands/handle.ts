@@ -11,7 +11,11 @@ export interface Handled<S, E> {
 }
 
 /** A stream's current state: its events folded by the decider (an empty stream is the initial state). */
-export async function loadState<S, C, E extends DomainEvent>(store: Pick<EventStore, 'readStream'>, stream: string, decider: Decider<S, C, E>): Promise<S> {
+export async function loadState<S, C, E extends DomainEvent>(
+  store: Pick<EventStore, 'readStream'>,
+  stream: string,
+  decider: Decider<S, C, E>,
+): Promise<S> {
   return (await loadStateAt(store, stream, decider)).state
 }
 
@@ -22,7 +26,10 @@ export async function loadStateAt<S, C, E extends DomainEvent>(
   decider: Decider<S, C, E>,
 ): Promise<{ state: S; revision: bigint | 'no_stream' }> {
   const stored = await store.readStream(stream)
-  return { state: fold(decider, stored as unknown as E[]), revision: stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision }
+  return {
+    state: fold(decider, stored as unknown as E[]),
+    revision: stored.length === 0 ? 'no_stream' : stored[stored.length - 1]!.revision,
+  }
 }
 
 /**
@@ -57,6 +64,16 @@ export async function handleCommand<S, C, E extends DomainEvent>(
 }
 
 /** Appends a fact that needs no decision (a refusal, a login attempt) to a log stream. */
-export async function record(deps: CommandDeps, stream: string, event: DomainEvent, ctx: CommandContext, guard?: StreamGuard): Promise<void> {
-  await deps.store.append(stream, [{ id: deps.sources.uuid(), type: event.type, data: event.data, metadata: metadataOf(ctx) }], { expectedRevision: 'any', guard })
+export async function record(
+  deps: CommandDeps,
+  stream: string,
+  event: DomainEvent,
+  ctx: CommandContext,
+  guard?: StreamGuard,
+): Promise<void> {
+  await deps.store.append(
+    stream,
+    [{ id: deps.sources.uuid(), type: event.type, data: event.data, metadata: metadataOf(ctx) }],
+    { expectedRevision: 'any', guard },
+  )
 }

@@ -38,7 +38,13 @@ function openPostgres(connectionString: string, max: number, onError: (err: Erro
   // new one costs a backend fork and a fresh parse of every named statement,
   // and under a load that ebbs and flows those reconnects stalled requests
   // for up to 300 ms. The pool still grows only as far as the load asks.
-  const pool = new pg.Pool({ connectionString, max, application_name: 'dscp', connectionTimeoutMillis: 5000, idleTimeoutMillis: 0 })
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: 'dscp',
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 0,
+  })
   // an idle client dying (server restart) must not crash the process
   pool.on('error', onError)
   const notifier = new PgNotifier(connectionString, pool, onError)

@@ -34,12 +34,24 @@ class StaticProvider implements MigrationProvider {
 async function run(migrator: Migrator, what: string): Promise<void> {
   const { error, results } = await migrator.migrateToLatest()
   const failed = results?.find((r) => r.status === 'Error')
-  if (error) throw new Error(`${what} migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`, { cause: error })
+  if (error)
+    throw new Error(
+      `${what} migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`,
+      { cause: error },
+    )
 }
 
 /** The event store's own tables (PostgreSQL/PGlite adapter only). */
 export async function migrateEventStore(db: Kysely<any>): Promise<void> {
-  await run(new Migrator({ db, provider: new StaticProvider(storeMigrations), migrationTableName: 'es_migrations', migrationLockTableName: 'es_migrations_lock' }), 'event store')
+  await run(
+    new Migrator({
+      db,
+      provider: new StaticProvider(storeMigrations),
+      migrationTableName: 'es_migrations',
+      migrationLockTableName: 'es_migrations_lock',
+    }),
+    'event store',
+  )
 }
 
 /**
@@ -54,10 +66,15 @@ export async function useSchema(trx: Kysely<any>, schema: string): Promise<void>
 /** The migrator runs in one transaction, so useSchema sends raw SQL to `schema` as well. */
 function inSchema(migrations: Record<string, Migration>, schema: string): Record<string, Migration> {
   return Object.fromEntries(
-    Object.entries(migrations).map(([name, m]) => [name, { up: async (db: Kysely<any>) => {
-      await useSchema(db, schema)
-      await m.up(db)
-    } }]),
+    Object.entries(migrations).map(([name, m]) => [
+      name,
+      {
+        up: async (db: Kysely<any>) => {
+          await useSchema(db, schema)
+          await m.up(db)
+        },
+      },
+    ]),
   )
 }
 

@@ -55,5 +55,16 @@ export async function withTransaction<T>(pool: SqlPool, fn: (client: SqlClient) 
 
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string } | undefined)?.code
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01' || code === '57P02' || code === '57P03' || code === '08006' || code === '08003' || code === '08000' || /Connection terminated|Client has encountered a connection error/i.test(String((err as Error)?.message))
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === '57P01' ||
+    code === '57P02' ||
+    code === '57P03' ||
+    code === '08006' ||
+    code === '08003' ||
+    code === '08000' ||
+    /Connection terminated|Client has encountered a connection error/i.test(String((err as Error)?.message))
+  )
 }

@@ -28,7 +28,10 @@ export class DomainError extends Error {
   }
 }
 
-export function fold<State, Event extends DomainEvent>(decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>, events: readonly Event[]): State {
+export function fold<State, Event extends DomainEvent>(
+  decider: Pick<Decider<State, unknown, Event>, 'initialState' | 'evolve'>,
+  events: readonly Event[],
+): State {
   return events.reduce((s, e) => decider.evolve(s, e), decider.initialState())
 }
 

@@ -26,14 +26,26 @@ export const QUEUE_NAME = 'approval-timeout'
 /** BullMQ: a delayed job whose id is the request id, so it exists once. */
 export class BullApprovalScheduler implements ApprovalScheduler {
   private readonly queue: Queue
-  constructor(connection: Redis, prefix: string, private readonly now: () => Date, onError: (err: Error) => void) {
+  constructor(
+    connection: Redis,
+    prefix: string,
+    private readonly now: () => Date,
+    onError: (err: Error) => void,
+  ) {
     this.queue = new Queue(QUEUE_NAME, { connection, prefix })
     // Redis down must not crash the process: the reactor retries the batch
     this.queue.on('error', onError)
   }
   async schedule(job: ExpiryJob): Promise<void> {
     const delay = Math.max(0, Date.parse(job.expires_at) - this.now().getTime())
-    await this.queue.add('expire', job, { jobId: job.request_id, delay, removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } })
+    await this.queue.add('expire', job, {
+      jobId: job.request_id,
+      delay,
+      removeOnComplete: true,
+      removeOnFail: 1000,
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    })
   }
   async close(): Promise<void> {
     await this.queue.close()
@@ -43,14 +55,20 @@ export class BullApprovalScheduler implements ApprovalScheduler {
 /** Embedded mode: a timer per request in this process; the sweep covers restarts. */
 export class InProcessApprovalScheduler implements ApprovalScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>()
-  constructor(private readonly run: (job: ExpiryJob) => Promise<void>, private readonly now: () => Date) {}
+  constructor(
+    private readonly run: (job: ExpiryJob) => Promise<void>,
+    private readonly now: () => Date,
+  ) {}
   async schedule(job: ExpiryJob): Promise<void> {
     if (this.timers.has(job.request_id)) return
     const delay = Math.max(0, Date.parse(job.expires_at) - this.now().getTime())
-    const timer = setTimeout(() => {
-      this.timers.delete(job.request_id)
-      void this.run(job)
-    }, Math.min(delay, 2 ** 31 - 1))
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(job.request_id)
+        void this.run(job)
+      },
+      Math.min(delay, 2 ** 31 - 1),
+    )
     timer.unref()
     this.timers.set(job.request_id, timer)
   }
@@ -90,7 +108,12 @@ export function runExpiry(identity: IdentityDeps, logger: Logger) {
   }
 }
 
-export function startExpiryWorker(redisUrl: string, prefix: string, run: (job: ExpiryJob) => Promise<void>, onError: (err: Error) => void): Worker {
+export function startExpiryWorker(
+  redisUrl: string,
+  prefix: string,
+  run: (job: ExpiryJob) => Promise<void>,
+  onError: (err: Error) => void,
+): Worker {
   // workers block on Redis: they must never give up a command (BullMQ's rule)
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', onError)
@@ -106,7 +129,13 @@ export function startExpiryWorker(redisUrl: string, prefix: string, run: (job: E
  * a Redis that lost its data cannot lose the sweep too. Idempotent: several
  * workers sweeping at once append one ApprovalExpired (expected revision).
  */
-export function startSweep(db: Kysely<Database>, run: (job: ExpiryJob) => Promise<void>, now: () => Date, everyMs: number, logger: Logger): () => void {
+export function startSweep(
+  db: Kysely<Database>,
+  run: (job: ExpiryJob) => Promise<void>,
+  now: () => Date,
+  everyMs: number,
+  logger: Logger,
+): () => void {
   let running = false
   const timer = setInterval(() => {
     if (running) return
@@ -118,7 +147,10 @@ export function startSweep(db: Kysely<Database>, run: (job: ExpiryJob) => Promis
       .limit(500)
       .execute()
       .then(async (due) => {
-        for (const r of due) await run({ user_id: r.user_id, request_id: r.id, expires_at: r.expires_at.toISOString() }).catch(() => undefined)
+        for (const r of due)
+          await run({ user_id: r.user_id, request_id: r.id, expires_at: r.expires_at.toISOString() }).catch(
+            () => undefined,
+          )
       })
       .catch((err: unknown) => logger.warn({ err }, 'approval sweep failed'))
       .finally(() => (running = false))

@@ -53,7 +53,12 @@ export class NotificationHub {
    * fixed, so a client that has the head misses nothing that commits after.
    */
   async attach(userId: string, res: ServerResponse, lastEventId: number | undefined, open: () => void): Promise<void> {
-    const client = new SseClient(userId, res, (u, seq, limit) => changedAfter(this.db.kysely, u, seq, limit), (err) => this.opts.onError?.(err))
+    const client = new SseClient(
+      userId,
+      res,
+      (u, seq, limit) => changedAfter(this.db.kysely, u, seq, limit),
+      (err) => this.opts.onError?.(err),
+    )
     if (this.closed) return void res.end()
     // registered before the cursor is read, so a commit in between still wakes it
     let set = this.clients.get(userId)

@@ -16,7 +16,15 @@ export interface NotificationView {
 }
 
 export function notificationView(r: Row): NotificationView {
-  return { id: r.id, type: r.type, title: r.title, body: r.body, data: (r.data ?? {}) as Record<string, unknown>, created_at: r.created_at.toISOString(), read_at: r.read_at?.toISOString() ?? null }
+  return {
+    id: r.id,
+    type: r.type,
+    title: r.title,
+    body: r.body,
+    data: (r.data ?? {}) as Record<string, unknown>,
+    created_at: r.created_at.toISOString(),
+    read_at: r.read_at?.toISOString() ?? null,
+  }
 }
 
 export interface ListOptions {
@@ -27,8 +35,18 @@ export interface ListOptions {
 }
 
 /** Newest first; one row more than asked tells whether a next page exists. */
-export async function listNotifications(db: Db, userId: string, opts: ListOptions): Promise<{ rows: Row[]; more: boolean }> {
-  let q = db.selectFrom('notifications').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(opts.limit + 1)
+export async function listNotifications(
+  db: Db,
+  userId: string,
+  opts: ListOptions,
+): Promise<{ rows: Row[]; more: boolean }> {
+  let q = db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit + 1)
   if (opts.unread === true) q = q.where('read_at', 'is', null)
   if (opts.unread === false) q = q.where('read_at', 'is not', null)
   if (opts.after) q = q.where(sql<boolean>`(created_at, id) < (${opts.after.created_at}, ${opts.after.id}::uuid)`)
@@ -37,17 +55,33 @@ export async function listNotifications(db: Db, userId: string, opts: ListOption
 }
 
 export async function unreadCount(db: Db, userId: string): Promise<number> {
-  const row = await db.selectFrom('notifications').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).where('read_at', 'is', null).executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
 /** What a live stream has not sent yet: rows changed after `seq`, oldest change first. */
 export async function changedAfter(db: Db, userId: string, seq: number, limit: number): Promise<Row[]> {
-  return db.selectFrom('notifications').selectAll().where('user_id', '=', userId).where('seq', '>', seq).orderBy('seq', 'asc').limit(limit).execute()
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('seq', '>', seq)
+    .orderBy('seq', 'asc')
+    .limit(limit)
+    .execute()
 }
 
 /** Where a stream without Last-Event-ID starts: after everything already there. */
 export async function latestSeq(db: Db, userId: string): Promise<number> {
-  const row = await db.selectFrom('notifications').select((eb) => eb.fn.max('seq').as('seq')).where('user_id', '=', userId).executeTakeFirst()
+  const row = await db
+    .selectFrom('notifications')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   return Number(row?.seq ?? 0)
 }

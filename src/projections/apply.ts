@@ -8,7 +8,8 @@ import { type Consumer, type Projection, type Row, type RowChange, type SetValue
 /** what a change can be merged with: inserts of one shape, or pure increments of one row */
 function mergeKey(c: RowChange): string | undefined {
   if (c.kind === 'insert') return `i|${c.onConflict ?? ''}|${Object.keys(c.row).join(',')}`
-  if (c.kind === 'update' && Object.values(c.set).every(isIncrement)) return `+|${JSON.stringify(c.where)}|${Object.keys(c.set).join(',')}`
+  if (c.kind === 'update' && Object.values(c.set).every(isIncrement))
+    return `+|${JSON.stringify(c.where)}|${Object.keys(c.set).join(',')}`
   return undefined
 }
 
@@ -43,7 +44,10 @@ function sumIncrements(group: RowChange[]): Record<string, SetValue> {
   const set: Record<string, SetValue> = {}
   for (const c of group) {
     for (const [col, v] of Object.entries((c as { set: Record<string, SetValue> }).set)) {
-      set[col] = { increment: ((set[col] as { increment: number } | undefined)?.increment ?? 0) + (v as { increment: number }).increment }
+      set[col] = {
+        increment:
+          ((set[col] as { increment: number } | undefined)?.increment ?? 0) + (v as { increment: number }).increment,
+      }
     }
   }
   return set
@@ -69,13 +73,18 @@ export async function applyChanges(trx: Transaction<Database>, changes: RowChang
           .onConflict((oc) =>
             first.update.length === 0
               ? oc.columns(first.key as any).doNothing()
-              : oc.columns(first.key as any).doUpdateSet(Object.fromEntries(first.update.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+              : oc
+                  .columns(first.key as any)
+                  .doUpdateSet(Object.fromEntries(first.update.map((c) => [c, sql.ref(`excluded.${c}`)]))),
           )
           .execute()
         break
       case 'update': {
         const set = Object.fromEntries(
-          Object.entries(group.length > 1 ? sumIncrements(group) : first.set).map(([col, v]) => [col, isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v]),
+          Object.entries(group.length > 1 ? sumIncrements(group) : first.set).map(([col, v]) => [
+            col,
+            isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v,
+          ]),
         )
         let q = db.updateTable(first.table).set(set)
         for (const [col, v] of Object.entries(first.where)) q = q.where(col, v === null ? 'is' : '=', v as any)

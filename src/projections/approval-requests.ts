@@ -15,7 +15,18 @@ export const approvalRequestsProjection: Projection = {
           {
             kind: 'insert',
             table: 'approval_requests',
-            row: { id: d.request_id, user_id: d.user_id, email: d.email, full_name: d.full_name, status: 'pending', requested_at: d.requested_at, expires_at: d.expires_at, decided_at: null, decided_by: null, reason: null },
+            row: {
+              id: d.request_id,
+              user_id: d.user_id,
+              email: d.email,
+              full_name: d.full_name,
+              status: 'pending',
+              requested_at: d.requested_at,
+              expires_at: d.expires_at,
+              decided_at: null,
+              decided_by: null,
+              reason: null,
+            },
           },
         ]
       }
@@ -25,11 +36,23 @@ export const approvalRequestsProjection: Projection = {
             kind: 'update',
             table: 'approval_requests',
             where: { id: e.data.request_id },
-            set: { status: e.data.decision, decided_at: e.data.decided_at, decided_by: e.data.decided_by, reason: e.data.reason },
+            set: {
+              status: e.data.decision,
+              decided_at: e.data.decided_at,
+              decided_by: e.data.decided_by,
+              reason: e.data.reason,
+            },
           },
         ]
       case 'ApprovalExpired':
-        return [{ kind: 'update', table: 'approval_requests', where: { id: e.data.request_id }, set: { status: 'expired', decided_at: e.data.expired_at } }]
+        return [
+          {
+            kind: 'update',
+            table: 'approval_requests',
+            where: { id: e.data.request_id },
+            set: { status: 'expired', decided_at: e.data.expired_at },
+          },
+        ]
       default:
         return []
     }

@@ -15,7 +15,25 @@ export const clubEventsProjection: Projection = {
     switch (e.type) {
       case 'ClubEventCreated': {
         const d = e.data
-        return [{ kind: 'insert', table: 'club_events', row: { id: d.club_event_id, title: d.title, starts_at: d.starts_at, ends_at: d.ends_at, location: d.location, notes: d.notes, geofence: json(d.geofence), created_by: d.created_by, created_at: d.created_at, updated_at: d.created_at, deleted_at: null } }]
+        return [
+          {
+            kind: 'insert',
+            table: 'club_events',
+            row: {
+              id: d.club_event_id,
+              title: d.title,
+              starts_at: d.starts_at,
+              ends_at: d.ends_at,
+              location: d.location,
+              notes: d.notes,
+              geofence: json(d.geofence),
+              created_by: d.created_by,
+              created_at: d.created_at,
+              updated_at: d.created_at,
+              deleted_at: null,
+            },
+          },
+        ]
       }
       case 'ClubEventUpdated': {
         const set: Record<string, unknown> = { updated_at: e.data.updated_at }
@@ -23,9 +41,23 @@ export const clubEventsProjection: Projection = {
         return [{ kind: 'update', table: 'club_events', where: { id: e.data.club_event_id }, set }]
       }
       case 'ClubEventDeleted':
-        return [{ kind: 'update', table: 'club_events', where: { id: e.data.club_event_id }, set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at } }]
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at },
+          },
+        ]
       case 'AttendanceMarked':
-        return [{ kind: 'update', table: 'club_events', where: { id: e.data.club_event_id }, set: { attendance_count: { increment: 1 } } }]
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { attendance_count: { increment: 1 } },
+          },
+        ]
       default:
         return []
     }
@@ -40,10 +72,33 @@ export const qrSessionsProjection: Projection = {
     switch (e.type) {
       case 'QrIssued': {
         const d = e.data
-        return [{ kind: 'insert', table: 'qr_sessions', row: { id: d.qr_session_id, club_event_id: d.club_event_id, nonce: d.nonce, key_id: d.key_id, issued_by: d.issued_by, issued_at: d.issued_at, expires_at: d.expires_at, revoked_at: null, revoked_by: null } }]
+        return [
+          {
+            kind: 'insert',
+            table: 'qr_sessions',
+            row: {
+              id: d.qr_session_id,
+              club_event_id: d.club_event_id,
+              nonce: d.nonce,
+              key_id: d.key_id,
+              issued_by: d.issued_by,
+              issued_at: d.issued_at,
+              expires_at: d.expires_at,
+              revoked_at: null,
+              revoked_by: null,
+            },
+          },
+        ]
       }
       case 'QrRevoked':
-        return [{ kind: 'update', table: 'qr_sessions', where: { id: e.data.qr_session_id }, set: { revoked_at: e.data.revoked_at, revoked_by: e.data.revoked_by } }]
+        return [
+          {
+            kind: 'update',
+            table: 'qr_sessions',
+            where: { id: e.data.qr_session_id },
+            set: { revoked_at: e.data.revoked_at, revoked_by: e.data.revoked_by },
+          },
+        ]
       default:
         return []
     }
@@ -59,8 +114,29 @@ export const attendanceProjection: Projection = {
     if (e.type !== 'AttendanceMarked') return []
     const d = e.data
     return [
-      { kind: 'insert', table: 'attendance_records', row: { id: d.attendance_id, club_event_id: d.club_event_id, user_id: d.user_id, qr_session_id: d.qr_session_id, marked_at: d.marked_at, location: json(d.location) } },
-      { kind: 'insert', table: 'used_nonces', row: { nonce: d.nonce, user_id: d.user_id, club_event_id: d.club_event_id, qr_session_id: d.qr_session_id, used_at: d.marked_at } },
+      {
+        kind: 'insert',
+        table: 'attendance_records',
+        row: {
+          id: d.attendance_id,
+          club_event_id: d.club_event_id,
+          user_id: d.user_id,
+          qr_session_id: d.qr_session_id,
+          marked_at: d.marked_at,
+          location: json(d.location),
+        },
+      },
+      {
+        kind: 'insert',
+        table: 'used_nonces',
+        row: {
+          nonce: d.nonce,
+          user_id: d.user_id,
+          club_event_id: d.club_event_id,
+          qr_session_id: d.qr_session_id,
+          used_at: d.marked_at,
+        },
+      },
     ]
   },
 }

@@ -15,7 +15,12 @@ export function eventChainConsumer(key: Buffer): Consumer {
     name: EVENT_CHAIN,
     tables: ['event_chain'],
     async handle(trx, events) {
-      const last = await trx.selectFrom('event_chain').select(['seq', 'link']).orderBy('seq', 'desc').limit(1).executeTakeFirst()
+      const last = await trx
+        .selectFrom('event_chain')
+        .select(['seq', 'link'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst()
       let seq = last ? BigInt(last.seq) + 1n : 0n
       let link = last?.link ?? GENESIS
       const changes: RowChange[] = events.map((e) => {

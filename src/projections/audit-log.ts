@@ -13,7 +13,10 @@ import type { Projection, RowChange } from './projection'
 export function auditRow(event: StoredEvent) {
   const m = event.metadata ?? {}
   const c = classify(event)
-  const data = event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data) ? event.data : { value: event.data }
+  const data =
+    event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data)
+      ? event.data
+      : { value: event.data }
   return {
     id: event.id,
     at: event.recorded_at,

@@ -8,7 +8,15 @@ import { sessionsProjection } from './sessions'
 import { usersProjection } from './users'
 
 /** Every read model, each rebuilt from position 0 by its own runner. */
-export const projections: Projection[] = [usersProjection, approvalRequestsProjection, sessionsProjection, clubEventsProjection, qrSessionsProjection, attendanceProjection, auditLogProjection]
+export const projections: Projection[] = [
+  usersProjection,
+  approvalRequestsProjection,
+  sessionsProjection,
+  clubEventsProjection,
+  qrSessionsProjection,
+  attendanceProjection,
+  auditLogProjection,
+]
 
 /** Every projection and reactor the projector role runs. */
 export function consumers(reactors: Consumer[] = []): Consumer[] {

@@ -69,7 +69,9 @@ export class PgLeaderLocks implements LeaderLocks {
       if (this.closed) return false
       if (this.held.has(name)) return true
       const client = await this.connection()
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`consumer:${name}`])
+      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
+        `consumer:${name}`,
+      ])
       if (rows[0]?.ok) this.held.add(name)
       return rows[0]?.ok === true
     })

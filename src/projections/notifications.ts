@@ -6,7 +6,17 @@ import type { UserEvent } from '../domain/identity/user'
 import type { NotificationEvent } from '../domain/notification/events'
 import { attendanceWindow, decisionText, expiryText, notificationId, signupText } from '../domain/notification/text'
 import type { StoredEvent } from '../store/event-store'
-import { type AttendanceWindow, adminIds, coalesceAttendance, eventsSeen, insertNotification, markRead, setAdmin, setEventsSeen, wake } from './notification-rows'
+import {
+  type AttendanceWindow,
+  adminIds,
+  coalesceAttendance,
+  eventsSeen,
+  insertNotification,
+  markRead,
+  setAdmin,
+  setEventsSeen,
+  wake,
+} from './notification-rows'
 import type { Consumer } from './projection'
 
 /** The NOTIFY channel; the payload is the user whose notifications changed. */
@@ -52,7 +62,21 @@ class Batch {
         if (bySystem) return
         const d = e.data
         for (const admin of await adminIds(this.trx)) {
-          await this.notify({ id: notificationId(stored.id, admin), user_id: admin, type: 'signup_requested', ...signupText(d.full_name, d.email, d.expires_at), data: { user_id: d.user_id, request_id: d.request_id, email: d.email, full_name: d.full_name, expires_at: d.expires_at }, at: d.requested_at, seq })
+          await this.notify({
+            id: notificationId(stored.id, admin),
+            user_id: admin,
+            type: 'signup_requested',
+            ...signupText(d.full_name, d.email, d.expires_at),
+            data: {
+              user_id: d.user_id,
+              request_id: d.request_id,
+              email: d.email,
+              full_name: d.full_name,
+              expires_at: d.expires_at,
+            },
+            at: d.requested_at,
+            seq,
+          })
         }
         return
       }
@@ -61,24 +85,48 @@ class Batch {
         await setAdmin(this.trx, d.user_id, d.decision === 'approved' && d.role === 'admin')
         if (bySystem) return
         const type = d.decision === 'approved' ? 'approval_approved' : 'approval_rejected'
-        await this.notify({ id: notificationId(stored.id, d.user_id), user_id: d.user_id, type, ...decisionText(d.decision, d.reason), data: { request_id: d.request_id, decision: d.decision, role: d.role, reason: d.reason }, at: d.decided_at, seq })
+        await this.notify({
+          id: notificationId(stored.id, d.user_id),
+          user_id: d.user_id,
+          type,
+          ...decisionText(d.decision, d.reason),
+          data: { request_id: d.request_id, decision: d.decision, role: d.role, reason: d.reason },
+          at: d.decided_at,
+          seq,
+        })
         return
       }
       case 'ApprovalExpired':
-        return this.notify({ id: notificationId(stored.id, e.data.user_id), user_id: e.data.user_id, type: 'approval_expired', ...expiryText(), data: { request_id: e.data.request_id }, at: e.data.expired_at, seq })
+        return this.notify({
+          id: notificationId(stored.id, e.data.user_id),
+          user_id: e.data.user_id,
+          type: 'approval_expired',
+          ...expiryText(),
+          data: { request_id: e.data.request_id },
+          at: e.data.expired_at,
+          seq,
+        })
       case 'UserRoleChanged':
         return setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
       case 'UserDeactivated':
         return setAdmin(this.trx, e.data.user_id, false)
       case 'ClubEventCreated':
         this.owners.set(e.data.club_event_id, { created_by: e.data.created_by, title: e.data.title })
-        await this.trx.insertInto('notification_club_events').values({ id: e.data.club_event_id, created_by: e.data.created_by, title: e.data.title }).onConflict((oc) => oc.column('id').doNothing()).execute()
+        await this.trx
+          .insertInto('notification_club_events')
+          .values({ id: e.data.club_event_id, created_by: e.data.created_by, title: e.data.title })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute()
         return
       case 'ClubEventUpdated': {
         const title = e.data.changes.title
         if (title === undefined) return
         this.owners.delete(e.data.club_event_id)
-        await this.trx.updateTable('notification_club_events').set({ title }).where('id', '=', e.data.club_event_id).execute()
+        await this.trx
+          .updateTable('notification_club_events')
+          .set({ title })
+          .where('id', '=', e.data.club_event_id)
+          .execute()
         return
       }
       case 'AttendanceMarked':
@@ -103,7 +151,12 @@ class Batch {
   private async mark(d: AttendanceMarked['data'], seq: number): Promise<void> {
     let owner = this.owners.get(d.club_event_id)
     if (owner === undefined) {
-      owner = (await this.trx.selectFrom('notification_club_events').select(['created_by', 'title']).where('id', '=', d.club_event_id).executeTakeFirst()) ?? null
+      owner =
+        (await this.trx
+          .selectFrom('notification_club_events')
+          .select(['created_by', 'title'])
+          .where('id', '=', d.club_event_id)
+          .executeTakeFirst()) ?? null
       this.owners.set(d.club_event_id, owner)
     }
     if (!owner) return
@@ -112,8 +165,25 @@ class Batch {
     const w = this.windows.get(key)
     const at = Date.parse(d.marked_at)
     // scans commit out of marked_at order: the window spans the earliest to the latest
-    if (w) Object.assign(w, { count: w.count + 1, title: owner.title, first_at: Math.min(w.first_at, at), last_at: Math.max(w.last_at, at), seq })
-    else this.windows.set(key, { club_event_id: d.club_event_id, window_start, created_by: owner.created_by, title: owner.title, count: 1, first_at: at, last_at: at, seq })
+    if (w)
+      Object.assign(w, {
+        count: w.count + 1,
+        title: owner.title,
+        first_at: Math.min(w.first_at, at),
+        last_at: Math.max(w.last_at, at),
+        seq,
+      })
+    else
+      this.windows.set(key, {
+        club_event_id: d.club_event_id,
+        window_start,
+        created_by: owner.created_by,
+        title: owner.title,
+        count: 1,
+        first_at: at,
+        last_at: at,
+        seq,
+      })
   }
 
   async flush(): Promise<void> {

@@ -44,5 +44,12 @@ export interface Consumer {
 export type Executor = Kysely<Database> | Transaction<Database>
 
 export function isIncrement(v: SetValue): v is { increment: number } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && Object.keys(v).length === 1 && typeof (v as { increment?: unknown }).increment === 'number'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Date) &&
+    Object.keys(v).length === 1 &&
+    typeof (v as { increment?: unknown }).increment === 'number'
+  )
 }

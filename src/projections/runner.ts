@@ -107,7 +107,12 @@ export class ProjectionRunner {
         this.applied = checkpoint
         if (this.stopped) break
         this.subscription = this.opts.store.subscribe(
-          { after: checkpoint, limit: this.opts.batchSize ?? 500, pollIntervalMs: this.opts.pollIntervalMs ?? 200, coalesceMs: this.opts.coalesceMs ?? 50 },
+          {
+            after: checkpoint,
+            limit: this.opts.batchSize ?? 500,
+            pollIntervalMs: this.opts.pollIntervalMs ?? 200,
+            coalesceMs: this.opts.coalesceMs ?? 50,
+          },
           async (events) => {
             if (!this.leading) throw new SteppedDown()
             const idle = this.opts.consumer.wants?.(events) === false
@@ -166,8 +171,16 @@ export class ProjectionRunner {
 }
 
 export async function loadCheckpoint(db: Kysely<Database>, name: string): Promise<Position> {
-  await db.insertInto('projection_checkpoints').values({ name, position: START }).onConflict((oc) => oc.column('name').doNothing()).execute()
-  const row = await db.selectFrom('projection_checkpoints').select('position').where('name', '=', name).executeTakeFirstOrThrow()
+  await db
+    .insertInto('projection_checkpoints')
+    .values({ name, position: START })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select('position')
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow()
   return row.position
 }
 

@@ -10,11 +10,39 @@ export const sessionsProjection: Projection = {
     const e = stored as unknown as SessionEvent
     switch (e.type) {
       case 'SessionStarted':
-        return [{ kind: 'insert', table: 'sessions', row: { id: e.data.session_id, user_id: e.data.user_id, started_at: e.data.started_at, expires_at: e.data.expires_at, last_refreshed_at: null, revoked_at: null, revoke_reason: null } }]
+        return [
+          {
+            kind: 'insert',
+            table: 'sessions',
+            row: {
+              id: e.data.session_id,
+              user_id: e.data.user_id,
+              started_at: e.data.started_at,
+              expires_at: e.data.expires_at,
+              last_refreshed_at: null,
+              revoked_at: null,
+              revoke_reason: null,
+            },
+          },
+        ]
       case 'SessionRefreshed':
-        return [{ kind: 'update', table: 'sessions', where: { id: e.data.session_id }, set: { last_refreshed_at: e.data.refreshed_at } }]
+        return [
+          {
+            kind: 'update',
+            table: 'sessions',
+            where: { id: e.data.session_id },
+            set: { last_refreshed_at: e.data.refreshed_at },
+          },
+        ]
       case 'SessionRevoked':
-        return [{ kind: 'update', table: 'sessions', where: { id: e.data.session_id }, set: { revoked_at: e.data.revoked_at, revoke_reason: e.data.reason } }]
+        return [
+          {
+            kind: 'update',
+            table: 'sessions',
+            where: { id: e.data.session_id },
+            set: { revoked_at: e.data.revoked_at, revoke_reason: e.data.reason },
+          },
+        ]
       default:
         return []
     }

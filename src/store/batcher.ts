@@ -31,12 +31,13 @@ export class Batcher<I, O> {
       this.inFlight++
       this.run(batch.map((b) => b.input))
         .then(
-          (results) => batch.forEach((b, i) => {
-            const r = results[i]
-            if (r === undefined) b.reject(new Error('the batch gave no answer for this input'))
-            else if (r instanceof Error) b.reject(r)
-            else b.resolve(r)
-          }),
+          (results) =>
+            batch.forEach((b, i) => {
+              const r = results[i]
+              if (r === undefined) b.reject(new Error('the batch gave no answer for this input'))
+              else if (r instanceof Error) b.reject(r)
+              else b.resolve(r)
+            }),
           (err: unknown) => batch.forEach((b) => b.reject(err)),
         )
         .finally(() => {

@@ -4,7 +4,9 @@ import { testApp } from '../helpers/runtime'
 t.test('the API skeleton', async (t) => {
   const { app, runtime } = await testApp(t)
   // a route with a body, only for this test: the parsers and limits are app-wide
-  app.post('/api/_echo', { bodyLimit: 16 * 1024, config: { access: 'public' } }, async (request) => ({ got: request.body }))
+  app.post('/api/_echo', { bodyLimit: 16 * 1024, config: { access: 'public' } }, async (request) => ({
+    got: request.body,
+  }))
   app.get('/api/_boom', { config: { access: 'public' } }, async () => {
     throw new Error('secret internals')
   })
@@ -41,19 +43,34 @@ t.test('the API skeleton', async (t) => {
   })
 
   await t.test('malformed JSON is a 400 invalid_json', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/api/_echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/_echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    })
     t.equal(res.statusCode, 400)
     t.equal(res.json().code, 'invalid_json')
   })
 
   await t.test('a wrong content type is a 415', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/api/_echo', headers: { 'content-type': 'text/plain' }, payload: 'hi' })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/_echo',
+      headers: { 'content-type': 'text/plain' },
+      payload: 'hi',
+    })
     t.equal(res.statusCode, 415)
     t.equal(res.json().code, 'unsupported_media_type')
   })
 
   await t.test('a body over the limit is a 413', async (t) => {
-    const res = await app.inject({ method: 'POST', url: '/api/_echo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ a: 'x'.repeat(17 * 1024) }) })
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/_echo',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ a: 'x'.repeat(17 * 1024) }),
+    })
     t.equal(res.statusCode, 413)
     t.equal(res.json().code, 'payload_too_large')
   })
@@ -75,7 +92,11 @@ t.test('the API skeleton', async (t) => {
   })
 
   await t.test('GET /metrics exposes request durations and append latency', async (t) => {
-    await runtime.store.append('metric-probe', [{ id: runtime.sources.uuid(), type: 'Probe', data: {}, metadata: {} }], { expectedRevision: 'any' })
+    await runtime.store.append(
+      'metric-probe',
+      [{ id: runtime.sources.uuid(), type: 'Probe', data: {}, metadata: {} }],
+      { expectedRevision: 'any' },
+    )
     const res = await app.inject({ method: 'GET', url: '/metrics' })
     t.equal(res.statusCode, 200)
     t.match(res.body, /http_request_duration_seconds_bucket/)

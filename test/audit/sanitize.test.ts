@@ -5,19 +5,61 @@ import { escapeControl, escapeDeep, redact } from '../../src/audit/sanitize'
 import { auditRow } from '../../src/projections/audit-log'
 import type { StoredEvent } from '../../src/store/event-store'
 
-const stored = (type: string, data: unknown, metadata: Record<string, unknown> = {}): StoredEvent => ({ id: '00000000-0000-4000-8000-000000000001', type, data, metadata, stream: 's-1', revision: 0n, position: '1:1', recorded_at: new Date('2025-01-02T03:04:05.678Z') })
+const stored = (type: string, data: unknown, metadata: Record<string, unknown> = {}): StoredEvent => ({
+  id: '00000000-0000-4000-8000-000000000001',
+  type,
+  data,
+  metadata,
+  stream: 's-1',
+  revision: 0n,
+  position: '1:1',
+  recorded_at: new Date('2025-01-02T03:04:05.678Z'),
+})
 
 t.test('redact replaces every secret-looking key, at any depth, and keeps the rest', async (t) => {
-  const input = { email: 'a@b.org', password_hash: '$2a$04$x', nested: { refresh_token_hash: 'h1', list: [{ previous_token_hash: 'h2', ok: 1 }], client_Secret: 's', MyPassword: 'p', access_token: 't', api_key_hash: 'h3', nonce: 'n' } }
-  t.same(redact(input), { email: 'a@b.org', password_hash: '[redacted]', nested: { refresh_token_hash: '[redacted]', list: [{ previous_token_hash: '[redacted]', ok: 1 }], client_Secret: '[redacted]', MyPassword: '[redacted]', access_token: '[redacted]', api_key_hash: '[redacted]', nonce: 'n' } })
+  const input = {
+    email: 'a@b.org',
+    password_hash: '$2a$04$x',
+    nested: {
+      refresh_token_hash: 'h1',
+      list: [{ previous_token_hash: 'h2', ok: 1 }],
+      client_Secret: 's',
+      MyPassword: 'p',
+      access_token: 't',
+      api_key_hash: 'h3',
+      nonce: 'n',
+    },
+  }
+  t.same(redact(input), {
+    email: 'a@b.org',
+    password_hash: '[redacted]',
+    nested: {
+      refresh_token_hash: '[redacted]',
+      list: [{ previous_token_hash: '[redacted]', ok: 1 }],
+      client_Secret: '[redacted]',
+      MyPassword: '[redacted]',
+      access_token: '[redacted]',
+      api_key_hash: '[redacted]',
+      nonce: 'n',
+    },
+  })
   t.equal(input.password_hash, '$2a$04$x', 'the input is not changed')
 })
 
 t.test('escapeControl turns every control character into visible text, and keeps one value on one line', async (t) => {
-  t.equal(escapeControl('a\r\nb\tc\u0000d\u001be\u007ff\u0085g\u2028h'), 'a\\u000d\\u000ab\\u0009c\\u0000d\\u001be\\u007ff\\u0085g\\u2028h')
-  t.equal(escapeControl('C:\\path and a typed \\u000a'), 'C:\\\\path and a typed \\\\u000a', 'a backslash is doubled, so typed escapes stay distinguishable')
+  t.equal(
+    escapeControl('a\r\nb\tc\u0000d\u001be\u007ff\u0085g\u2028h'),
+    'a\\u000d\\u000ab\\u0009c\\u0000d\\u001be\\u007ff\\u0085g\\u2028h',
+  )
+  t.equal(
+    escapeControl('C:\\path and a typed \\u000a'),
+    'C:\\\\path and a typed \\\\u000a',
+    'a backslash is doubled, so typed escapes stay distinguishable',
+  )
   t.equal(escapeControl('Ünïcödé 🦄 plain'), 'Ünïcödé 🦄 plain')
-  t.same(escapeDeep({ 'k\n': ['x\ry', 1, null, { z: '\u0007' }] }), { 'k\\u000a': ['x\\u000dy', 1, null, { z: '\\u0007' }] })
+  t.same(escapeDeep({ 'k\n': ['x\ry', 1, null, { z: '\u0007' }] }), {
+    'k\\u000a': ['x\\u000dy', 1, null, { z: '\\u0007' }],
+  })
 })
 
 t.test('each event type has its OWASP action; unknown types are event_<snake_case>', async (t) => {
@@ -48,17 +90,48 @@ t.test('each event type has its OWASP action; unknown types are event_<snake_cas
     ['HTTPRequestRefused', {}, 'event_http_request_refused', 'failure'],
     ['toString', {}, 'event_to_string', 'success'],
   ]
-  for (const [type, data, action, outcome] of cases) t.match(classify({ type, data }), { action, outcome }, `${type} ${JSON.stringify(data)}`)
-  t.match(classify({ type: 'AccessDenied', data: { method: 'GET', route: '/api/admin/x' } }), { target_type: 'route', target_id: 'GET /api/admin/x' })
-  t.match(classify({ type: 'NotificationRead', data: { user_id: 'u1' } }), { target_type: 'user', target_id: 'u1' }, 'an unknown event still names its user')
+  for (const [type, data, action, outcome] of cases)
+    t.match(classify({ type, data }), { action, outcome }, `${type} ${JSON.stringify(data)}`)
+  t.match(classify({ type: 'AccessDenied', data: { method: 'GET', route: '/api/admin/x' } }), {
+    target_type: 'route',
+    target_id: 'GET /api/admin/x',
+  })
+  t.match(
+    classify({ type: 'NotificationRead', data: { user_id: 'u1' } }),
+    { target_type: 'user', target_id: 'u1' },
+    'an unknown event still names its user',
+  )
   t.match(classify({ type: 'Weird', data: null }), { action: 'event_weird', target_id: null })
   t.equal(snakeCase('Weird Type!\r\n'), 'weird_type')
 })
 
 t.test('an audit row: metadata becomes who and where, details are redacted and escaped', async (t) => {
-  const row = auditRow(stored('SignupRequested', { user_id: 'u1', email: 'a@b.org', full_name: 'Ada\r\nForged', password_hash: '$2a$04$secret' }, { actor_id: 'u1', actor_role: null, ip: '203.0.113.9', user_agent: 'UA\nx', request_id: 'r1' }))
-  t.match(row, { id: '00000000-0000-4000-8000-000000000001', position: '1:1', action: 'authn_signup_requested', outcome: 'success', actor_id: 'u1', actor_role: null, target_type: 'user', target_id: 'u1', ip: '203.0.113.9', user_agent: 'UA\\u000ax', request_id: 'r1' })
-  t.same(row.details, { user_id: 'u1', email: 'a@b.org', full_name: 'Ada\\u000d\\u000aForged', password_hash: '[redacted]' })
+  const row = auditRow(
+    stored(
+      'SignupRequested',
+      { user_id: 'u1', email: 'a@b.org', full_name: 'Ada\r\nForged', password_hash: '$2a$04$secret' },
+      { actor_id: 'u1', actor_role: null, ip: '203.0.113.9', user_agent: 'UA\nx', request_id: 'r1' },
+    ),
+  )
+  t.match(row, {
+    id: '00000000-0000-4000-8000-000000000001',
+    position: '1:1',
+    action: 'authn_signup_requested',
+    outcome: 'success',
+    actor_id: 'u1',
+    actor_role: null,
+    target_type: 'user',
+    target_id: 'u1',
+    ip: '203.0.113.9',
+    user_agent: 'UA\\u000ax',
+    request_id: 'r1',
+  })
+  t.same(row.details, {
+    user_id: 'u1',
+    email: 'a@b.org',
+    full_name: 'Ada\\u000d\\u000aForged',
+    password_hash: '[redacted]',
+  })
   t.same(auditRow(stored('Odd', [1, 2])).details, { value: [1, 2] }, 'data that is not an object is kept under value')
 })
 

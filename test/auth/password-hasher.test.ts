@@ -38,7 +38,10 @@ t.test('a password over 72 UTF-8 bytes never reaches bcrypt', async (t) => {
 
 t.test('the worker itself refuses more than 72 bytes, should a caller forget', async (t) => {
   type Task = { password: string; rounds?: number; hash?: string }
-  const worker = createRequire(__filename)('../../src/auth/bcrypt-worker.js') as { hash(t: Task): string; verify(t: Task): boolean }
+  const worker = createRequire(__filename)('../../src/auth/bcrypt-worker.js') as {
+    hash(t: Task): string
+    verify(t: Task): boolean
+  }
   const p72 = 'Aa1!' + 'x'.repeat(68)
   const hash = worker.hash({ password: p72, rounds: 4 })
   t.equal(worker.verify({ password: p72, hash }), true)
@@ -59,11 +62,15 @@ t.test('what reaches the worker: never more than 72 bytes, one compare per verif
   class RecordingPool {
     async run(task: { password: string; rounds?: number; hash?: string }, { name }: { name: string }) {
       tasks.push({ name, password: task.password, ...(task.hash === undefined ? {} : { hash: task.hash }) })
-      return name === 'hash' ? bcrypt.hashSync(task.password, task.rounds!) : bcrypt.compareSync(task.password, task.hash!)
+      return name === 'hash'
+        ? bcrypt.hashSync(task.password, task.rounds!)
+        : bcrypt.compareSync(task.password, task.hash!)
     }
     async close() {}
   }
-  const mod = t.mockRequire<typeof HasherModule>('../../src/auth/password-hasher', { piscina: { Piscina: RecordingPool } })
+  const mod = t.mockRequire<typeof HasherModule>('../../src/auth/password-hasher', {
+    piscina: { Piscina: RecordingPool },
+  })
   const hasher = mod.createPasswordHasher({ rounds: 4, threads: 1 })
   const p72 = 'Aa1!' + 'x'.repeat(68)
   const stored = await hasher.hash(p72)
@@ -74,12 +81,22 @@ t.test('what reaches the worker: never more than 72 bytes, one compare per verif
   t.equal(await hasher.verifyDummy('Tr1cky!pw'), false)
   t.equal(await hasher.verify('wrong', stored), false)
   await t.rejects(hasher.hash(p72 + 'x'))
-  t.same(tasks.map((k) => k.name), ['verify', 'verify', 'verify', 'verify'], 'one compare each, the dummy hash made once before')
-  t.ok(tasks.every((k) => Buffer.byteLength(k.password) <= 72), 'no task carries more than 72 bytes')
+  t.same(
+    tasks.map((k) => k.name),
+    ['verify', 'verify', 'verify', 'verify'],
+    'one compare each, the dummy hash made once before',
+  )
+  t.ok(
+    tasks.every((k) => Buffer.byteLength(k.password) <= 72),
+    'no task carries more than 72 bytes',
+  )
   const dummyHash = tasks[0]!.hash
   t.match(dummyHash, /^\$2b\$04\$/, 'the dummy hash has the configured cost')
   t.not(dummyHash, stored, 'an over-long password is compared with the dummy hash, not the stored one')
-  t.same(tasks.slice(0, 3).map((k) => k.hash), [dummyHash, dummyHash, dummyHash])
+  t.same(
+    tasks.slice(0, 3).map((k) => k.hash),
+    [dummyHash, dummyHash, dummyHash],
+  )
   t.equal(tasks[2]!.password, 'Tr1cky!pw', 'the unknown-email compare uses the password given')
   await hasher.close()
 })
@@ -133,7 +150,10 @@ t.test('hashing runs off the event loop: timers keep firing during 8 concurrent 
   }
   const eightHashes = async () => {
     const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => hasher.hash(`Passw0rd!-${i}`)))
-    t.ok(hashes.every((h) => h.startsWith('$2b$10$')), '8 cost-10 hashes')
+    t.ok(
+      hashes.every((h) => h.startsWith('$2b$10$')),
+      '8 cost-10 hashes',
+    )
   }
 
   // Event-loop utilisation is immune to load elsewhere on the machine: a loop
@@ -174,10 +194,21 @@ t.test('bad options are refused at construction', async (t) => {
 t.test('the build emits the JavaScript worker beside the hasher', async (t) => {
   // a worker file missing from dist/ would only show at the first login in production
   const root = join(__dirname, '..', '..')
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(root, 'tsconfig.build.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  )
   t.ok(parsed, 'tsconfig.build.json parses')
   const files = parsed!.fileNames.map((f) => f.replace(/\\/g, '/'))
-  t.ok(files.some((f) => f.endsWith('/src/auth/bcrypt-worker.js')), 'the worker is an input of the build')
+  t.ok(
+    files.some((f) => f.endsWith('/src/auth/bcrypt-worker.js')),
+    'the worker is an input of the build',
+  )
   t.ok(files.some((f) => f.endsWith('/src/auth/password-hasher.ts')))
-  t.equal(parsed!.options.rootDir && join(parsed!.options.rootDir), join(root, 'src'), 'src/auth → dist/auth, side by side')
+  t.equal(
+    parsed!.options.rootDir && join(parsed!.options.rootDir),
+    join(root, 'src'),
+    'src/auth → dist/auth, side by side',
+  )
 })

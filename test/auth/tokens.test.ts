@@ -14,11 +14,23 @@ const TTL = 900
 const now = new Date('2025-03-01T12:00:00Z')
 const nowS = Math.floor(now.getTime() / 1000)
 const service = createTokenService({ secret: SECRET, accessTtlSeconds: TTL })
-const user = { sub: '7f1c7b5e-4a4e-4f0f-9a39-3b8f1f3a0c11', role: 'student' as const, sid: 'c0b5d0e2-8a57-4f6e-bd3e-6a4c3d2e1f00' }
+const user = {
+  sub: '7f1c7b5e-4a4e-4f0f-9a39-3b8f1f3a0c11',
+  role: 'student' as const,
+  sid: 'c0b5d0e2-8a57-4f6e-bd3e-6a4c3d2e1f00',
+}
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url')
 // A token signed by hand with our secret: everything valid unless a test overrides it.
-const valid = { ...user, kind: 'access', jti: 'a9e8d7c6-0000-4000-8000-000000000001', iss: 'dscp', aud: 'dscp-api', iat: nowS, exp: nowS + TTL }
+const valid = {
+  ...user,
+  kind: 'access',
+  jti: 'a9e8d7c6-0000-4000-8000-000000000001',
+  iss: 'dscp',
+  aud: 'dscp-api',
+  iat: nowS,
+  exp: nowS + TTL,
+}
 const forge = (payload: object, algorithm: jwt.Algorithm = 'HS256') => jwt.sign(payload, SECRET, { algorithm })
 
 function refusedAs(t: Test, token: string, reason: 'expired' | 'invalid', at = now) {
@@ -47,19 +59,26 @@ t.test('a signed access token verifies and gives back its claims', async (t) => 
   t.not(jwt.decode(service.signAccess(user, now).token, { json: true })!.jti, claims.jti)
 })
 
-t.test('a token verified once is remembered, yet expires by the clock, and any other bytes are verified afresh', async (t) => {
-  const { token } = service.signAccess(user, now)
-  const first = service.verifyAccess(token, now)
-  t.equal(service.verifyAccess(token, now), first, 'the second time: the remembered claims')
-  const [head, body, sig] = token.split('.') as [string, string, string]
-  const flipped = `${head}.${body}.${sig.slice(0, 5)}${sig[5] === 'A' ? 'B' : 'A'}${sig.slice(6)}`
-  refusedAs(t, flipped, 'invalid')
-  refusedAs(t, `${token} `, 'invalid')
-  refusedAs(t, token, 'expired', new Date(now.getTime() + TTL * 1000))
-  t.match(service.verifyAccess(token, now), user, 'the clock is read on every call')
-  const other = createTokenService({ secret: `${SECRET}-other`, accessTtlSeconds: TTL })
-  t.throws(() => other.verifyAccess(token, now), InvalidTokenError, 'what one service remembers, another (another key) does not')
-})
+t.test(
+  'a token verified once is remembered, yet expires by the clock, and any other bytes are verified afresh',
+  async (t) => {
+    const { token } = service.signAccess(user, now)
+    const first = service.verifyAccess(token, now)
+    t.equal(service.verifyAccess(token, now), first, 'the second time: the remembered claims')
+    const [head, body, sig] = token.split('.') as [string, string, string]
+    const flipped = `${head}.${body}.${sig.slice(0, 5)}${sig[5] === 'A' ? 'B' : 'A'}${sig.slice(6)}`
+    refusedAs(t, flipped, 'invalid')
+    refusedAs(t, `${token} `, 'invalid')
+    refusedAs(t, token, 'expired', new Date(now.getTime() + TTL * 1000))
+    t.match(service.verifyAccess(token, now), user, 'the clock is read on every call')
+    const other = createTokenService({ secret: `${SECRET}-other`, accessTtlSeconds: TTL })
+    t.throws(
+      () => other.verifyAccess(token, now),
+      InvalidTokenError,
+      'what one service remembers, another (another key) does not',
+    )
+  },
+)
 
 t.test('the forged baseline is accepted, so each refusal below is down to its one change', async (t) => {
   t.match(service.verifyAccess(forge(valid), now), user)
@@ -96,7 +115,12 @@ t.test('issuer and audience must be ours and present', async (t) => {
   refusedAs(t, forge(noIss), 'invalid')
   const { aud: _aud, ...noAud } = valid
   refusedAs(t, forge(noAud), 'invalid')
-  const other = createTokenService({ secret: SECRET, accessTtlSeconds: TTL, issuer: 'dscp-staging', audience: 'dscp-admin' })
+  const other = createTokenService({
+    secret: SECRET,
+    accessTtlSeconds: TTL,
+    issuer: 'dscp-staging',
+    audience: 'dscp-admin',
+  })
   refusedAs(t, other.signAccess(user, now).token, 'invalid')
 })
 
@@ -125,7 +149,8 @@ t.test('a tampered payload breaks the signature', async (t) => {
 })
 
 t.test('garbage is refused as invalid, never with another error', async (t) => {
-  for (const junk of ['', 'garbage', 'a.b.c', '...', 'Bearer x', '{"alg":"HS256"}', 'eyJhbGciOiJIUzI1NiJ9.e30']) refusedAs(t, junk, 'invalid')
+  for (const junk of ['', 'garbage', 'a.b.c', '...', 'Bearer x', '{"alg":"HS256"}', 'eyJhbGciOiJIUzI1NiJ9.e30'])
+    refusedAs(t, junk, 'invalid')
   refusedAs(t, undefined as unknown as string, 'invalid')
 })
 

@@ -12,7 +12,7 @@ const BARRIER = 'test-barrier'
  */
 export async function visibleEvents(runtime: Runtime): Promise<StoredEvent[]> {
   const out: StoredEvent[] = []
-  for (let after = START; ; ) {
+  for (let after = START; ;) {
     const batch = await runtime.store.readAll({ after, limit: 1000 })
     out.push(...batch)
     if (batch.length < 1000) return out
@@ -27,7 +27,9 @@ export async function visibleEvents(runtime: Runtime): Promise<StoredEvent[]> {
  */
 export async function allEvents(runtime: Runtime): Promise<StoredEvent[]> {
   const marker = randomUUID()
-  await runtime.store.append(BARRIER, [{ id: marker, type: 'TestBarrier', data: {}, metadata: {} }], { expectedRevision: 'any' })
+  await runtime.store.append(BARRIER, [{ id: marker, type: 'TestBarrier', data: {}, metadata: {} }], {
+    expectedRevision: 'any',
+  })
   let out: StoredEvent[] = []
   await eventually(async () => (out = await visibleEvents(runtime)).some((e) => e.id === marker), 30_000)
   return out.filter((e) => e.stream !== BARRIER)

@@ -21,7 +21,16 @@ export function startProcess(role: string, env: Record<string, string>): Service
   // (4222 NATS, 4369 epmd, 5432 PostgreSQL, 5672/25672 RabbitMQ…): a clash stopped a child once
   const port = String(10000 + Math.floor(Math.random() * 10000))
   const child = spawn(process.execPath, [MAIN, role], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: port, HOST: '127.0.0.1', BCRYPT_ROUNDS: '4', ...TEST_SECRETS, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PORT: port,
+      HOST: '127.0.0.1',
+      BCRYPT_ROUNDS: '4',
+      ...TEST_SECRETS,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -36,18 +45,29 @@ export async function whenUp(p: ServiceProcess, path = '/ready', timeoutMs = 90_
   const deadline = Date.now() + timeoutMs
   for (;;) {
     if (p.child.exitCode !== null) throw new Error(`process exited ${p.child.exitCode}: ${p.output()}`)
-    const ok = await fetch(`${p.base}${path}`).then((r) => r.status === 200).catch(() => false)
+    const ok = await fetch(`${p.base}${path}`)
+      .then((r) => r.status === 200)
+      .catch(() => false)
     if (ok) return
     if (Date.now() > deadline) throw new Error(`${p.base}${path} never answered 200: ${p.output()}`)
     await new Promise((r) => setTimeout(r, 250))
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read field by field
-export async function call(p: ServiceProcess, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
+export async function call(
+  p: ServiceProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test responses are read field by field
+): Promise<{ status: number; json: any }> {
   const res = await fetch(`${p.base}${path}`, {
     method,
-    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   const text = await res.text()

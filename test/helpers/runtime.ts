@@ -50,7 +50,12 @@ export async function testRuntime(t: Teardown, opts: TestRuntimeOptions = {}): P
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   })
-  runtime = await createRuntime(config, opts.role ?? 'all', { inMemory: true, pollIntervalMs: 20, lockRetryMs: 200, ...opts })
+  runtime = await createRuntime(config, opts.role ?? 'all', {
+    inMemory: true,
+    pollIntervalMs: 20,
+    lockRetryMs: 200,
+    ...opts,
+  })
   return runtime
 }
 

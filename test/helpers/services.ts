@@ -37,7 +37,10 @@ async function admin(sql: string): Promise<void> {
  * Creates an empty database for this test file. `beforeDrop` runs first at
  * teardown (close your pools there), then the database is dropped.
  */
-export async function createTestDatabase(t: Teardown, beforeDrop: () => Promise<unknown> = async () => undefined): Promise<string> {
+export async function createTestDatabase(
+  t: Teardown,
+  beforeDrop: () => Promise<unknown> = async () => undefined,
+): Promise<string> {
   const name = uniqueName('dscp_test')
   await admin(`CREATE DATABASE ${name}`)
   t.teardown(async () => {

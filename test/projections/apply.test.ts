@@ -16,7 +16,10 @@ let statements: string[] = []
 t.before(async () => {
   db = await openTestDb(t, 'postgres', 4)
   // the same pool, with every statement written down
-  counted = new Kysely<Database>({ dialect: new PostgresDialect({ pool: db.pool as never }), log: (e) => void statements.push(e.query.sql) })
+  counted = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: db.pool as never }),
+    log: (e) => void statements.push(e.query.sql),
+  })
   await sql`CREATE TABLE apply_fixture (k text NOT NULL, v int NOT NULL)`.execute(db.kysely)
 })
 
@@ -32,7 +35,15 @@ function marked(clubEventId: string, i: number): StoredEvent {
   return {
     id: randomUUID(),
     type: 'AttendanceMarked',
-    data: { attendance_id: randomUUID(), club_event_id: clubEventId, user_id: userId, qr_session_id: randomUUID(), nonce: `n-${randomUUID()}`, marked_at: new Date(Date.parse(at) + i).toISOString(), location: null },
+    data: {
+      attendance_id: randomUUID(),
+      club_event_id: clubEventId,
+      user_id: userId,
+      qr_session_id: randomUUID(),
+      nonce: `n-${randomUUID()}`,
+      marked_at: new Date(Date.parse(at) + i).toISOString(),
+      location: null,
+    },
     metadata: {},
     stream: `attendance-${clubEventId}-${userId}`,
     revision: 0n,
@@ -43,17 +54,40 @@ function marked(clubEventId: string, i: number): StoredEvent {
 
 t.test('a batch of 100 marks costs one statement per table, and the count adds up to 100', async (t) => {
   const clubEventId = randomUUID()
-  await db.kysely.insertInto('club_events').values({ id: clubEventId, title: 'Night', starts_at: at, ends_at: at, location: null, notes: null, geofence: null, created_by: randomUUID(), created_at: at, updated_at: at, deleted_at: null } as never).execute()
+  await db.kysely
+    .insertInto('club_events')
+    .values({
+      id: clubEventId,
+      title: 'Night',
+      starts_at: at,
+      ends_at: at,
+      location: null,
+      notes: null,
+      geofence: null,
+      created_by: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      deleted_at: null,
+    } as never)
+    .execute()
   const events = Array.from({ length: 100 }, (_, i) => marked(clubEventId, i))
   // the projections' changes, interleaved as a mark's event produces them
   const changes = events.flatMap((e) => [...attendanceProjection.project(e), ...clubEventsProjection.project(e)])
   const sent = await apply(changes)
   t.equal(sent.length, 3, `attendance_records, used_nonces, club_events: ${sent.length} statements`)
-  const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
+  const { rows } = await sql<{
+    n: string
+  }>`SELECT count(*)::text AS n FROM attendance_records WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
   t.equal(rows[0]!.n, '100')
-  const nonces = await sql<{ n: string }>`SELECT count(*)::text AS n FROM used_nonces WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
+  const nonces = await sql<{
+    n: string
+  }>`SELECT count(*)::text AS n FROM used_nonces WHERE club_event_id = ${clubEventId}`.execute(db.kysely)
   t.equal(nonces.rows[0]!.n, '100')
-  const ev = await db.kysely.selectFrom('club_events').select('attendance_count').where('id', '=', clubEventId).executeTakeFirstOrThrow()
+  const ev = await db.kysely
+    .selectFrom('club_events')
+    .select('attendance_count')
+    .where('id', '=', clubEventId)
+    .executeTakeFirstOrThrow()
   t.equal(Number(ev.attendance_count), 100)
 })
 
@@ -87,6 +121,12 @@ t.test('increments of different rows stay apart', async (t) => {
     { kind: 'update', table: 'apply_fixture', where: { k: a }, set: { v: { increment: 1 } } },
   ])
   t.equal(sent.length, 3, 'a, b, a: the second a follows b in the same table')
-  const rows = await sql<{ k: string; v: number }>`SELECT k, v FROM apply_fixture WHERE k IN (${a}, ${b}) ORDER BY v`.execute(db.kysely)
-  t.same(rows.rows.map((r) => r.v), [2, 5])
+  const rows = await sql<{
+    k: string
+    v: number
+  }>`SELECT k, v FROM apply_fixture WHERE k IN (${a}, ${b}) ORDER BY v`.execute(db.kysely)
+  t.same(
+    rows.rows.map((r) => r.v),
+    [2, 5],
+  )
 })

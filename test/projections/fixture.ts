@@ -10,14 +10,18 @@ import type { Consumer } from '../../src/projections/projection'
 export const TABLE = 'runner_fixture_rows'
 
 export async function createFixtureTable(db: Kysely<Database>): Promise<void> {
-  await sql`CREATE TABLE IF NOT EXISTS runner_fixture_rows (event_id uuid NOT NULL, stream text NOT NULL, n int NOT NULL)`.execute(db)
+  await sql`CREATE TABLE IF NOT EXISTS runner_fixture_rows (event_id uuid NOT NULL, stream text NOT NULL, n int NOT NULL)`.execute(
+    db,
+  )
 }
 
 export function fixtureConsumer(opts: { delayMs?: number; failOnce?: (n: number) => boolean } = {}): Consumer {
   const inner = projectionConsumer({
     name: 'runner_fixture',
     tables: [TABLE],
-    project: (e) => [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: e.stream, n: (e.data as { n: number }).n } }],
+    project: (e) => [
+      { kind: 'insert', table: TABLE, row: { event_id: e.id, stream: e.stream, n: (e.data as { n: number }).n } },
+    ],
   })
   const failed = new Set<number>()
   return {
@@ -38,6 +42,9 @@ export function fixtureConsumer(opts: { delayMs?: number; failOnce?: (n: number)
 }
 
 export async function fixtureCounts(db: Kysely<Database>): Promise<{ rows: number; distinct: number }> {
-  const { rows } = await sql<{ rows: string; distinct: string }>`SELECT count(*) AS rows, count(DISTINCT event_id) AS distinct FROM runner_fixture_rows`.execute(db)
+  const { rows } = await sql<{
+    rows: string
+    distinct: string
+  }>`SELECT count(*) AS rows, count(DISTINCT event_id) AS distinct FROM runner_fixture_rows`.execute(db)
   return { rows: Number(rows[0]!.rows), distinct: Number(rows[0]!.distinct) }
 }

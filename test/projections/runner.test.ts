@@ -42,13 +42,27 @@ t.before(async () => {
 async function appendEvents(count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const n = appended++
-    await store.append(`fixture-${randomUUID()}`, [{ id: randomUUID(), type: 'FixtureHappened', data: { n }, metadata: {} }], { expectedRevision: 'no_stream' })
+    await store.append(
+      `fixture-${randomUUID()}`,
+      [{ id: randomUUID(), type: 'FixtureHappened', data: { n }, metadata: {} }],
+      { expectedRevision: 'no_stream' },
+    )
   }
 }
 
-function runner(opts: { failOnce?: (n: number) => boolean; delayMs?: number; locks?: PgLeaderLocks } = {}): ProjectionRunner {
+function runner(
+  opts: { failOnce?: (n: number) => boolean; delayMs?: number; locks?: PgLeaderLocks } = {},
+): ProjectionRunner {
   const locks = opts.locks ?? new PgLeaderLocks(url)
-  const r = new ProjectionRunner({ db: db.kysely, store, consumer: fixtureConsumer(opts), locks, batchSize: 25, lockRetryMs: 100, pollIntervalMs: 50 })
+  const r = new ProjectionRunner({
+    db: db.kysely,
+    store,
+    consumer: fixtureConsumer(opts),
+    locks,
+    batchSize: 25,
+    lockRetryMs: 100,
+    pollIntervalMs: 50,
+  })
   cleanups.push(async () => {
     await r.stop()
     await locks.close()
@@ -81,7 +95,9 @@ t.test('a throw inside a batch rolls the batch back; the retry applies it once',
 
 t.test('a runner process killed with SIGKILL mid-run: after restart no row twice and none missing', async (t) => {
   await appendEvents(400)
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'runner-child.ts'), url], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'runner-child.ts'), url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   let batches = 0
   child.stdout.on('data', (b: Buffer) => (batches += b.toString().split('\n').filter(Boolean).length))
   await eventually(() => batches >= 3, 30_000)
@@ -108,7 +124,12 @@ t.test('two runners on one consumer: one leads, the other takes over when it sto
 })
 
 t.test('a rebuild from position 0 while runners are live gives identical rows', async (t) => {
-  const snapshot = async () => (await sql<{ event_id: string; n: number }>`SELECT event_id, n FROM runner_fixture_rows ORDER BY n`.execute(db.kysely)).rows
+  const snapshot = async () =>
+    (
+      await sql<{ event_id: string; n: number }>`SELECT event_id, n FROM runner_fixture_rows ORDER BY n`.execute(
+        db.kysely,
+      )
+    ).rows
   const before = await snapshot()
   t.ok(before.length > 0)
   runner().start()
@@ -119,47 +140,71 @@ t.test('a rebuild from position 0 while runners are live gives identical rows', 
   t.same(await snapshot(), before)
 })
 
-t.test('batches with nothing for a consumer open no transaction; the checkpoint follows now and then; a restart applies nothing twice', async (t) => {
-  const name = `sparse_${randomUUID().slice(0, 8)}`
-  const sparse = projectionConsumer({
-    name,
-    tables: [],
-    project: (e) => (e.type === 'Wanted' ? [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }] : []),
-  })
-  const stored = () => loadCheckpoint(db.kysely, name)
-  const sparseRows = async () => Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM runner_fixture_rows WHERE stream = ${name}`.execute(db.kysely)).rows[0]!.n)
-  const append = async (type: string, n: number) => {
-    let last = ''
-    for (let i = 0; i < n; i++) last = (await store.append(`sparse-${randomUUID()}`, [{ id: randomUUID(), type, data: {}, metadata: {} }], { expectedRevision: 'no_stream' })).position
-    return last
-  }
-  const start = async (idleCheckpointMs: number) => {
-    const locks = new PgLeaderLocks(url)
-    const r = new ProjectionRunner({ db: db.kysely, store, consumer: sparse, locks, batchSize: 25, pollIntervalMs: 50, idleCheckpointMs }).start()
-    cleanups.push(async () => {
-      await r.stop()
-      await locks.close()
+t.test(
+  'batches with nothing for a consumer open no transaction; the checkpoint follows now and then; a restart applies nothing twice',
+  async (t) => {
+    const name = `sparse_${randomUUID().slice(0, 8)}`
+    const sparse = projectionConsumer({
+      name,
+      tables: [],
+      project: (e) =>
+        e.type === 'Wanted' ? [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }] : [],
     })
-    return r
-  }
+    const stored = () => loadCheckpoint(db.kysely, name)
+    const sparseRows = async () =>
+      Number(
+        (
+          await sql<{ n: string }>`SELECT count(*)::text AS n FROM runner_fixture_rows WHERE stream = ${name}`.execute(
+            db.kysely,
+          )
+        ).rows[0]!.n,
+      )
+    const append = async (type: string, n: number) => {
+      let last = ''
+      for (let i = 0; i < n; i++)
+        last = (
+          await store.append(`sparse-${randomUUID()}`, [{ id: randomUUID(), type, data: {}, metadata: {} }], {
+            expectedRevision: 'no_stream',
+          })
+        ).position
+      return last
+    }
+    const start = async (idleCheckpointMs: number) => {
+      const locks = new PgLeaderLocks(url)
+      const r = new ProjectionRunner({
+        db: db.kysely,
+        store,
+        consumer: sparse,
+        locks,
+        batchSize: 25,
+        pollIntervalMs: 50,
+        idleCheckpointMs,
+      }).start()
+      cleanups.push(async () => {
+        await r.stop()
+        await locks.close()
+      })
+      return r
+    }
 
-  const lazy = await start(60_000)
-  const from = await stored()
-  const unwanted = await append('Unwanted', 30)
-  await eventually(() => lazy.position === unwanted, 10_000)
-  t.equal(await stored(), from, 'nothing for it in 30 events: no checkpoint written')
-  const wanted = await append('Wanted', 1)
-  await eventually(async () => (await stored()) === wanted, 10_000)
-  t.equal(await sparseRows(), 1, 'the wanted event applied with its checkpoint')
-  await stopRunners()
+    const lazy = await start(60_000)
+    const from = await stored()
+    const unwanted = await append('Unwanted', 30)
+    await eventually(() => lazy.position === unwanted, 10_000)
+    t.equal(await stored(), from, 'nothing for it in 30 events: no checkpoint written')
+    const wanted = await append('Wanted', 1)
+    await eventually(async () => (await stored()) === wanted, 10_000)
+    t.equal(await sparseRows(), 1, 'the wanted event applied with its checkpoint')
+    await stopRunners()
 
-  const eager = await start(0)
-  const later = await append('Unwanted', 5)
-  await eventually(async () => (await stored()) === later, 10_000)
-  t.equal(eager.position, later, 'with idleCheckpointMs 0 the checkpoint follows every batch')
-  await stopRunners()
-  await start(60_000)
-  await append('Unwanted', 3)
-  await new Promise((r) => setTimeout(r, 300))
-  t.equal(await sparseRows(), 1, 'restarted from its checkpoint: still one row')
-})
+    const eager = await start(0)
+    const later = await append('Unwanted', 5)
+    await eventually(async () => (await stored()) === later, 10_000)
+    t.equal(eager.position, later, 'with idleCheckpointMs 0 the checkpoint follows every batch')
+    await stopRunners()
+    await start(60_000)
+    await append('Unwanted', 3)
+    await new Promise((r) => setTimeout(r, 300))
+    t.equal(await sparseRows(), 1, 'restarted from its checkpoint: still one row')
+  },
+)

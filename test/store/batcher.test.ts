@@ -7,27 +7,40 @@ t.test('alone at low load, grouped under load, never more than maxInFlight at on
   const batches: number[][] = []
   let running = 0
   let most = 0
-  const b = new Batcher<number, number>(async (xs) => {
-    batches.push(xs)
-    most = Math.max(most, ++running)
-    await tick()
-    running--
-    return xs.map((x) => x * 2)
-  }, { maxInFlight: 2, maxBatch: 10 })
+  const b = new Batcher<number, number>(
+    async (xs) => {
+      batches.push(xs)
+      most = Math.max(most, ++running)
+      await tick()
+      running--
+      return xs.map((x) => x * 2)
+    },
+    { maxInFlight: 2, maxBatch: 10 },
+  )
   t.equal(await b.submit(1), 2, 'one call goes out at once, alone')
   t.same(batches, [[1]])
   const out = await Promise.all(Array.from({ length: 25 }, (_, i) => b.submit(i)))
-  t.same(out, Array.from({ length: 25 }, (_, i) => i * 2), 'each caller gets its own answer')
+  t.same(
+    out,
+    Array.from({ length: 25 }, (_, i) => i * 2),
+    'each caller gets its own answer',
+  )
   t.ok(most <= 2, `at most 2 batches at once (saw ${most})`)
-  t.ok(batches.slice(1).every((x) => x.length <= 10), 'no batch over maxBatch')
+  t.ok(
+    batches.slice(1).every((x) => x.length <= 10),
+    'no batch over maxBatch',
+  )
   t.ok(batches.length - 1 < 25, `25 calls went out in ${batches.length - 1} batches`)
 })
 
 t.test('an input refused alone fails alone; a batch that throws fails all of its inputs', async (t) => {
-  const b = new Batcher<number, number>(async (xs) => {
-    if (xs.includes(13)) throw new Error('bad batch')
-    return xs.map((x) => (x < 0 ? new RangeError(`negative: ${x}`) : x))
-  }, { maxInFlight: 1, maxBatch: 100 })
+  const b = new Batcher<number, number>(
+    async (xs) => {
+      if (xs.includes(13)) throw new Error('bad batch')
+      return xs.map((x) => (x < 0 ? new RangeError(`negative: ${x}`) : x))
+    },
+    { maxInFlight: 1, maxBatch: 100 },
+  )
   const [ok, refused] = await Promise.allSettled([b.submit(1), b.submit(-1)])
   t.match(ok, { status: 'fulfilled', value: 1 })
   t.match(refused, { status: 'rejected', reason: RangeError })

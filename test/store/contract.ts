@@ -35,7 +35,11 @@ export interface CollectOptions {
   keep?: (e: StoredEvent) => boolean
 }
 
-export function collect(store: EventStore, count: number, { timeoutMs = 30_000, after = START, keep = () => true }: CollectOptions = {}): Promise<StoredEvent[]> {
+export function collect(
+  store: EventStore,
+  count: number,
+  { timeoutMs = 30_000, after = START, keep = () => true }: CollectOptions = {},
+): Promise<StoredEvent[]> {
   const seen: StoredEvent[] = []
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -89,7 +93,10 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     const ahead = await wrongVersion(store.append(s, [event()], { expectedRevision: 7n }))
     t.equal(ahead.actual, 2n)
     const events = await store.readStream(s)
-    t.same(events.map((e) => e.revision), [0n, 1n, 2n])
+    t.same(
+      events.map((e) => e.revision),
+      [0n, 1n, 2n],
+    )
   })
 
   t.test('stream_exists refuses a missing stream and appends to an existing one', async (t) => {
@@ -111,7 +118,15 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
   t.test('a stored event keeps its id, type, data, metadata, stream and revision', async (t) => {
     const s = stream()
     const e = event('Named', { n: 1, text: 'é ✓', nested: { a: [1, 2] } })
-    e.metadata = { actor_id: randomUUID(), actor_role: 'admin', ip: '127.0.0.1', user_agent: 'tap', request_id: 'r1', correlation_id: 'c1', causation_id: null }
+    e.metadata = {
+      actor_id: randomUUID(),
+      actor_role: 'admin',
+      ip: '127.0.0.1',
+      user_agent: 'tap',
+      request_id: 'r1',
+      correlation_id: 'c1',
+      causation_id: null,
+    }
     await store.append(s, [e], { expectedRevision: 'no_stream' })
     const [stored] = await store.readStream(s)
     t.equal(stored!.id, e.id)
@@ -133,7 +148,8 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     const again = await store.append(s, batch, { expectedRevision: 'any' })
     t.same(again, first)
     t.equal((await store.readStream(s)).length, 2)
-    if (options.globalEventIds !== false) await t.rejects(store.append(stream(), [batch[0]!], { expectedRevision: 'any' }), DuplicateEventId)
+    if (options.globalEventIds !== false)
+      await t.rejects(store.append(stream(), [batch[0]!], { expectedRevision: 'any' }), DuplicateEventId)
   })
 
   t.test('readAll returns events in global order and resumes after a position', async (t) => {
@@ -150,8 +166,15 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     }
     const ids = all.map((e) => e.id)
     const idx = mine.map((e) => ids.indexOf(e.id))
-    t.ok(idx.every((i) => i >= 0), 'every event is in the feed')
-    t.same([...idx].sort((a, b) => a - b), idx, 'in append order')
+    t.ok(
+      idx.every((i) => i >= 0),
+      'every event is in the feed',
+    )
+    t.same(
+      [...idx].sort((a, b) => a - b),
+      idx,
+      'in append order',
+    )
     const after = await store.readAll({ after: all[idx[0]!]!.position, limit: 2 })
     t.equal(after.length, 2)
     t.equal(after[0]!.id, all[idx[0]! + 1]!.id)
@@ -161,76 +184,141 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     const s = stream()
     const others = [stream(), stream()]
     const mine = Array.from({ length: 12 }, () => event())
-    for (let i = 0; i < 12; i += 4) await store.append(s, mine.slice(i, i + 4), { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) })
+    for (let i = 0; i < 12; i += 4)
+      await store.append(s, mine.slice(i, i + 4), { expectedRevision: i === 0 ? 'no_stream' : BigInt(i - 1) })
     for (const o of others) await store.append(o, [event()], { expectedRevision: 'no_stream' })
-    const [a, b, c, missing] = await Promise.all([store.readStream(s), store.readStream(others[0]!), store.readStream(others[1]!), store.readStream(stream())])
-    t.same(a.map((e) => e.revision), mine.map((_, i) => BigInt(i)), 'revisions 0..11 in order (9 before 10)')
-    t.same(a.map((e) => e.id), mine.map((e) => e.id))
+    const [a, b, c, missing] = await Promise.all([
+      store.readStream(s),
+      store.readStream(others[0]!),
+      store.readStream(others[1]!),
+      store.readStream(stream()),
+    ])
+    t.same(
+      a.map((e) => e.revision),
+      mine.map((_, i) => BigInt(i)),
+      'revisions 0..11 in order (9 before 10)',
+    )
+    t.same(
+      a.map((e) => e.id),
+      mine.map((e) => e.id),
+    )
     t.same([b.length, c.length, missing.length], [1, 1, 0], 'each read gets its own stream')
   })
 
-  t.test('concurrent first appends to many streams: each lands once, a repeated stream has one winner, a bad id fails alone', async (t) => {
-    const streams = Array.from({ length: 60 }, () => stream())
-    const taken = event()
-    await store.append(stream(), [taken], { expectedRevision: 'no_stream' })
-    const repeated = stream()
-    const retried = event()
-    const results = await Promise.allSettled([
-      ...streams.map((s) => store.append(s, [event()], { expectedRevision: 'no_stream' })),
-      ...Array.from({ length: 10 }, () => store.append(repeated, [event()], { expectedRevision: 'no_stream' })),
-      ...Array.from({ length: 3 }, () => store.append(`${repeated}-retried`, [retried], { expectedRevision: 'no_stream' })),
-      store.append(stream(), [{ ...event(), id: taken.id }], { expectedRevision: 'no_stream' }),
-    ])
-    t.ok(results.slice(0, 60).every((r) => r.status === 'fulfilled'), 'every distinct stream is written')
-    const rivals = results.slice(60, 70)
-    t.equal(rivals.filter((r) => r.status === 'fulfilled').length, 1, 'one winner on the repeated stream')
-    t.ok(rivals.every((r) => r.status === 'fulfilled' || r.reason instanceof WrongExpectedVersion), 'the others: wrong expected version')
-    t.ok(results.slice(70, 73).every((r) => r.status === 'fulfilled'), 'a retried append (same event id) is answered as the first')
-    if (options.globalEventIds !== false) t.match(results[73], { status: 'rejected', reason: DuplicateEventId }, 'an id stored elsewhere: refused, alone')
-    for (const s of streams.slice(0, 5)) t.same((await store.readStream(s)).map((e) => e.revision), [0n])
-    t.equal((await store.readStream(repeated)).length, 1)
-    t.equal((await store.readStream(`${repeated}-retried`)).length, 1)
-  })
+  t.test(
+    'concurrent first appends to many streams: each lands once, a repeated stream has one winner, a bad id fails alone',
+    async (t) => {
+      const streams = Array.from({ length: 60 }, () => stream())
+      const taken = event()
+      await store.append(stream(), [taken], { expectedRevision: 'no_stream' })
+      const repeated = stream()
+      const retried = event()
+      const results = await Promise.allSettled([
+        ...streams.map((s) => store.append(s, [event()], { expectedRevision: 'no_stream' })),
+        ...Array.from({ length: 10 }, () => store.append(repeated, [event()], { expectedRevision: 'no_stream' })),
+        ...Array.from({ length: 3 }, () =>
+          store.append(`${repeated}-retried`, [retried], { expectedRevision: 'no_stream' }),
+        ),
+        store.append(stream(), [{ ...event(), id: taken.id }], { expectedRevision: 'no_stream' }),
+      ])
+      t.ok(
+        results.slice(0, 60).every((r) => r.status === 'fulfilled'),
+        'every distinct stream is written',
+      )
+      const rivals = results.slice(60, 70)
+      t.equal(rivals.filter((r) => r.status === 'fulfilled').length, 1, 'one winner on the repeated stream')
+      t.ok(
+        rivals.every((r) => r.status === 'fulfilled' || r.reason instanceof WrongExpectedVersion),
+        'the others: wrong expected version',
+      )
+      t.ok(
+        results.slice(70, 73).every((r) => r.status === 'fulfilled'),
+        'a retried append (same event id) is answered as the first',
+      )
+      if (options.globalEventIds !== false)
+        t.match(results[73], { status: 'rejected', reason: DuplicateEventId }, 'an id stored elsewhere: refused, alone')
+      for (const s of streams.slice(0, 5))
+        t.same(
+          (await store.readStream(s)).map((e) => e.revision),
+          [0n],
+        )
+      t.equal((await store.readStream(repeated)).length, 1)
+      t.equal((await store.readStream(`${repeated}-retried`)).length, 1)
+    },
+  )
 
-  t.test('a guarded append is written only while the guard stream is at the given revision, whatever the expected revision', async (t) => {
-    const g = stream()
-    await store.append(g, [event()], { expectedRevision: 'no_stream' })
-    const s = stream()
-    await store.append(s, [event()], { expectedRevision: 'no_stream', guard: { stream: g, revision: 0n } })
-    await store.append(s, [event()], { expectedRevision: 0n, guard: { stream: g, revision: 0n } })
-    await store.append(s, [event()], { expectedRevision: 'any', guard: { stream: g, revision: 0n } })
-    await store.append(s, [event()], { expectedRevision: 'stream_exists', guard: { stream: g, revision: 0n } })
-    await store.append(g, [event()], { expectedRevision: 0n })
-    const stale = { stream: g, revision: 0n }
-    for (const expectedRevision of ['no_stream', 3n, 'any', 'stream_exists'] as const) {
-      const target = expectedRevision === 'no_stream' ? stream() : s
-      const err = await store.append(target, [event()], { expectedRevision, guard: stale }).then(() => null, (e: unknown) => e)
-      t.match(err, { name: 'GuardFailed', stream: g, expected: 0n, actual: 1n }, `${String(expectedRevision)}: refused`)
-      t.ok(err instanceof GuardFailed)
-    }
-    const missing = await store.append(stream(), [event()], { expectedRevision: 'no_stream', guard: { stream: stream(), revision: 0n } }).then(() => null, (e: unknown) => e)
-    t.match(missing, { name: 'GuardFailed', actual: 'no_stream' }, 'a guard stream that does not exist does not hold')
-    t.same((await store.readStream(s)).map((e) => e.revision), [0n, 1n, 2n, 3n], 'nothing written by a refused append')
-    const ok = await store.append(s, [event()], { expectedRevision: 3n, guard: { stream: g, revision: 1n } })
-    t.equal(ok.nextRevision, 4n, 'the current revision holds')
-  })
+  t.test(
+    'a guarded append is written only while the guard stream is at the given revision, whatever the expected revision',
+    async (t) => {
+      const g = stream()
+      await store.append(g, [event()], { expectedRevision: 'no_stream' })
+      const s = stream()
+      await store.append(s, [event()], { expectedRevision: 'no_stream', guard: { stream: g, revision: 0n } })
+      await store.append(s, [event()], { expectedRevision: 0n, guard: { stream: g, revision: 0n } })
+      await store.append(s, [event()], { expectedRevision: 'any', guard: { stream: g, revision: 0n } })
+      await store.append(s, [event()], { expectedRevision: 'stream_exists', guard: { stream: g, revision: 0n } })
+      await store.append(g, [event()], { expectedRevision: 0n })
+      const stale = { stream: g, revision: 0n }
+      for (const expectedRevision of ['no_stream', 3n, 'any', 'stream_exists'] as const) {
+        const target = expectedRevision === 'no_stream' ? stream() : s
+        const err = await store.append(target, [event()], { expectedRevision, guard: stale }).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        t.match(
+          err,
+          { name: 'GuardFailed', stream: g, expected: 0n, actual: 1n },
+          `${String(expectedRevision)}: refused`,
+        )
+        t.ok(err instanceof GuardFailed)
+      }
+      const missing = await store
+        .append(stream(), [event()], { expectedRevision: 'no_stream', guard: { stream: stream(), revision: 0n } })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        )
+      t.match(missing, { name: 'GuardFailed', actual: 'no_stream' }, 'a guard stream that does not exist does not hold')
+      t.same(
+        (await store.readStream(s)).map((e) => e.revision),
+        [0n, 1n, 2n, 3n],
+        'nothing written by a refused append',
+      )
+      const ok = await store.append(s, [event()], { expectedRevision: 3n, guard: { stream: g, revision: 1n } })
+      t.equal(ok.nextRevision, 4n, 'the current revision holds')
+    },
+  )
 
   t.test('concurrent guarded first appends: the ones whose guard holds land, the others fail alone', async (t) => {
     const g = stream()
     await store.append(g, [event(), event()], { expectedRevision: 'no_stream' })
     const targets = Array.from({ length: 40 }, () => stream())
     const results = await Promise.allSettled(
-      targets.map((s, i) => store.append(s, [event()], { expectedRevision: 'no_stream', guard: i % 4 === 0 ? undefined : { stream: g, revision: i % 2 === 0 ? 1n : 0n } })),
+      targets.map((s, i) =>
+        store.append(s, [event()], {
+          expectedRevision: 'no_stream',
+          guard: i % 4 === 0 ? undefined : { stream: g, revision: i % 2 === 0 ? 1n : 0n },
+        }),
+      ),
     )
     const landed = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []))
-    t.same(landed, targets.flatMap((_, i) => (i % 2 === 0 ? [i] : [])), 'unguarded and current guards land')
-    t.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof GuardFailed), 'stale guards fail with GuardFailed')
+    t.same(
+      landed,
+      targets.flatMap((_, i) => (i % 2 === 0 ? [i] : [])),
+      'unguarded and current guards land',
+    )
+    t.ok(
+      results.every((r) => r.status === 'fulfilled' || r.reason instanceof GuardFailed),
+      'stale guards fail with GuardFailed',
+    )
     for (const [i, s] of targets.entries()) t.equal((await store.readStream(s)).length, i % 2 === 0 ? 1 : 0)
   })
 
   t.test('50 parallel no_stream appends to one stream: exactly one winner', async (t) => {
     const s = stream()
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 'no_stream' })))
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 'no_stream' })),
+    )
     const won = results.filter((r) => r.status === 'fulfilled')
     const lost = results.filter((r) => r.status === 'rejected' && r.reason instanceof WrongExpectedVersion)
     t.equal(won.length, 1)
@@ -241,10 +329,15 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
   t.test('50 parallel appends at the same revision: exactly one winner', async (t) => {
     const s = stream()
     await store.append(s, [event()], { expectedRevision: 'no_stream' })
-    const results = await Promise.allSettled(Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 0n })))
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, () => store.append(s, [event()], { expectedRevision: 0n })),
+    )
     t.equal(results.filter((r) => r.status === 'fulfilled').length, 1)
     t.equal(results.filter((r) => r.status === 'rejected' && r.reason instanceof WrongExpectedVersion).length, 49)
-    t.same((await store.readStream(s)).map((e) => e.revision), [0n, 1n])
+    t.same(
+      (await store.readStream(s)).map((e) => e.revision),
+      [0n, 1n],
+    )
   })
 
   t.test('a subscriber sees events appended after it started, once each, in order', async (t) => {
@@ -254,7 +347,10 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     const mine = Array.from({ length: 20 }, () => event())
     const got = collect(store, 20, { after: start, keep: (e) => e.stream === s })
     for (const e of mine) await store.append(s, [e], { expectedRevision: 'any' })
-    t.same((await got).map((e) => e.id), mine.map((e) => e.id))
+    t.same(
+      (await got).map((e) => e.id),
+      mine.map((e) => e.id),
+    )
   })
 }
 

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { ANY, type AllStreamResolvedEvent, NO_STREAM, STREAM_EXISTS, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client'
+import {
+  ANY,
+  type AllStreamResolvedEvent,
+  NO_STREAM,
+  STREAM_EXISTS,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@eventstore/db-client'
 import t from 'tap'
 import { START, WrongExpectedVersion } from '../../src/store/event-store'
 import { InvalidConnectionString, toClientConnectionString } from '../../src/store/esdb/connection'
@@ -10,7 +17,15 @@ import { isStreamNotFound, toActualRevision, toEsdbExpectedRevision, toPortError
 import { decodePosition as decodePgPosition } from '../../src/store/postgres/postgres-event-store'
 
 /** What the client hands back for an event in $all (see RecordedEvent in its types). */
-function recorded(o: { stream?: string; type?: string; revision?: bigint; commit: bigint; prepare?: bigint; data?: unknown; metadata?: unknown }): AllStreamResolvedEvent {
+function recorded(o: {
+  stream?: string
+  type?: string
+  revision?: bigint
+  commit: bigint
+  prepare?: bigint
+  data?: unknown
+  metadata?: unknown
+}): AllStreamResolvedEvent {
   return {
     event: {
       streamId: o.stream ?? 'thing-1',
@@ -33,7 +48,11 @@ t.test('expected revisions map one to one onto the client constants', async (t) 
   t.equal(toEsdbExpectedRevision('any'), ANY)
   t.equal(toEsdbExpectedRevision(0n), 0n, 'both count the last event from 0')
   t.equal(toEsdbExpectedRevision(41n), 41n)
-  t.throws(() => toEsdbExpectedRevision(-1n), RangeError, 'a negative revision is refused, not sent as a huge unsigned one')
+  t.throws(
+    () => toEsdbExpectedRevision(-1n),
+    RangeError,
+    'a negative revision is refused, not sent as a huge unsigned one',
+  )
 })
 
 t.test('a missing stream is no_stream whichever way the server reports it', async (t) => {
@@ -72,7 +91,16 @@ t.test('positions round-trip and cannot be mistaken for PostgreSQL ones', async 
   t.same(decodePosition(encodePosition(p)), p)
   t.equal(decodePosition(START), undefined, 'START is before everything')
   t.equal(decodePosition(undefined), undefined)
-  for (const foreign of ['12:34', 'esdb:1', 'esdb:-1:2', 'esdb:1:2:3', 'ESDB:1:2', ' esdb:1:2', 'esdb:18446744073709551616:0', 'commit:1/prepare:2']) {
+  for (const foreign of [
+    '12:34',
+    'esdb:1',
+    'esdb:-1:2',
+    'esdb:1:2:3',
+    'ESDB:1:2',
+    ' esdb:1:2',
+    'esdb:18446744073709551616:0',
+    'commit:1/prepare:2',
+  ]) {
     t.throws(() => decodePosition(foreign), InvalidPosition, `refuses ${JSON.stringify(foreign)}`)
   }
   t.throws(() => decodePgPosition('esdb:1:2'), { name: 'InvalidPosition' }, 'and the PostgreSQL adapter refuses ours')
@@ -92,11 +120,23 @@ t.test('a new event becomes a JSON event carrying our id, type, data and metadat
   const metadata = { actor_id: randomUUID(), request_id: 'r1', correlation_id: 'c1', causation_id: null }
   const e = toEventData({ id, type: 'SignupRequested', data: { email: 'a@b.c' }, metadata })
   t.same(e, { id, contentType: 'application/json', type: 'SignupRequested', data: { email: 'a@b.c' }, metadata })
-  t.equal(toEventData({ id, type: 'Empty', data: undefined, metadata: {} }).data, null, 'undefined data is stored as null')
+  t.equal(
+    toEventData({ id, type: 'Empty', data: undefined, metadata: {} }).data,
+    null,
+    'undefined data is stored as null',
+  )
 })
 
 t.test('a recorded event becomes a StoredEvent', async (t) => {
-  const r = recorded({ stream: 'user-1', type: 'LoginSucceeded', revision: 4n, commit: 900n, prepare: 800n, data: { a: [1, 'é'] }, metadata: { ip: '::1' } })
+  const r = recorded({
+    stream: 'user-1',
+    type: 'LoginSucceeded',
+    revision: 4n,
+    commit: 900n,
+    prepare: 800n,
+    data: { a: [1, 'é'] },
+    metadata: { ip: '::1' },
+  })
   const s = fromRecorded(r.event!)
   t.same(s, {
     id: r.event!.id,
@@ -119,7 +159,11 @@ t.test('metadata that is not a JSON object decodes to {}; binary data to base64'
   t.same(fromRecorded({ ...base, metadata: new Uint8Array([1]) }).metadata, {})
   const binary = { ...base, isJson: false as const, data: new Uint8Array([0xde, 0xad]) }
   t.equal(fromRecorded(binary as unknown as typeof base).data, '3q0=')
-  t.throws(() => fromRecorded({ ...base, position: undefined }), PositionUnavailable, 'servers before 22.6 do not send positions')
+  t.throws(
+    () => fromRecorded({ ...base, position: undefined }),
+    PositionUnavailable,
+    'servers before 22.6 do not send positions',
+  )
 })
 
 t.test('system events are recognised by a $ type or a $ stream', async (t) => {
@@ -138,17 +182,27 @@ t.test('a page of $all keeps domain events after the given position, and moves p
     recorded({ commit: 40n, type: '$>', stream: '$ce-thing' }),
   ]
   const all = feedPage(raw, undefined)
-  t.same(all.events.map((e) => e.position), ['esdb:10:10', 'esdb:30:30'])
+  t.same(
+    all.events.map((e) => e.position),
+    ['esdb:10:10', 'esdb:30:30'],
+  )
   t.same(all.last, { commit: 40n, prepare: 40n }, 'the last position looked at, even a system event')
   const after = feedPage(raw, { commit: 10n, prepare: 10n })
-  t.same(after.events.map((e) => e.position), ['esdb:30:30'], 'the event at the position itself is dropped')
+  t.same(
+    after.events.map((e) => e.position),
+    ['esdb:30:30'],
+    'the event at the position itself is dropped',
+  )
   const none = feedPage(raw, { commit: 40n, prepare: 40n })
   t.same(none, { events: [], last: undefined })
 })
 
 t.test('KurrentDB spellings of the connection string become esdb:// for the v6 client', async (t) => {
   t.equal(toClientConnectionString('esdb://localhost:2113?tls=false'), 'esdb://localhost:2113?tls=false')
-  t.equal(toClientConnectionString('kurrentdb://admin:changeit@db:2113?tls=false'), 'esdb://admin:changeit@db:2113?tls=false')
+  t.equal(
+    toClientConnectionString('kurrentdb://admin:changeit@db:2113?tls=false'),
+    'esdb://admin:changeit@db:2113?tls=false',
+  )
   t.equal(toClientConnectionString('kurrent+discover://a:2113,b:2113'), 'esdb+discover://a:2113,b:2113')
   t.equal(toClientConnectionString('KurrentDB+Discover://a:2113'), 'esdb+discover://a:2113')
   t.equal(toClientConnectionString('esdb+discover://a:2113'), 'esdb+discover://a:2113')

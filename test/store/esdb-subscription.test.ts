@@ -57,7 +57,10 @@ t.test('events that arrive together are handed over as one batch of at most limi
   const sub = catchUpSubscription(open, { from: undefined, limit: 3 }, async (events) => void batches.push(events))
   for (const c of [1n, 2n, 3n, 4n, 5n]) opened[0]!.source.write(recorded(c))
   await tick()
-  t.same(positions(batches), [['esdb:1:1', 'esdb:2:2', 'esdb:3:3'], ['esdb:4:4', 'esdb:5:5']])
+  t.same(positions(batches), [
+    ['esdb:1:1', 'esdb:2:2', 'esdb:3:3'],
+    ['esdb:4:4', 'esdb:5:5'],
+  ])
   await sub.stop()
   t.ok(opened[0]!.source.unsubscribed, 'stop ends the server subscription')
   await t.resolves(sub.done)
@@ -87,9 +90,13 @@ t.test('a dropped subscription is reopened after the last handled position, with
   const { opened, open } = harness()
   const errors: Error[] = []
   const seen: string[] = []
-  const sub = catchUpSubscription(open, { from: { commit: 1n, prepare: 1n }, limit: 10, retryMs: 1, onError: (e) => errors.push(e) }, async (events) => {
-    seen.push(...events.map((e) => e.position))
-  })
+  const sub = catchUpSubscription(
+    open,
+    { from: { commit: 1n, prepare: 1n }, limit: 10, retryMs: 1, onError: (e) => errors.push(e) },
+    async (events) => {
+      seen.push(...events.map((e) => e.position))
+    },
+  )
   t.same(opened[0]!.from, { commit: 1n, prepare: 1n })
   const first = opened[0]!.source
   first.write(recorded(1n)) // at the starting position itself: not new
@@ -145,7 +152,11 @@ t.test('a handler error ends the subscription instead of skipping the batch', as
 t.test('a subscription the server ends is reopened', async (t) => {
   const { opened, open } = harness()
   const seen: string[] = []
-  const sub = catchUpSubscription(open, { from: undefined, limit: 10, retryMs: 1 }, async (events) => void seen.push(...events.map((e) => e.position)))
+  const sub = catchUpSubscription(
+    open,
+    { from: undefined, limit: 10, retryMs: 1 },
+    async (events) => void seen.push(...events.map((e) => e.position)),
+  )
   opened[0]!.source.end(recorded(7n))
   // reopened after retryMs; a loaded machine may take longer than a tick
   await eventually(() => opened.length > 1, 5000, 5)

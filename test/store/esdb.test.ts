@@ -12,23 +12,30 @@ import { eventStoreContract } from './contract'
  */
 const url = process.env.EVENTSTORE_URL
 
-function adapter(connectionString: string, onError = (e: Error) => console.error(`esdb subscription dropped: ${e.message}`)): EventStore {
+function adapter(
+  connectionString: string,
+  onError = (e: Error) => console.error(`esdb subscription dropped: ${e.message}`),
+): EventStore {
   return createEsdbEventStore(connectionString, { onError })
 }
 
-t.test('EventStoreDB contract suite', { skip: url ? false : 'EVENTSTORE_URL is not set: no EventStoreDB/KurrentDB to run the contract against' }, async (t) => {
-  let store: EventStore | undefined
-  t.teardown(() => store?.close())
-  eventStoreContract(t, async () => (store = adapter(url!)), { globalEventIds: false })
+t.test(
+  'EventStoreDB contract suite',
+  { skip: url ? false : 'EVENTSTORE_URL is not set: no EventStoreDB/KurrentDB to run the contract against' },
+  async (t) => {
+    let store: EventStore | undefined
+    t.teardown(() => store?.close())
+    eventStoreContract(t, async () => (store = adapter(url!)), { globalEventIds: false })
 
-  t.test('ping answers while the server is up', async (t) => {
-    await t.resolves(store!.ping())
-  })
+    t.test('ping answers while the server is up', async (t) => {
+      await t.resolves(store!.ping())
+    })
 
-  t.test('a position from the PostgreSQL adapter is refused', async (t) => {
-    await t.rejects(store!.readAll({ after: '123:456' }), { name: 'InvalidPosition' })
-  })
-})
+    t.test('a position from the PostgreSQL adapter is refused', async (t) => {
+      await t.rejects(store!.readAll({ after: '123:456' }), { name: 'InvalidPosition' })
+    })
+  },
+)
 
 // no server needed: these never get as far as the network, or expect it to fail
 t.test('a foreign position is refused before any request is made', async (t) => {
@@ -43,7 +50,10 @@ t.test('a foreign position is refused before any request is made', async (t) => 
 t.test('ping rejects when nothing answers at the address', async (t) => {
   const store = adapter('kurrentdb://127.0.0.1:1?tls=false')
   t.teardown(() => store.close())
-  const err = await store.ping().then(() => undefined, (e: unknown) => e)
+  const err = await store.ping().then(
+    () => undefined,
+    (e: unknown) => e,
+  )
   t.match(err, { type: 'unavailable' }, 'the client reports the server unavailable')
 })
 

@@ -44,7 +44,12 @@ async function appendVisible(n: number): Promise<StoredEvent[]> {
     await store.append(`fed-${randomUUID()}`, [e], { expectedRevision: 'no_stream' })
   }
   let visible: StoredEvent[] = []
-  await eventually(async () => (visible = (await store.readAll({ after: mark, limit: 10_000 })).filter((e) => ids.includes(e.id))).length === n, 10_000, 20)
+  await eventually(
+    async () =>
+      (visible = (await store.readAll({ after: mark, limit: 10_000 })).filter((e) => ids.includes(e.id))).length === n,
+    10_000,
+    20,
+  )
   return visible
 }
 
@@ -60,7 +65,12 @@ t.test('ten subscribers at the head share one read of the store', async (t) => {
   const mine = await appendVisible(5)
   const before = reads.length
   const got = await Promise.all(Array.from({ length: 10 }, () => feed.read({ after: mark })))
-  for (const g of got) t.same(g.filter((e) => e.type === 'Fed').map((e) => e.id), mine.map((e) => e.id), 'every subscriber gets the new events, in order')
+  for (const g of got)
+    t.same(
+      g.filter((e) => e.type === 'Fed').map((e) => e.id),
+      mine.map((e) => e.id),
+      'every subscriber gets the new events, in order',
+    )
   t.equal(reads.length - before, 1, 'one query served all ten')
   const again = await Promise.all(Array.from({ length: 10 }, () => feed.read({ after: mark, limit: 2 })))
   t.equal(reads.length - before, 1, 'positions inside the window are served from memory')
@@ -80,7 +90,10 @@ t.test('a caller never gets the answer of a read that started before its call', 
   release()
   await early
   const got = await second
-  t.ok(got.some((e) => e.id === late!.id), 'the later caller waited for a read of its own and saw the new event')
+  t.ok(
+    got.some((e) => e.id === late!.id),
+    'the later caller waited for a read of its own and saw the new event',
+  )
 })
 
 t.test('a subscriber behind the window reads the store itself, and gets what readAll gives', async (t) => {
@@ -88,14 +101,23 @@ t.test('a subscriber behind the window reads the store itself, and gets what rea
   await feed.read({ after: mark })
   const mine = await appendVisible(20)
   const atHead = await feed.read({ after: mark, limit: 100 })
-  t.same(atHead.filter((e) => e.type === 'Fed').map((e) => e.id), mine.map((e) => e.id))
+  t.same(
+    atHead.filter((e) => e.type === 'Fed').map((e) => e.id),
+    mine.map((e) => e.id),
+  )
   const before = reads.length
   const behind = await feed.read({ after: mark, limit: 3 })
   t.equal(reads.length - before, 1, 'the window keeps only 5: the start is read from the store')
-  t.same(behind.map((e) => e.id), (await store.readAll({ after: mark, limit: 3 })).map((e) => e.id))
+  t.same(
+    behind.map((e) => e.id),
+    (await store.readAll({ after: mark, limit: 3 })).map((e) => e.id),
+  )
   const inside = await feed.read({ after: atHead[16]!.position })
   t.equal(reads.length - before, 1, 'the last 5 are still in memory')
-  t.same(inside.map((e) => e.id), atHead.slice(17).map((e) => e.id))
+  t.same(
+    inside.map((e) => e.id),
+    atHead.slice(17).map((e) => e.id),
+  )
 })
 
 t.test('a subscriber ahead of the window (it read the store itself) is served once the feed catches up', async (t) => {
@@ -103,7 +125,10 @@ t.test('a subscriber ahead of the window (it read the store itself) is served on
   await feed.read({ after: mark })
   const mine = await appendVisible(6)
   const got = await feed.read({ after: mine[2]!.position })
-  t.same(got.filter((e) => e.type === 'Fed').map((e) => e.id), mine.slice(3).map((e) => e.id))
+  t.same(
+    got.filter((e) => e.type === 'Fed').map((e) => e.id),
+    mine.slice(3).map((e) => e.id),
+  )
 })
 
 t.test('reads at the head are spaced by minIntervalMs however often subscribers ask', async (t) => {
@@ -138,6 +163,8 @@ t.test('every subscription of the store sees every event once, in order, through
   await eventually(async () => seen.every((l) => l.length >= ids.length), 15_000, 50)
   await new Promise((r) => setTimeout(r, 200)) // a repeat would land meanwhile
   await Promise.all(subs.map((s) => s.stop()))
-  const inOrder = (await store.readAll({ after: mark, limit: 10_000 })).filter((e) => streams.has(e.stream)).map((e) => e.id)
+  const inOrder = (await store.readAll({ after: mark, limit: 10_000 }))
+    .filter((e) => streams.has(e.stream))
+    .map((e) => e.id)
   for (const list of seen) t.same(list, inOrder, 'each subscriber: all 320 events, once, in feed order')
 })

@@ -60,7 +60,9 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
   const cache = new Lru<string, Caller>(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
-  app.decorateRequest('guarded', async function guarded<T>(this: FastifyRequest, write: (guard: StreamGuard) => Promise<T>): Promise<T> {
+  app.decorateRequest('guarded', async function guarded<
+    T,
+  >(this: FastifyRequest, write: (guard: StreamGuard) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const caller = this.caller!
       const stream = userStream(caller.id)
@@ -69,13 +71,24 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
       } catch (err) {
         if (!(err instanceof GuardFailed) || err.stream !== stream || attempt >= GUARD_ATTEMPTS) throw err
         cache.delete(caller.id)
-        await admit(this, deps, this.routeOptions.config.access ?? 'public', await loadCaller(deps, caller.id, caller.session_id))
+        await admit(
+          this,
+          deps,
+          this.routeOptions.config.access ?? 'public',
+          await loadCaller(deps, caller.id, caller.session_id),
+        )
       }
     }
   })
   app.addHook('onRequest', async (request) => {
     const ua = request.headers['user-agent']
-    request.ctx = { actor_id: null, actor_role: null, ip: request.ip, user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null, request_id: request.id }
+    request.ctx = {
+      actor_id: null,
+      actor_role: null,
+      ip: request.ip,
+      user_agent: typeof ua === 'string' ? ua.slice(0, 512) : null,
+      request_id: request.id,
+    }
   })
   // onRequest, not preHandler: a caller is refused before the body is parsed or
   // validated, so a stranger learns nothing from 400s and every refusal is recorded
@@ -101,7 +114,12 @@ const allows = (access: Access, role: Role): boolean => (access !== 'admin' && a
  * let in (so a refusal is never made on a stale read); anything else is read
  * from the user stream, and an approved caller is then cached.
  */
-async function authenticate(request: FastifyRequest, deps: CommandDeps & { tokens: TokenService }, access: Access, cache?: Lru<string, Caller>): Promise<Caller | null> {
+async function authenticate(
+  request: FastifyRequest,
+  deps: CommandDeps & { tokens: TokenService },
+  access: Access,
+  cache?: Lru<string, Caller>,
+): Promise<Caller | null> {
   const m = BEARER.exec(request.headers.authorization ?? '')
   if (!m) return null
   let claims
@@ -123,16 +141,37 @@ async function authenticate(request: FastifyRequest, deps: CommandDeps & { token
 async function loadCaller(deps: CommandDeps, userId: string, sessionId: string): Promise<Caller | null> {
   const { state: user, revision } = await loadStateAt(deps.store, userStream(userId), userDecider)
   if (user.status !== 'approved' || revision === 'no_stream') return null
-  return { id: user.account.id, role: user.role, session_id: sessionId, email: user.account.email, full_name: user.account.full_name, revision }
+  return {
+    id: user.account.id,
+    role: user.role,
+    session_id: sessionId,
+    email: user.account.email,
+    full_name: user.account.full_name,
+    revision,
+  }
 }
 
-async function refuse(request: FastifyRequest, deps: CommandDeps, access: Access, code: 'unauthorized' | 'forbidden'): Promise<never> {
+async function refuse(
+  request: FastifyRequest,
+  deps: CommandDeps,
+  access: Access,
+  code: 'unauthorized' | 'forbidden',
+): Promise<never> {
   if (access === 'admin' || code === 'forbidden') {
     const day = deps.sources.now().toISOString().slice(0, 10)
     await record(
       deps,
       `security-${day}`,
-      { type: 'AccessDenied', data: { method: request.method, route: request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200), required: access, reason: code, denied_at: deps.sources.now().toISOString() } },
+      {
+        type: 'AccessDenied',
+        data: {
+          method: request.method,
+          route: request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200),
+          required: access,
+          reason: code,
+          denied_at: deps.sources.now().toISOString(),
+        },
+      },
       request.ctx,
     )
   }

@@ -9,8 +9,10 @@ import { ApiError, DOMAIN_STATUS, errors } from '../errors'
 const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => errors.unsupportedMediaType(),
   FST_ERR_CTP_BODY_TOO_LARGE: () => errors.payloadTooLarge(),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => errors.validation(undefined, undefined, 'Content-Length does not match the body'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () => errors.invalidJson(undefined, undefined, 'The body is empty; send JSON or no Content-Type'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    errors.validation(undefined, undefined, 'Content-Length does not match the body'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
+    errors.invalidJson(undefined, undefined, 'The body is empty; send JSON or no Content-Type'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => errors.invalidJson(),
   FST_ERR_BAD_URL: () => errors.routeNotFound(),
 }
@@ -19,7 +21,8 @@ export function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err
   // retries ran out under contention: the client may simply try again
   if (err instanceof WrongExpectedVersion) return errors.conflict()
-  if (err instanceof DomainError) return new ApiError(DOMAIN_STATUS[err.code] ?? 400, err.code, err.message, err.details)
+  if (err instanceof DomainError)
+    return new ApiError(DOMAIN_STATUS[err.code] ?? 400, err.code, err.message, err.details)
   const fe = err as FastifyError
   if (fe.validation) return errors.validation(undefined, undefined, fe.message)
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined
@@ -42,7 +45,9 @@ export function registerErrorHandling(app: App): void {
     if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
     for (const [k, v] of Object.entries(api.headers)) reply.header(k, v)
-    return reply.status(api.statusCode).send({ ...api.body, statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
+    return reply
+      .status(api.statusCode)
+      .send({ ...api.body, statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
   })
   app.setNotFoundHandler((request, reply) => {
     const api = errors.routeNotFound()

@@ -15,18 +15,35 @@ export function adminApprovalRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       '/approval-requests',
       {
         config: { access: 'admin' },
-        schema: { tags: ['admin'], security: [{ bearer: [] }], querystring: ApprovalListQuery, response: { 200: Type.Object({ items: Type.Array(ApprovalRequest), next_cursor: Nullable(Type.String()) }), ...errorResponses() } },
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          querystring: ApprovalListQuery,
+          response: {
+            200: Type.Object({ items: Type.Array(ApprovalRequest), next_cursor: Nullable(Type.String()) }),
+            ...errorResponses(),
+          },
+        },
       },
       async (request) => {
         const { status, cursor, limit = 50 } = request.query
         const now = runtime.sources.now()
         const after = decodeCursor(cursor, ['timestamp', 'uuid'])
-        let q = db.selectFrom('approval_requests').selectAll().orderBy('requested_at', 'desc').orderBy('id', 'desc').limit(limit + 1)
+        let q = db
+          .selectFrom('approval_requests')
+          .selectAll()
+          .orderBy('requested_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
         // "pending" and "expired" are judged by the deadline, not only by what the sweep has recorded yet
         if (status === 'pending') q = q.where('status', '=', 'pending').where('expires_at', '>', now)
-        else if (status === 'expired') q = q.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', now)])]))
+        else if (status === 'expired')
+          q = q.where((eb) =>
+            eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', now)])]),
+          )
         else if (status) q = q.where('status', '=', status)
-        if (after) q = q.where(sql<boolean>`(requested_at, id) < (${new Date(after[0] as string)}, ${after[1] as string}::uuid)`)
+        if (after)
+          q = q.where(sql<boolean>`(requested_at, id) < (${new Date(after[0] as string)}, ${after[1] as string}::uuid)`)
         const rows = await q.execute()
         const page = rows.slice(0, limit)
         const last = page[page.length - 1]
@@ -41,11 +58,26 @@ export function adminApprovalRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       '/approval-requests/:id/decide',
       {
         config: { access: 'admin' },
-        schema: { tags: ['admin'], security: [{ bearer: [] }], params: IdParams, body: DecideBody, response: { 200: Type.Object({ approval_request: Type.Object({ ...ApprovalRequest.properties, role: Nullable(Role) }) }), ...errorResponses(404, 409) } },
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: DecideBody,
+          response: {
+            200: Type.Object({
+              approval_request: Type.Object({ ...ApprovalRequest.properties, role: Nullable(Role) }),
+            }),
+            ...errorResponses(404, 409),
+          },
+        },
       },
       async (request) => {
         const caller = request.caller!
-        const approval_request = await decideApproval(identity, { request_id: request.params.id, ...request.body }, { ...request.ctx, actor_id: caller.id })
+        const approval_request = await decideApproval(
+          identity,
+          { request_id: request.params.id, ...request.body },
+          { ...request.ctx, actor_id: caller.id },
+        )
         return { approval_request }
       },
     )
@@ -54,10 +86,20 @@ export function adminApprovalRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       '/users/:id/role',
       {
         config: { access: 'admin' },
-        schema: { tags: ['admin'], security: [{ bearer: [] }], params: IdParams, body: Type.Object({ role: Role }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses(404) } },
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: Type.Object({ role: Role }, { additionalProperties: false }),
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
       },
       async (request, reply) => {
-        await changeRole(identity, { user_id: request.params.id, role: request.body.role }, { ...request.ctx, actor_id: request.caller!.id })
+        await changeRole(
+          identity,
+          { user_id: request.params.id, role: request.body.role },
+          { ...request.ctx, actor_id: request.caller!.id },
+        )
         return reply.status(204).send(null)
       },
     )
@@ -66,10 +108,23 @@ export function adminApprovalRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       '/users/:id/deactivate',
       {
         config: { access: 'admin' },
-        schema: { tags: ['admin'], security: [{ bearer: [] }], params: IdParams, body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), response: { 204: Type.Null(), ...errorResponses(404) } },
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          params: IdParams,
+          body: Type.Object(
+            { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+            { additionalProperties: false },
+          ),
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
       },
       async (request, reply) => {
-        await deactivateUser(identity, { user_id: request.params.id, reason: request.body.reason ?? null }, { ...request.ctx, actor_id: request.caller!.id })
+        await deactivateUser(
+          identity,
+          { user_id: request.params.id, reason: request.body.reason ?? null },
+          { ...request.ctx, actor_id: request.caller!.id },
+        )
         return reply.status(204).send(null)
       },
     )

@@ -4,7 +4,15 @@ import { Type } from '@sinclair/typebox'
 import { chainKey } from '../../audit/chain'
 import { csvLine } from '../../audit/csv'
 import { feedLine } from '../../audit/feed'
-import { type AuditFilter, type AuditKey, auditKey, auditPage, auditRows, auditView, CSV_COLUMNS } from '../../audit/query'
+import {
+  type AuditFilter,
+  type AuditKey,
+  auditKey,
+  auditPage,
+  auditRows,
+  auditView,
+  CSV_COLUMNS,
+} from '../../audit/query'
 import { AuditEntry, AuditQuery, EventStreamQuery, VerifyAnswer } from '../../audit/schemas'
 import { verifyChain } from '../../audit/verify'
 import type { Runtime } from '../../runtime'
@@ -20,15 +28,34 @@ export function auditRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/audit-logs',
-      { config: { access: 'admin' }, schema: { tags: ['audit'], security: sec, querystring: AuditQuery, response: { 200: Type.Object({ items: Type.Array(AuditEntry), next_cursor: Nullable(Type.String()) }), ...errorResponses() } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['audit'],
+          security: sec,
+          querystring: AuditQuery,
+          response: {
+            200: Type.Object({ items: Type.Array(AuditEntry), next_cursor: Nullable(Type.String()) }),
+            ...errorResponses(),
+          },
+        },
+      },
       async (request, reply) => {
         const { cursor, limit = 50, format, ...q } = request.query
-        const filter: AuditFilter = { action: q.action, actor_id: q.actor_id?.toLowerCase(), target_id: q.target_id, outcome: q.outcome, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined }
+        const filter: AuditFilter = {
+          action: q.action,
+          actor_id: q.actor_id?.toLowerCase(),
+          target_id: q.target_id,
+          outcome: q.outcome,
+          from: q.from ? new Date(q.from) : undefined,
+          to: q.to ? new Date(q.to) : undefined,
+        }
         const after = decodeCursor(cursor, ['timestamp', 'uuid']) as AuditKey | undefined
         if (format === 'csv') {
           const lines = async function* () {
             yield csvLine([...CSV_COLUMNS])
-            for await (const rows of auditRows(db, filter, after)) yield rows.map((r) => csvLine(CSV_COLUMNS.map((c) => r[c]))).join('')
+            for await (const rows of auditRows(db, filter, after))
+              yield rows.map((r) => csvLine(CSV_COLUMNS.map((c) => r[c]))).join('')
           }
           return reply
             .header('content-type', 'text/csv; charset=utf-8')
@@ -39,31 +66,53 @@ export function auditRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         const rows = await auditPage(db, filter, after, limit + 1)
         const page = rows.slice(0, limit)
         const last = page[page.length - 1]
-        return { items: page.map(auditView), next_cursor: rows.length > limit && last ? encodeCursor(auditKey(last)) : null }
+        return {
+          items: page.map(auditView),
+          next_cursor: rows.length > limit && last ? encodeCursor(auditKey(last)) : null,
+        }
       },
     )
 
     app.get(
       '/audit-logs/verify',
-      { config: { access: 'admin' }, schema: { tags: ['audit'], security: sec, response: { 200: VerifyAnswer, ...errorResponses() } } },
+      {
+        config: { access: 'admin' },
+        schema: { tags: ['audit'], security: sec, response: { 200: VerifyAnswer, ...errorResponses() } },
+      },
       async () => verifyChain(db, runtime.store, key),
     )
 
     app.get(
       '/event-stream',
-      { config: { access: 'admin' }, schema: { tags: ['audit'], security: sec, querystring: EventStreamQuery, response: { 200: Type.String({ description: 'application/x-ndjson: one stored event per line, secrets redacted' }), ...errorResponses() } } },
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['audit'],
+          security: sec,
+          querystring: EventStreamQuery,
+          response: {
+            200: Type.String({ description: 'application/x-ndjson: one stored event per line, secrets redacted' }),
+            ...errorResponses(),
+          },
+        },
+      },
       async (request, reply) => {
         const { after = '', limit = 500 } = request.query
         let events
         try {
           events = await runtime.store.readAll({ after, limit })
         } catch (err) {
-          if ((err as Error).name === 'InvalidPosition') throw errors.validation(undefined, undefined, 'after is not a position of this store')
+          if ((err as Error).name === 'InvalidPosition')
+            throw errors.validation(undefined, undefined, 'after is not a position of this store')
           throw err
         }
         const next = events.length ? events[events.length - 1]!.position : after
         // the next page starts after this; an empty body with the same value means "caught up"
-        return reply.header('content-type', 'application/x-ndjson; charset=utf-8').header('x-next-after', next).header('cache-control', 'no-store').send(events.map(feedLine).join(''))
+        return reply
+          .header('content-type', 'application/x-ndjson; charset=utf-8')
+          .header('x-next-after', next)
+          .header('cache-control', 'no-store')
+          .send(events.map(feedLine).join(''))
       },
     )
   }

@@ -8,7 +8,15 @@ import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import type { Runtime } from '../../runtime'
 import { ApiError, errors } from '../errors'
-import { LoginBody, LoginResponse, RefreshBody, SignupBody, SignupResponse, TokenResponse, User } from '../schemas/identity'
+import {
+  LoginBody,
+  LoginResponse,
+  RefreshBody,
+  SignupBody,
+  SignupResponse,
+  TokenResponse,
+  User,
+} from '../schemas/identity'
 import { errorResponses } from '../schemas/common'
 
 /** Auth bodies are small: anything over 16 KiB is refused before parsing. */
@@ -54,7 +62,8 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           return await login(identity, request.body, request.ctx)
         } catch (err) {
           // on login an expired approval is a refusal of access, not a conflict
-          if (err instanceof DomainError && err.code === 'approval_expired') throw new ApiError(403, err.code, err.message, err.details)
+          if (err instanceof DomainError && err.code === 'approval_expired')
+            throw new ApiError(403, err.code, err.message, err.details)
           throw err
         }
       },
@@ -79,7 +88,12 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       {
         bodyLimit: AUTH_BODY_LIMIT,
         config: { access: 'user' },
-        schema: { tags: ['auth'], security: [{ bearer: [] }], body: RefreshBody, response: { 204: Type.Null(), ...errorResponses() } },
+        schema: {
+          tags: ['auth'],
+          security: [{ bearer: [] }],
+          body: RefreshBody,
+          response: { 204: Type.Null(), ...errorResponses() },
+        },
       },
       async (request: FastifyRequest<{ Body: { refresh_token: string } }>, reply) => {
         await logout(identity, request.body.refresh_token, request.caller!.id, request.ctx)
@@ -89,7 +103,14 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
 
     app.get(
       '/me',
-      { config: { access: 'user' }, schema: { tags: ['auth'], security: [{ bearer: [] }], response: { 200: Type.Object({ user: User }), ...errorResponses() } } },
+      {
+        config: { access: 'user' },
+        schema: {
+          tags: ['auth'],
+          security: [{ bearer: [] }],
+          response: { 200: Type.Object({ user: User }), ...errorResponses() },
+        },
+      },
       async (request) => {
         const c = request.caller!
         return { user: { id: c.id, email: c.email, full_name: c.full_name, role: c.role, status: 'approved' } }

@@ -11,12 +11,20 @@ const Readiness = Type.Object({
 /** Liveness says the process answers; readiness checks every dependency. */
 export function healthRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/health', { schema: { tags: ['ops'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }))
+    app.get(
+      '/health',
+      { schema: { tags: ['ops'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+      async () => ({ status: 'ok' as const }),
+    )
 
-    app.get('/ready', { schema: { tags: ['ops'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-      const dependencies = await runtime.checkDependencies()
-      const ready = Object.values(dependencies).every((s) => s !== 'down')
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', dependencies })
-    })
+    app.get(
+      '/ready',
+      { schema: { tags: ['ops'], response: { 200: Readiness, 503: Readiness } } },
+      async (_request, reply) => {
+        const dependencies = await runtime.checkDependencies()
+        const ready = Object.values(dependencies).every((s) => s !== 'down')
+        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', dependencies })
+      },
+    )
   }
 }

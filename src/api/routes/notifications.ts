@@ -11,7 +11,13 @@ import type { Runtime } from '../../runtime'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { errors } from '../errors'
 import { errorResponses, IdParams } from '../schemas/common'
-import { LAST_EVENT_ID, ListNotificationsQuery, NotificationList, StreamQuery, StreamTicket } from '../schemas/notifications'
+import {
+  LAST_EVENT_ID,
+  ListNotificationsQuery,
+  NotificationList,
+  StreamQuery,
+  StreamTicket,
+} from '../schemas/notifications'
 
 /** A member's notifications, and their live stream (DESIGN §6). */
 export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
@@ -23,37 +29,67 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
     ? new RedisStreamTickets(runtime.redis, config.redisPrefix, config.sseTicketTtlSeconds)
     : new MemoryStreamTickets(config.sseTicketTtlSeconds, () => runtime.sources.now())
   return async (app) => {
-    const hub = await NotificationHub.start(runtime.db, { heartbeatMs: config.sseHeartbeatSeconds * 1000, onError: (err) => runtime.logger.warn({ err: err.message }, 'notification stream failed') })
+    const hub = await NotificationHub.start(runtime.db, {
+      heartbeatMs: config.sseHeartbeatSeconds * 1000,
+      onError: (err) => runtime.logger.warn({ err: err.message }, 'notification stream failed'),
+    })
     // preClose, not onClose: the server waits for open connections before onClose runs
     app.addHook('preClose', async () => hub.close())
 
     app.get(
       '/notifications',
-      { config: { access: 'user' }, schema: { tags: ['notifications'], security: sec, querystring: ListNotificationsQuery, response: { 200: NotificationList, ...errorResponses() } } },
+      {
+        config: { access: 'user' },
+        schema: {
+          tags: ['notifications'],
+          security: sec,
+          querystring: ListNotificationsQuery,
+          response: { 200: NotificationList, ...errorResponses() },
+        },
+      },
       async (request) => {
         const { unread, cursor, limit = 50 } = request.query
         const key = decodeCursor(cursor, ['timestamp', 'uuid'])
         const userId = request.caller!.id
         const after = key ? { created_at: new Date(key[0] as string), id: key[1] as string } : undefined
-        const [{ rows, more }, unread_count] = await Promise.all([listNotifications(db, userId, { unread, after, limit }), unreadCount(db, userId)])
+        const [{ rows, more }, unread_count] = await Promise.all([
+          listNotifications(db, userId, { unread, after, limit }),
+          unreadCount(db, userId),
+        ])
         const last = rows[rows.length - 1]
-        return { items: rows.map(notificationView), unread_count, next_cursor: more && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null }
+        return {
+          items: rows.map(notificationView),
+          unread_count,
+          next_cursor: more && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
+        }
       },
     )
 
     app.post(
       '/notifications/:id/read',
-      { config: { access: 'user' }, schema: { tags: ['notifications'], security: sec, params: IdParams, response: { 204: Type.Null(), ...errorResponses(404) } } },
+      {
+        config: { access: 'user' },
+        schema: {
+          tags: ['notifications'],
+          security: sec,
+          params: IdParams,
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
+      },
       async (request, reply) => {
         // someone else's notification is as unknown as a missing one
-        if ((await readNotification(deps, request.caller!.id, request.params.id, request.ctx)) === 'not_found') throw errors.notFound()
+        if ((await readNotification(deps, request.caller!.id, request.params.id, request.ctx)) === 'not_found')
+          throw errors.notFound()
         return reply.status(204).send(null)
       },
     )
 
     app.post(
       '/notifications/read-all',
-      { config: { access: 'user' }, schema: { tags: ['notifications'], security: sec, response: { 204: Type.Null(), ...errorResponses() } } },
+      {
+        config: { access: 'user' },
+        schema: { tags: ['notifications'], security: sec, response: { 204: Type.Null(), ...errorResponses() } },
+      },
       async (request, reply) => {
         await readAllNotifications(deps, request.caller!.id, request.ctx)
         return reply.status(204).send(null)
@@ -62,7 +98,10 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
 
     app.post(
       '/notifications/stream-ticket',
-      { config: { access: 'user' }, schema: { tags: ['notifications'], security: sec, response: { 200: StreamTicket, ...errorResponses() } } },
+      {
+        config: { access: 'user' },
+        schema: { tags: ['notifications'], security: sec, response: { 200: StreamTicket, ...errorResponses() } },
+      },
       async (request, reply) => {
         const { ticket, expires_at } = await tickets.issue(request.caller!.id)
         return reply.header('cache-control', 'no-store').send({ ticket, expires_at: expires_at.toISOString() })
@@ -72,10 +111,18 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
     app.get(
       '/notifications/stream',
       // public: the single-use ticket authenticates, because EventSource cannot send a bearer header
-      { config: { access: 'public' }, schema: { tags: ['notifications'], querystring: StreamQuery, response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses() } } },
+      {
+        config: { access: 'public' },
+        schema: {
+          tags: ['notifications'],
+          querystring: StreamQuery,
+          response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses() },
+        },
+      },
       async (request, reply) => {
         const header = request.headers['last-event-id']
-        if (header !== undefined && (typeof header !== 'string' || !LAST_EVENT_ID.test(header))) throw errors.validation(undefined, undefined, 'Last-Event-ID is not one of ours')
+        if (header !== undefined && (typeof header !== 'string' || !LAST_EVENT_ID.test(header)))
+          throw errors.validation(undefined, undefined, 'Last-Event-ID is not one of ours')
         const userId = await tickets.redeem(request.query.ticket)
         if (!userId) throw errors.unauthorized()
         // the account may have been deactivated since the ticket was issued
@@ -99,7 +146,12 @@ export function notificationRoutes(runtime: Runtime): FastifyPluginAsyncTypebox 
           runtime.logger.warn({ err: err.message }, 'notification stream failed to start')
           // hijacked: the error handler is out of the loop, so its body is written here
           const e = errors.unavailable()
-          if (!res.headersSent) res.writeHead(e.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: e.statusCode, code: e.code, message: e.message, request_id: request.id }))
+          if (!res.headersSent)
+            res
+              .writeHead(e.statusCode, { 'content-type': 'application/json' })
+              .end(
+                JSON.stringify({ statusCode: e.statusCode, code: e.code, message: e.message, request_id: request.id }),
+              )
           else res.end()
         })
       },

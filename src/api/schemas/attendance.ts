@@ -3,7 +3,11 @@ import { Nullable, Timestamp, Uuid } from './common'
 
 // Shapes only; the domain validates meaning (window order, geofence ranges).
 export const Geofence = Type.Object(
-  { lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }), radius_m: Type.Number({ minimum: 10, maximum: 10000 }) },
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    radius_m: Type.Number({ minimum: 10, maximum: 10000 }),
+  },
   { additionalProperties: false },
 )
 const fields = {
@@ -16,7 +20,14 @@ const fields = {
 }
 export const CreateClubEventBody = Type.Object(fields, { additionalProperties: false })
 export const UpdateClubEventBody = Type.Object(
-  { title: Type.Optional(fields.title), starts_at: Type.Optional(Timestamp), ends_at: Type.Optional(Timestamp), location: fields.location, notes: fields.notes, geofence: fields.geofence },
+  {
+    title: Type.Optional(fields.title),
+    starts_at: Type.Optional(Timestamp),
+    ends_at: Type.Optional(Timestamp),
+    location: fields.location,
+    notes: fields.notes,
+    geofence: fields.geofence,
+  },
   { additionalProperties: false, minProperties: 1 },
 )
 export const ClubEvent = Type.Object({
@@ -32,19 +43,44 @@ export const ClubEvent = Type.Object({
 })
 export const ClubEventWithCount = Type.Object({ ...ClubEvent.properties, attendance_count: Type.Integer() })
 export const ListEventsQuery = Type.Object(
-  { when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past')])), cursor: Type.Optional(Type.String({ maxLength: 200 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })) },
+  {
+    when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past')])),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
   { additionalProperties: false },
 )
 
-export const IssueQrBody = Type.Object({ event_id: Uuid, ttl_seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })) }, { additionalProperties: false })
+export const IssueQrBody = Type.Object(
+  { event_id: Uuid, ttl_seconds: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })) },
+  { additionalProperties: false },
+)
 export const QrSession = Type.Object({ id: Uuid, event_id: Uuid, payload: Type.String(), expires_at: Timestamp })
 
 export const MarkBody = Type.Object(
   {
     qr_payload: Type.String({ maxLength: 2048 }),
-    location: Type.Optional(Nullable(Type.Object({ lat: Type.Number(), lng: Type.Number(), accuracy_m: Type.Number({ minimum: 0 }) }, { additionalProperties: false }))),
+    location: Type.Optional(
+      Nullable(
+        Type.Object(
+          { lat: Type.Number(), lng: Type.Number(), accuracy_m: Type.Number({ minimum: 0 }) },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
   },
   { additionalProperties: false },
 )
-export const Attendance = Type.Object({ id: Uuid, event_id: Uuid, user_id: Uuid, qr_session_id: Uuid, marked_at: Timestamp })
-export const AttendanceRow = Type.Object({ ...Attendance.properties, full_name: Type.Optional(Type.String()), email: Type.Optional(Type.String()), event_title: Type.Optional(Type.String()) })
+export const Attendance = Type.Object({
+  id: Uuid,
+  event_id: Uuid,
+  user_id: Uuid,
+  qr_session_id: Uuid,
+  marked_at: Timestamp,
+})
+export const AttendanceRow = Type.Object({
+  ...Attendance.properties,
+  full_name: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String()),
+  event_title: Type.Optional(Type.String()),
+})

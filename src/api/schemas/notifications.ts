@@ -17,12 +17,19 @@ export const ListNotificationsQuery = Type.Object(
   { additionalProperties: false },
 )
 
-export const NotificationList = Type.Object({ items: Type.Array(Notification), unread_count: Type.Integer(), next_cursor: Nullable(Type.String()) })
+export const NotificationList = Type.Object({
+  items: Type.Array(Notification),
+  unread_count: Type.Integer(),
+  next_cursor: Nullable(Type.String()),
+})
 
 export const StreamTicket = Type.Object({ ticket: Type.String(), expires_at: Timestamp })
 
 // only the ticket: an access token has no place in a URL (logs, Referer, history)
-export const StreamQuery = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) }, { additionalProperties: false })
+export const StreamQuery = Type.Object(
+  { ticket: Type.String({ pattern: TICKET_PATTERN }) },
+  { additionalProperties: false },
+)
 
 /** Last-Event-ID as our streams write it: a non-negative integer. */
 export const LAST_EVENT_ID = /^\d{1,15}$/

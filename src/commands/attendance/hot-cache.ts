@@ -29,12 +29,17 @@ export class HotPathCache {
   async start(): Promise<void> {
     const after = await this.store.head()
     // coalesced: under a steady stream of marks, one feed read per 50 ms rather than one per mark
-    this.subscription = this.store.subscribe({ after, limit: 1000, pollIntervalMs: 100, coalesceMs: 50 }, async (events) => {
-      for (const e of events) {
-        if (e.type === 'QrRevoked') this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
-        else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted') this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
-      }
-    })
+    this.subscription = this.store.subscribe(
+      { after, limit: 1000, pollIntervalMs: 100, coalesceMs: 50 },
+      async (events) => {
+        for (const e of events) {
+          if (e.type === 'QrRevoked')
+            this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
+          else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted')
+            this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
+        }
+      },
+    )
   }
 
   async stop(): Promise<void> {
@@ -42,11 +47,21 @@ export class HotPathCache {
   }
 
   qrSession(id: string): Promise<QrSessionState> {
-    return this.load(this.sessions, id, () => loadState(this.store, qrSessionStream(id), qrSessionDecider), (s) => s.status === 'issued')
+    return this.load(
+      this.sessions,
+      id,
+      () => loadState(this.store, qrSessionStream(id), qrSessionDecider),
+      (s) => s.status === 'issued',
+    )
   }
 
   clubEvent(id: string): Promise<ClubEventState> {
-    return this.load(this.events, id, () => loadState(this.store, clubEventStream(id), clubEventDecider), (s) => s.status === 'active')
+    return this.load(
+      this.events,
+      id,
+      () => loadState(this.store, clubEventStream(id), clubEventDecider),
+      (s) => s.status === 'active',
+    )
   }
 
   /**
@@ -69,7 +84,12 @@ export class HotPathCache {
   }
 
   /** Only states that can still change through the feed are cached (a missing stream could appear any moment). */
-  private async load<T>(map: Map<string, T>, id: string, read: () => Promise<T>, cacheable: (s: T) => boolean): Promise<T> {
+  private async load<T>(
+    map: Map<string, T>,
+    id: string,
+    read: () => Promise<T>,
+    cacheable: (s: T) => boolean,
+  ): Promise<T> {
     const hit = map.get(id)
     if (hit !== undefined) return hit
     const shared = this.reading.get(id) as Promise<T> | undefined

@@ -29,13 +29,25 @@ export async function decideApproval(
   input: { request_id: string; decision: 'approve' | 'reject'; role?: Role; reason?: string | null },
   ctx: CommandContext & { actor_id: string },
 ) {
-  const row = await deps.db.selectFrom('approval_requests').select(['user_id']).where('id', '=', input.request_id).executeTakeFirst()
+  const row = await deps.db
+    .selectFrom('approval_requests')
+    .select(['user_id'])
+    .where('id', '=', input.request_id)
+    .executeTakeFirst()
   if (!row) throw new DomainError('not_found', 'No such approval request')
   const { after } = await handleCommand(
     deps,
     userStream(row.user_id),
     userDecider,
-    { type: 'DecideApproval', request_id: input.request_id, decision: input.decision, role: input.role ?? 'student', reason: input.reason ?? null, decided_by: ctx.actor_id, now: deps.sources.now() },
+    {
+      type: 'DecideApproval',
+      request_id: input.request_id,
+      decision: input.decision,
+      role: input.role ?? 'student',
+      reason: input.reason ?? null,
+      decided_by: ctx.actor_id,
+      now: deps.sources.now(),
+    },
     ctx,
   )
   if (after.status === 'none') throw new Error('unreachable: decided a request of no account')
@@ -57,17 +69,47 @@ export async function decideApproval(
 }
 
 /** The timeout job and the sweep: appends ApprovalExpired if the request is still pending past its deadline. */
-export async function expireApproval(deps: IdentityDeps, input: { user_id: string; request_id: string }, ctx: CommandContext): Promise<boolean> {
-  const { events } = await handleCommand(deps, userStream(input.user_id), userDecider, { type: 'ExpireApproval', request_id: input.request_id, now: deps.sources.now() }, ctx)
+export async function expireApproval(
+  deps: IdentityDeps,
+  input: { user_id: string; request_id: string },
+  ctx: CommandContext,
+): Promise<boolean> {
+  const { events } = await handleCommand(
+    deps,
+    userStream(input.user_id),
+    userDecider,
+    { type: 'ExpireApproval', request_id: input.request_id, now: deps.sources.now() },
+    ctx,
+  )
   return events.length > 0
 }
 
-export async function changeRole(deps: IdentityDeps, input: { user_id: string; role: Role }, ctx: CommandContext & { actor_id: string }) {
-  const { events } = await handleCommand(deps, userStream(input.user_id), userDecider, { type: 'ChangeRole', role: input.role, changed_by: ctx.actor_id, now: deps.sources.now() }, ctx)
+export async function changeRole(
+  deps: IdentityDeps,
+  input: { user_id: string; role: Role },
+  ctx: CommandContext & { actor_id: string },
+) {
+  const { events } = await handleCommand(
+    deps,
+    userStream(input.user_id),
+    userDecider,
+    { type: 'ChangeRole', role: input.role, changed_by: ctx.actor_id, now: deps.sources.now() },
+    ctx,
+  )
   if (events.length) await revokeUserSessions(deps, input.user_id, ctx)
 }
 
-export async function deactivateUser(deps: IdentityDeps, input: { user_id: string; reason?: string | null }, ctx: CommandContext & { actor_id: string }) {
-  const { events } = await handleCommand(deps, userStream(input.user_id), userDecider, { type: 'Deactivate', deactivated_by: ctx.actor_id, reason: input.reason ?? null, now: deps.sources.now() }, ctx)
+export async function deactivateUser(
+  deps: IdentityDeps,
+  input: { user_id: string; reason?: string | null },
+  ctx: CommandContext & { actor_id: string },
+) {
+  const { events } = await handleCommand(
+    deps,
+    userStream(input.user_id),
+    userDecider,
+    { type: 'Deactivate', deactivated_by: ctx.actor_id, reason: input.reason ?? null, now: deps.sources.now() },
+    ctx,
+  )
   if (events.length) await revokeUserSessions(deps, input.user_id, ctx)
 }

@@ -16,7 +16,12 @@ export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000'
  * signup is finished by the next one, if the password matches. There is never
  * a default admin: the email and password come from the operator.
  */
-export async function createAdmin(deps: IdentityDeps, rawEmail: string, password: string, fullName = 'Administrator'): Promise<'created' | 'exists'> {
+export async function createAdmin(
+  deps: IdentityDeps,
+  rawEmail: string,
+  password: string,
+  fullName = 'Administrator',
+): Promise<'created' | 'exists'> {
   const email = normaliseEmail(rawEmail)
   if (!email) throw new DomainError('invalid_email', 'The admin email is not valid')
   const policy = checkPassword(password)
@@ -37,7 +42,16 @@ export async function createAdmin(deps: IdentityDeps, rawEmail: string, password
         deps,
         stream,
         userDecider,
-        { type: 'RequestSignup', user_id: userId, request_id: deps.sources.uuid(), email, full_name: fullName, password_hash: await deps.hasher.hash(password), now: deps.sources.now(), timeout_ms: deps.settings.approvalTimeoutMs },
+        {
+          type: 'RequestSignup',
+          user_id: userId,
+          request_id: deps.sources.uuid(),
+          email,
+          full_name: fullName,
+          password_hash: await deps.hasher.hash(password),
+          now: deps.sources.now(),
+          timeout_ms: deps.settings.approvalTimeoutMs,
+        },
         ctx,
       )
       if (after.status !== 'pending') return 'exists'
@@ -51,7 +65,21 @@ export async function createAdmin(deps: IdentityDeps, rawEmail: string, password
     return 'exists'
   }
   try {
-    await handleCommand(deps, stream, userDecider, { type: 'DecideApproval', request_id: requestId, decision: 'approve', role: 'admin', reason: 'bootstrap', decided_by: SYSTEM_ACTOR, now: deps.sources.now() }, ctx)
+    await handleCommand(
+      deps,
+      stream,
+      userDecider,
+      {
+        type: 'DecideApproval',
+        request_id: requestId,
+        decision: 'approve',
+        role: 'admin',
+        reason: 'bootstrap',
+        decided_by: SYSTEM_ACTOR,
+        now: deps.sources.now(),
+      },
+      ctx,
+    )
   } catch (err) {
     // another process approved it first
     if (err instanceof DomainError && err.code === 'already_decided') return 'exists'

@@ -3,7 +3,14 @@ import { newRefreshToken, hashRefreshToken } from '../../auth/tokens'
 import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { sessionDecider, sessionStream } from '../../domain/identity/session'
-import { effectiveStatus, userDecider, userIdForEmail, userStream, type Role, type UserState } from '../../domain/identity/user'
+import {
+  effectiveStatus,
+  userDecider,
+  userIdForEmail,
+  userStream,
+  type Role,
+  type UserState,
+} from '../../domain/identity/user'
 import type { CommandContext } from '../context'
 import { handleCommand, loadState, record } from '../handle'
 import type { IdentityDeps } from './deps'
@@ -47,7 +54,12 @@ function approvalRequestOf(state: Exclude<UserState, { status: 'none' }>, now: D
   return { id: state.request.id, status: effectiveStatus(state, now), expires_at: state.request.expires_at }
 }
 
-const REFUSED: Record<string, string> = { pending: 'approval_pending', rejected: 'approval_rejected', expired: 'approval_expired', deactivated: 'account_deactivated' }
+const REFUSED: Record<string, string> = {
+  pending: 'approval_pending',
+  rejected: 'approval_rejected',
+  expired: 'approval_expired',
+  deactivated: 'account_deactivated',
+}
 
 /**
  * Every path costs one bcrypt compare (a dummy one for an unknown email), and
@@ -59,23 +71,66 @@ export async function login(deps: IdentityDeps, input: { email: string; password
   const userId = email ? userIdForEmail(email) : null
   const state: UserState = userId ? await loadState(deps.store, userStream(userId), userDecider) : { status: 'none' }
   const failed = async (reason: string, code: string, details: Record<string, unknown> = {}) => {
-    if (userId) await record(deps, loginStream(userId), { type: 'LoginFailed', data: { user_id: state.status === 'none' ? null : userId, email: email, reason, failed_at: now.toISOString() } }, { ...ctx, actor_id: state.status === 'none' ? null : userId })
-    else await record(deps, 'login-invalid', { type: 'LoginFailed', data: { user_id: null, email: null, reason, failed_at: now.toISOString() } }, ctx)
-    return new DomainError(code, code === 'invalid_credentials' ? 'Invalid email or password' : 'Login refused', details)
+    if (userId)
+      await record(
+        deps,
+        loginStream(userId),
+        {
+          type: 'LoginFailed',
+          data: {
+            user_id: state.status === 'none' ? null : userId,
+            email: email,
+            reason,
+            failed_at: now.toISOString(),
+          },
+        },
+        { ...ctx, actor_id: state.status === 'none' ? null : userId },
+      )
+    else
+      await record(
+        deps,
+        'login-invalid',
+        { type: 'LoginFailed', data: { user_id: null, email: null, reason, failed_at: now.toISOString() } },
+        ctx,
+      )
+    return new DomainError(
+      code,
+      code === 'invalid_credentials' ? 'Invalid email or password' : 'Login refused',
+      details,
+    )
   }
   if (state.status === 'none') {
     await deps.hasher.verifyDummy(input.password)
     throw await failed(email ? 'unknown_email' : 'invalid_email', 'invalid_credentials')
   }
-  if (!(await deps.hasher.verify(input.password, state.account.password_hash))) throw await failed('wrong_password', 'invalid_credentials')
+  if (!(await deps.hasher.verify(input.password, state.account.password_hash)))
+    throw await failed('wrong_password', 'invalid_credentials')
   const status = effectiveStatus(state, now)
   if (status !== 'approved' || state.status !== 'approved') {
     const code = REFUSED[status] ?? 'invalid_credentials'
-    throw await failed(code, code, code === 'account_deactivated' ? {} : { approval_request: approvalRequestOf(state, now) })
+    throw await failed(
+      code,
+      code,
+      code === 'account_deactivated' ? {} : { approval_request: approvalRequestOf(state, now) },
+    )
   }
   const pair = await startSession(deps, state.account.id, state.role, ctx)
-  await record(deps, loginStream(state.account.id), { type: 'LoginSucceeded', data: { user_id: state.account.id, session_id: pair.session_id, logged_in_at: now.toISOString() } }, { ...ctx, actor_id: state.account.id, actor_role: state.role })
-  return { access_token: pair.access_token, refresh_token: pair.refresh_token, token_type: 'Bearer' as const, expires_in: pair.expires_in, user: userSummary(state, now) }
+  await record(
+    deps,
+    loginStream(state.account.id),
+    {
+      type: 'LoginSucceeded',
+      data: { user_id: state.account.id, session_id: pair.session_id, logged_in_at: now.toISOString() },
+    },
+    { ...ctx, actor_id: state.account.id, actor_role: state.role },
+  )
+  return {
+    access_token: pair.access_token,
+    refresh_token: pair.refresh_token,
+    token_type: 'Bearer' as const,
+    expires_in: pair.expires_in,
+    user: userSummary(state, now),
+  }
 }
 
 async function startSession(deps: IdentityDeps, userId: string, role: Role, ctx: CommandContext) {
@@ -85,7 +140,15 @@ async function startSession(deps: IdentityDeps, userId: string, role: Role, ctx:
     deps,
     sessionStream(sessionId),
     sessionDecider,
-    { type: 'StartSession', session_id: sessionId, user_id: userId, role, refresh_token_hash: hashRefreshToken(refresh), ttl_ms: deps.settings.refreshTtlMs, now: deps.sources.now() },
+    {
+      type: 'StartSession',
+      session_id: sessionId,
+      user_id: userId,
+      role,
+      refresh_token_hash: hashRefreshToken(refresh),
+      ttl_ms: deps.settings.refreshTtlMs,
+      now: deps.sources.now(),
+    },
     { ...ctx, actor_id: userId, actor_role: role },
   )
   const access = deps.tokens.signAccess({ sub: userId, role, sid: sessionId }, deps.sources.now())

@@ -34,14 +34,26 @@ export async function refresh(deps: IdentityDeps, token: string, ctx: CommandCon
     deps,
     stream,
     sessionDecider,
-    { type: 'RefreshSession', presented_hash: presented, child_hash: hashRefreshToken(child), grace_ms: deps.settings.refreshGraceMs, user, now },
+    {
+      type: 'RefreshSession',
+      presented_hash: presented,
+      child_hash: hashRefreshToken(child),
+      grace_ms: deps.settings.refreshGraceMs,
+      user,
+      now,
+    },
     { ...ctx, actor_id: session.user_id, actor_role: user.role },
   )
   const outcome = refreshOutcome(handled.before, presented, now, deps.settings.refreshGraceMs, user)
   if (outcome !== 'rotate' && outcome !== 'grace') throw invalid()
   const after = handled.after as Extract<SessionState, { status: 'active' }>
   const access = deps.tokens.signAccess({ sub: after.user_id, role: after.role, sid: after.session_id }, now)
-  return { access_token: access.token, refresh_token: child, token_type: 'Bearer' as const, expires_in: access.expiresIn }
+  return {
+    access_token: access.token,
+    refresh_token: child,
+    token_type: 'Bearer' as const,
+    expires_in: access.expiresIn,
+  }
 }
 
 /** Ends the caller's own session; anything else is answered the same way and changes nothing. */
@@ -52,14 +64,32 @@ export async function logout(deps: IdentityDeps, token: string, userId: string, 
   const session = await loadState(deps.store, stream, sessionDecider)
   if (session.status !== 'active' || session.user_id !== userId) return
   const presented = hashRefreshToken(token)
-  if (presented !== session.current_hash && presented !== session.parent_hash && !session.spent.includes(presented)) return
-  await handleCommand(deps, stream, sessionDecider, { type: 'RevokeSession', reason: 'logout', now: deps.sources.now() }, ctx)
+  if (presented !== session.current_hash && presented !== session.parent_hash && !session.spent.includes(presented))
+    return
+  await handleCommand(
+    deps,
+    stream,
+    sessionDecider,
+    { type: 'RevokeSession', reason: 'logout', now: deps.sources.now() },
+    ctx,
+  )
 }
 
 /** Ends every live session of a user (rejected, demoted, deactivated). */
 export async function revokeUserSessions(deps: IdentityDeps, userId: string, ctx: CommandContext): Promise<void> {
-  const live = await deps.db.selectFrom('sessions').select('id').where('user_id', '=', userId).where('revoked_at', 'is', null).execute()
+  const live = await deps.db
+    .selectFrom('sessions')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute()
   for (const { id } of live) {
-    await handleCommand(deps, sessionStream(id), sessionDecider, { type: 'RevokeSession', reason: 'user_changed', now: deps.sources.now() }, ctx)
+    await handleCommand(
+      deps,
+      sessionStream(id),
+      sessionDecider,
+      { type: 'RevokeSession', reason: 'user_changed', now: deps.sources.now() },
+      ctx,
+    )
   }
 }

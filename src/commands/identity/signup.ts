@@ -16,7 +16,8 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
   const email = normaliseEmail(input.email)
   if (!email) throw new DomainError('invalid_email', 'The email address is not valid')
   const fullName = input.full_name.trim()
-  if (fullName.length === 0 || fullName.length > 200 || /[\p{Cc}]/u.test(fullName)) throw new DomainError('validation_error', 'full_name must be 1 to 200 printable characters')
+  if (fullName.length === 0 || fullName.length > 200 || /[\p{Cc}]/u.test(fullName))
+    throw new DomainError('validation_error', 'full_name must be 1 to 200 printable characters')
   const policy = checkPassword(input.password)
   if (!policy.ok) throw new DomainError('weak_password', policy.message, { problem: policy.problem })
 
@@ -25,19 +26,34 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
   // refuse a taken email before paying for bcrypt; the append re-checks under concurrency
   const now = deps.sources.now()
   const status = effectiveStatus(await loadState(deps.store, stream, userDecider), now)
-  if (status !== 'none' && status !== 'expired') throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
+  if (status !== 'none' && status !== 'expired')
+    throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
 
   const passwordHash = await deps.hasher.hash(input.password)
   const { after } = await handleCommand(
     deps,
     stream,
     userDecider,
-    { type: 'RequestSignup', user_id: userId, request_id: deps.sources.uuid(), email, full_name: fullName, password_hash: passwordHash, now: deps.sources.now(), timeout_ms: deps.settings.approvalTimeoutMs },
+    {
+      type: 'RequestSignup',
+      user_id: userId,
+      request_id: deps.sources.uuid(),
+      email,
+      full_name: fullName,
+      password_hash: passwordHash,
+      now: deps.sources.now(),
+      timeout_ms: deps.settings.approvalTimeoutMs,
+    },
     { ...ctx, actor_id: ctx.actor_id ?? userId },
   )
   if (after.status !== 'pending') throw new Error('signup did not leave the account pending')
   return {
-    user: { id: after.account.id, email: after.account.email, full_name: after.account.full_name, status: 'pending' as const },
+    user: {
+      id: after.account.id,
+      email: after.account.email,
+      full_name: after.account.full_name,
+      status: 'pending' as const,
+    },
     approval_request: { id: after.request.id, status: 'pending' as const, expires_at: after.request.expires_at },
   }
 }

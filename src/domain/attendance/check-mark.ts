@@ -46,23 +46,27 @@ export function attendanceRejected(input: MarkInput, code: AttendanceErrorCode, 
   }
 }
 
-const isFiniteIn = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max
+const isFiniteIn = (x: unknown, min: number, max: number) =>
+  typeof x === 'number' && Number.isFinite(x) && x >= min && x <= max
 
 function locationProblem(loc: StudentLocation): Refusal | null {
-  const ok = isFiniteIn(loc.lat, -90, 90) && isFiniteIn(loc.lng, -180, 180) && isFiniteIn(loc.accuracy_m, 0, Number.MAX_VALUE)
+  const ok =
+    isFiniteIn(loc.lat, -90, 90) && isFiniteIn(loc.lng, -180, 180) && isFiniteIn(loc.accuracy_m, 0, Number.MAX_VALUE)
   return ok ? null : ['validation_error', 'location is not a position on Earth']
 }
 
 function geofenceProblem(fence: Geofence, loc: StudentLocation | null): Refusal | null {
   if (loc === null) return ['location_required', 'this club event checks where attendance is marked']
   const maxAccuracy = Math.max(MIN_ACCEPTED_ACCURACY_M, fence.radius_m)
-  if (loc.accuracy_m > maxAccuracy) return ['location_inaccurate', `accuracy ${Math.round(loc.accuracy_m)} m is worse than ${maxAccuracy} m`]
+  if (loc.accuracy_m > maxAccuracy)
+    return ['location_inaccurate', `accuracy ${Math.round(loc.accuracy_m)} m is worse than ${maxAccuracy} m`]
   // The phone is somewhere in its accuracy circle, so a fix just outside the
   // fence may be a student just inside it: the circle's overlap counts. But at
   // most half the radius of it, so a wildly inaccurate fix cannot claim presence.
   const allowed = fence.radius_m + Math.min(loc.accuracy_m, fence.radius_m / 2)
   const distance = haversineMeters(fence, loc)
-  if (distance > allowed) return ['outside_geofence', `${Math.round(distance)} m from the venue; ${Math.round(allowed)} m allowed`]
+  if (distance > allowed)
+    return ['outside_geofence', `${Math.round(distance)} m from the venue; ${Math.round(allowed)} m allowed`]
   return null
 }
 
@@ -83,7 +87,8 @@ function refusal(body: QrBody, input: MarkInput): Refusal | null {
   // Only our key signs payloads, so this holds unless the key leaked; then it
   // still ties a payload to the one session it was issued as.
   if (session.nonce !== body.n) return ['qr_invalid', 'the nonce does not match the QR session']
-  if (event.status !== 'active' || event.club_event_id !== body.eid) return ['event_not_found', 'the club event does not exist']
+  if (event.status !== 'active' || event.club_event_id !== body.eid)
+    return ['event_not_found', 'the club event does not exist']
   if (input.location !== null) {
     const bad = locationProblem(input.location)
     if (bad) return bad

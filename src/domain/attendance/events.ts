@@ -23,7 +23,14 @@ export type AttendanceMarked = DomainEvent<
 /** A refused mark, kept for the audit log. Ids are null when the payload never authenticated. */
 export type AttendanceRejected = DomainEvent<
   'AttendanceRejected',
-  { club_event_id: string | null; user_id: string; qr_session_id: string | null; reason: string; detail: string; rejected_at: string }
+  {
+    club_event_id: string | null
+    user_id: string
+    qr_session_id: string | null
+    reason: string
+    detail: string
+    rejected_at: string
+  }
 >
 
 export type AttendanceEvent = AttendanceMarked | AttendanceRejected

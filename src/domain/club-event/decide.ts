@@ -14,8 +14,16 @@ export interface CommandMetadata {
 export type ClubEventInput = Pick<ClubEventFields, 'title' | 'starts_at' | 'ends_at'> &
   Partial<Pick<ClubEventFields, 'location' | 'notes' | 'geofence'>>
 
-export type CreateClubEvent = { type: 'CreateClubEvent'; data: ClubEventInput & { club_event_id: string }; metadata: CommandMetadata }
-export type UpdateClubEvent = { type: 'UpdateClubEvent'; data: { club_event_id: string; changes: Partial<ClubEventFields> }; metadata: CommandMetadata }
+export type CreateClubEvent = {
+  type: 'CreateClubEvent'
+  data: ClubEventInput & { club_event_id: string }
+  metadata: CommandMetadata
+}
+export type UpdateClubEvent = {
+  type: 'UpdateClubEvent'
+  data: { club_event_id: string; changes: Partial<ClubEventFields> }
+  metadata: CommandMetadata
+}
 export type DeleteClubEvent = { type: 'DeleteClubEvent'; data: { club_event_id: string }; metadata: CommandMetadata }
 export type ClubEventCommand = CreateClubEvent | UpdateClubEvent | DeleteClubEvent
 
@@ -78,7 +86,12 @@ function update({ data, metadata }: UpdateClubEvent, state: ClubEventState): Clu
   return [
     {
       type: 'ClubEventUpdated',
-      data: { club_event_id: data.club_event_id, changes, updated_by: metadata.actor_id, updated_at: metadata.now.toISOString() },
+      data: {
+        club_event_id: data.club_event_id,
+        changes,
+        updated_by: metadata.actor_id,
+        updated_at: metadata.now.toISOString(),
+      },
     },
   ]
 }
@@ -86,7 +99,14 @@ function update({ data, metadata }: UpdateClubEvent, state: ClubEventState): Clu
 function remove({ data, metadata }: DeleteClubEvent, state: ClubEventState): ClubEventDeleted[] {
   if (state.status !== 'active') throw clubEventErrors.notFound(data.club_event_id)
   return [
-    { type: 'ClubEventDeleted', data: { club_event_id: data.club_event_id, deleted_by: metadata.actor_id, deleted_at: metadata.now.toISOString() } },
+    {
+      type: 'ClubEventDeleted',
+      data: {
+        club_event_id: data.club_event_id,
+        deleted_by: metadata.actor_id,
+        deleted_at: metadata.now.toISOString(),
+      },
+    },
   ]
 }
 

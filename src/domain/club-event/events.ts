@@ -28,7 +28,10 @@ export type ClubEventUpdated = DomainEvent<
 >
 
 /** A soft delete: the stream and its history stay for the audit trail. */
-export type ClubEventDeleted = DomainEvent<'ClubEventDeleted', { club_event_id: string; deleted_by: string; deleted_at: string }>
+export type ClubEventDeleted = DomainEvent<
+  'ClubEventDeleted',
+  { club_event_id: string; deleted_by: string; deleted_at: string }
+>
 
 export type ClubEventEvent = ClubEventCreated | ClubEventUpdated | ClubEventDeleted
 

@@ -53,14 +53,16 @@ export function validTime(field: string, value: unknown): string {
   if (!m) throw bad()
   const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, oh = 0, om = 0] = m.slice(1).map((x) => Number(x ?? 0))
   const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate()
-  const inRange = mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && s <= 59 && oh <= 23 && om <= 59
+  const inRange =
+    mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && s <= 59 && oh <= 23 && om <= 59
   const ms = Date.parse(value as string)
   if (!inRange || !Number.isFinite(ms) || ms < 0 || ms > MAX_TIME) throw bad()
   return new Date(ms).toISOString()
 }
 
 export function validWindow(startsAt: string, endsAt: string): void {
-  if (Date.parse(startsAt) >= Date.parse(endsAt)) throw clubEventErrors.validation('ends_at', 'ends_at must be after starts_at')
+  if (Date.parse(startsAt) >= Date.parse(endsAt))
+    throw clubEventErrors.validation('ends_at', 'ends_at must be after starts_at')
 }
 
 const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)

@@ -42,8 +42,13 @@ function refuse(problem: PasswordProblem, message: string): PasswordCheck {
 export function checkPassword(password: string): PasswordCheck {
   // bytes first: it bounds the work done on hostile input below
   const bytes = utf8ByteLength(password)
-  if (bytes < PASSWORD_MIN_BYTES) return refuse('too_short', `Password must be at least ${PASSWORD_MIN_BYTES} bytes long.`)
-  if (bytes > PASSWORD_MAX_BYTES) return refuse('too_long', `Password must be at most ${PASSWORD_MAX_BYTES} bytes long (UTF-8); it is never truncated.`)
+  if (bytes < PASSWORD_MIN_BYTES)
+    return refuse('too_short', `Password must be at least ${PASSWORD_MIN_BYTES} bytes long.`)
+  if (bytes > PASSWORD_MAX_BYTES)
+    return refuse(
+      'too_long',
+      `Password must be at most ${PASSWORD_MAX_BYTES} bytes long (UTF-8); it is never truncated.`,
+    )
   // before complexity: "this is a well-known password" is the more useful answer
   if (COMMON_PASSWORDS.has(password.toLowerCase())) return refuse('common', 'Password is too common; choose another.')
   // code points, not UTF-16 units: an emoji is one character to the person typing it

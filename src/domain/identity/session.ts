@@ -10,11 +10,24 @@ import type { Role } from './user'
  */
 export interface SessionStarted {
   type: 'SessionStarted'
-  data: { session_id: string; user_id: string; role: Role; refresh_token_hash: string; started_at: string; expires_at: string }
+  data: {
+    session_id: string
+    user_id: string
+    role: Role
+    refresh_token_hash: string
+    started_at: string
+    expires_at: string
+  }
 }
 export interface SessionRefreshed {
   type: 'SessionRefreshed'
-  data: { session_id: string; user_id: string; previous_token_hash: string; refresh_token_hash: string; refreshed_at: string }
+  data: {
+    session_id: string
+    user_id: string
+    previous_token_hash: string
+    refresh_token_hash: string
+    refreshed_at: string
+  }
 }
 export type RevokeReason = 'logout' | 'refresh_token_reuse' | 'expired' | 'user_changed'
 export interface SessionRevoked {
@@ -33,11 +46,27 @@ interface Family {
   rotated_at: string
   spent: string[]
 }
-export type SessionState = { status: 'none' } | ({ status: 'active' } & Family) | ({ status: 'revoked'; reason: RevokeReason } & Family)
+export type SessionState =
+  { status: 'none' } | ({ status: 'active' } & Family) | ({ status: 'revoked'; reason: RevokeReason } & Family)
 
 export type SessionCommand =
-  | { type: 'StartSession'; session_id: string; user_id: string; role: Role; refresh_token_hash: string; ttl_ms: number; now: Date }
-  | { type: 'RefreshSession'; presented_hash: string; child_hash: string; grace_ms: number; user: { status: string; role: Role | null }; now: Date }
+  | {
+      type: 'StartSession'
+      session_id: string
+      user_id: string
+      role: Role
+      refresh_token_hash: string
+      ttl_ms: number
+      now: Date
+    }
+  | {
+      type: 'RefreshSession'
+      presented_hash: string
+      child_hash: string
+      grace_ms: number
+      user: { status: string; role: Role | null }
+      now: Date
+    }
   | { type: 'RevokeSession'; reason: RevokeReason; now: Date }
 
 export const sessionStream = (sessionId: string) => `session-${sessionId}`
@@ -45,7 +74,13 @@ export const sessionStream = (sessionId: string) => `session-${sessionId}`
 export type RefreshOutcome = 'rotate' | 'grace' | 'reuse' | 'expired' | 'user_changed' | 'invalid'
 
 /** What presenting this token means now. Pure, so handler and decider agree. */
-export function refreshOutcome(state: SessionState, presented: string, now: Date, graceMs: number, user: { status: string; role: Role | null }): RefreshOutcome {
+export function refreshOutcome(
+  state: SessionState,
+  presented: string,
+  now: Date,
+  graceMs: number,
+  user: { status: string; role: Role | null },
+): RefreshOutcome {
   if (state.status !== 'active') return 'invalid'
   const known = presented === state.current_hash || presented === state.parent_hash || state.spent.includes(presented)
   if (!known) return 'invalid'
@@ -61,7 +96,17 @@ function evolve(state: SessionState, event: SessionEvent): SessionState {
   switch (event.type) {
     case 'SessionStarted': {
       const d = event.data
-      return { status: 'active', session_id: d.session_id, user_id: d.user_id, role: d.role, expires_at: d.expires_at, current_hash: d.refresh_token_hash, parent_hash: null, rotated_at: d.started_at, spent: [] }
+      return {
+        status: 'active',
+        session_id: d.session_id,
+        user_id: d.user_id,
+        role: d.role,
+        expires_at: d.expires_at,
+        current_hash: d.refresh_token_hash,
+        parent_hash: null,
+        rotated_at: d.started_at,
+        spent: [],
+      }
     }
     case 'SessionRefreshed':
       if (state.status !== 'active') return state
@@ -87,16 +132,39 @@ function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
       return [
         {
           type: 'SessionStarted',
-          data: { session_id: command.session_id, user_id: command.user_id, role: command.role, refresh_token_hash: command.refresh_token_hash, started_at: at, expires_at: new Date(command.now.getTime() + command.ttl_ms).toISOString() },
+          data: {
+            session_id: command.session_id,
+            user_id: command.user_id,
+            role: command.role,
+            refresh_token_hash: command.refresh_token_hash,
+            started_at: at,
+            expires_at: new Date(command.now.getTime() + command.ttl_ms).toISOString(),
+          },
         },
       ]
     case 'RefreshSession': {
       if (state.status !== 'active') throw new DomainError('invalid_refresh_token', 'The refresh token is not valid')
-      const revoke = (reason: RevokeReason): SessionEvent[] => [{ type: 'SessionRevoked', data: { session_id: state.session_id, user_id: state.user_id, reason, revoked_at: at } }]
+      const revoke = (reason: RevokeReason): SessionEvent[] => [
+        {
+          type: 'SessionRevoked',
+          data: { session_id: state.session_id, user_id: state.user_id, reason, revoked_at: at },
+        },
+      ]
       const outcome = refreshOutcome(state, command.presented_hash, command.now, command.grace_ms, command.user)
       switch (outcome) {
         case 'rotate':
-          return [{ type: 'SessionRefreshed', data: { session_id: state.session_id, user_id: state.user_id, previous_token_hash: command.presented_hash, refresh_token_hash: command.child_hash, refreshed_at: at } }]
+          return [
+            {
+              type: 'SessionRefreshed',
+              data: {
+                session_id: state.session_id,
+                user_id: state.user_id,
+                previous_token_hash: command.presented_hash,
+                refresh_token_hash: command.child_hash,
+                refreshed_at: at,
+              },
+            },
+          ]
         case 'grace':
           return []
         case 'reuse':
@@ -113,7 +181,12 @@ function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
     }
     case 'RevokeSession':
       if (state.status !== 'active') return []
-      return [{ type: 'SessionRevoked', data: { session_id: state.session_id, user_id: state.user_id, reason: command.reason, revoked_at: at } }]
+      return [
+        {
+          type: 'SessionRevoked',
+          data: { session_id: state.session_id, user_id: state.user_id, reason: command.reason, revoked_at: at },
+        },
+      ]
     default:
       return assertNever(command)
   }

@@ -11,11 +11,27 @@ export type Role = 'student' | 'admin'
 
 export interface SignupRequested {
   type: 'SignupRequested'
-  data: { user_id: string; request_id: string; email: string; full_name: string; password_hash: string; requested_at: string; expires_at: string }
+  data: {
+    user_id: string
+    request_id: string
+    email: string
+    full_name: string
+    password_hash: string
+    requested_at: string
+    expires_at: string
+  }
 }
 export interface ApprovalDecided {
   type: 'ApprovalDecided'
-  data: { user_id: string; request_id: string; decision: 'approved' | 'rejected'; role: Role | null; decided_by: string; reason: string | null; decided_at: string }
+  data: {
+    user_id: string
+    request_id: string
+    decision: 'approved' | 'rejected'
+    role: Role | null
+    decided_by: string
+    reason: string | null
+    decided_at: string
+  }
 }
 export interface ApprovalExpired {
   type: 'ApprovalExpired'
@@ -51,8 +67,25 @@ export type UserState =
   | { status: 'deactivated'; account: Account; request: Request; role: Role }
 
 export type UserCommand =
-  | { type: 'RequestSignup'; user_id: string; request_id: string; email: string; full_name: string; password_hash: string; now: Date; timeout_ms: number }
-  | { type: 'DecideApproval'; request_id: string; decision: 'approve' | 'reject'; role: Role; reason: string | null; decided_by: string; now: Date }
+  | {
+      type: 'RequestSignup'
+      user_id: string
+      request_id: string
+      email: string
+      full_name: string
+      password_hash: string
+      now: Date
+      timeout_ms: number
+    }
+  | {
+      type: 'DecideApproval'
+      request_id: string
+      decision: 'approve' | 'reject'
+      role: Role
+      reason: string | null
+      decided_by: string
+      now: Date
+    }
   | { type: 'ExpireApproval'; request_id: string; now: Date }
   | { type: 'ChangeRole'; role: Role; changed_by: string; now: Date }
   | { type: 'Deactivate'; deactivated_by: string; reason: string | null; now: Date }
@@ -77,7 +110,11 @@ function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'SignupRequested': {
       const d = event.data
-      return { status: 'pending', account: { id: d.user_id, email: d.email, full_name: d.full_name, password_hash: d.password_hash }, request: { id: d.request_id, requested_at: d.requested_at, expires_at: d.expires_at } }
+      return {
+        status: 'pending',
+        account: { id: d.user_id, email: d.email, full_name: d.full_name, password_hash: d.password_hash },
+        request: { id: d.request_id, requested_at: d.requested_at, expires_at: d.expires_at },
+      }
     }
     case 'ApprovalDecided':
       if (state.status === 'none') return state
@@ -89,7 +126,9 @@ function evolve(state: UserState, event: UserEvent): UserState {
     case 'UserRoleChanged':
       return state.status === 'approved' ? { ...state, role: event.data.role } : state
     case 'UserDeactivated':
-      return state.status === 'approved' ? { status: 'deactivated', account: state.account, request: state.request, role: state.role } : state
+      return state.status === 'approved'
+        ? { status: 'deactivated', account: state.account, request: state.request, role: state.role }
+        : state
     default:
       return assertNever(event)
   }
@@ -101,10 +140,15 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'RequestSignup': {
       const status = effectiveStatus(state, now)
-      if (status !== 'none' && status !== 'expired') throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
+      if (status !== 'none' && status !== 'expired')
+        throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
       const events: UserEvent[] = []
       // the deadline passed but no job has recorded it yet: record it first
-      if (state.status === 'pending') events.push({ type: 'ApprovalExpired', data: { user_id: state.account.id, request_id: state.request.id, expired_at: at } })
+      if (state.status === 'pending')
+        events.push({
+          type: 'ApprovalExpired',
+          data: { user_id: state.account.id, request_id: state.request.id, expired_at: at },
+        })
       events.push({
         type: 'SignupRequested',
         data: {
@@ -121,7 +165,8 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
     }
     case 'DecideApproval': {
       if (state.status === 'none') throw new DomainError('not_found', 'No such approval request')
-      if (state.request.id !== command.request_id) throw new DomainError('approval_expired', 'This request expired and was replaced by a newer one')
+      if (state.request.id !== command.request_id)
+        throw new DomainError('approval_expired', 'This request expired and was replaced by a newer one')
       const status = effectiveStatus(state, now)
       if (status === 'expired') throw new DomainError('approval_expired', 'The approval request has expired')
       if (status !== 'pending') throw new DomainError('already_decided', 'The approval request was already decided')
@@ -129,22 +174,53 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return [
         {
           type: 'ApprovalDecided',
-          data: { user_id: state.account.id, request_id: state.request.id, decision: approved ? 'approved' : 'rejected', role: approved ? command.role : null, decided_by: command.decided_by, reason: command.reason, decided_at: at },
+          data: {
+            user_id: state.account.id,
+            request_id: state.request.id,
+            decision: approved ? 'approved' : 'rejected',
+            role: approved ? command.role : null,
+            decided_by: command.decided_by,
+            reason: command.reason,
+            decided_at: at,
+          },
         },
       ]
     }
     case 'ExpireApproval':
       if (state.status !== 'pending' || state.request.id !== command.request_id) return []
       if (now.getTime() < Date.parse(state.request.expires_at)) return []
-      return [{ type: 'ApprovalExpired', data: { user_id: state.account.id, request_id: state.request.id, expired_at: at } }]
+      return [
+        { type: 'ApprovalExpired', data: { user_id: state.account.id, request_id: state.request.id, expired_at: at } },
+      ]
     case 'ChangeRole':
       if (state.status !== 'approved') throw new DomainError('not_found', 'No active user')
       if (state.role === command.role) return []
-      return [{ type: 'UserRoleChanged', data: { user_id: state.account.id, role: command.role, previous_role: state.role, changed_by: command.changed_by, changed_at: at } }]
+      return [
+        {
+          type: 'UserRoleChanged',
+          data: {
+            user_id: state.account.id,
+            role: command.role,
+            previous_role: state.role,
+            changed_by: command.changed_by,
+            changed_at: at,
+          },
+        },
+      ]
     case 'Deactivate':
       if (state.status === 'deactivated') return []
       if (state.status !== 'approved') throw new DomainError('not_found', 'No active user')
-      return [{ type: 'UserDeactivated', data: { user_id: state.account.id, deactivated_by: command.deactivated_by, reason: command.reason, deactivated_at: at } }]
+      return [
+        {
+          type: 'UserDeactivated',
+          data: {
+            user_id: state.account.id,
+            deactivated_by: command.deactivated_by,
+            reason: command.reason,
+            deactivated_at: at,
+          },
+        },
+      ]
     default:
       return assertNever(command)
   }

@@ -13,7 +13,8 @@ export function notificationId(...parts: string[]): string {
   return uuidV5(NAMESPACE, parts.join('\u0000'))
 }
 
-export type NotificationType = 'signup_requested' | 'approval_approved' | 'approval_rejected' | 'approval_expired' | 'attendance_marked'
+export type NotificationType =
+  'signup_requested' | 'approval_approved' | 'approval_rejected' | 'approval_expired' | 'attendance_marked'
 
 export interface NotificationText {
   title: string
@@ -21,12 +22,22 @@ export interface NotificationText {
 }
 
 export function signupText(fullName: string, email: string, expiresAt: string): NotificationText {
-  return { title: `New signup: ${fullName}`, body: `${fullName} <${email}> asked to join the club. Decide before ${expiresAt} or the request expires.` }
+  return {
+    title: `New signup: ${fullName}`,
+    body: `${fullName} <${email}> asked to join the club. Decide before ${expiresAt} or the request expires.`,
+  }
 }
 
 export function decisionText(decision: 'approved' | 'rejected', reason: string | null): NotificationText {
-  if (decision === 'approved') return { title: 'Your membership was approved', body: 'Welcome to the club: you can now sign in and mark attendance.' }
-  return { title: 'Your membership request was declined', body: reason ? `Reason: ${reason}` : 'An admin declined the request.' }
+  if (decision === 'approved')
+    return {
+      title: 'Your membership was approved',
+      body: 'Welcome to the club: you can now sign in and mark attendance.',
+    }
+  return {
+    title: 'Your membership request was declined',
+    body: reason ? `Reason: ${reason}` : 'An admin declined the request.',
+  }
 }
 
 export function expiryText(): NotificationText {
@@ -41,5 +52,8 @@ export function attendanceWindow(markedAt: string): string {
 
 export function attendanceText(count: number, clubEventTitle: string, windowStart: string): NotificationText {
   const who = count === 1 ? '1 member' : `${count} members`
-  return { title: `${who} marked attendance at ${clubEventTitle}`, body: `Attendance marked in the minute from ${windowStart.slice(11, 16)} UTC on ${windowStart.slice(0, 10)}.` }
+  return {
+    title: `${who} marked attendance at ${clubEventTitle}`,
+    body: `Attendance marked in the minute from ${windowStart.slice(11, 16)} UTC on ${windowStart.slice(0, 10)}.`,
+  }
 }

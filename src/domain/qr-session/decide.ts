@@ -32,10 +32,14 @@ function issue({ data, metadata }: IssueQr, state: QrSessionState): QrIssued[] {
   if (state.status !== 'none') throw qrSessionErrors.alreadyExists(data.qr_session_id)
   const event = data.club_event
   // the id check guards against a handler that loaded the wrong stream
-  if (event.status !== 'active' || event.club_event_id !== data.club_event_id) throw qrSessionErrors.eventNotFound(data.club_event_id)
+  if (event.status !== 'active' || event.club_event_id !== data.club_event_id)
+    throw qrSessionErrors.eventNotFound(data.club_event_id)
   const ttl = data.ttl_seconds
   if (!Number.isSafeInteger(ttl) || ttl < QR_TTL_SECONDS.min || ttl > QR_TTL_SECONDS.max) {
-    throw qrSessionErrors.validation('ttl_seconds', `ttl_seconds must be an integer within ${QR_TTL_SECONDS.min}..${QR_TTL_SECONDS.max}`)
+    throw qrSessionErrors.validation(
+      'ttl_seconds',
+      `ttl_seconds must be an integer within ${QR_TTL_SECONDS.min}..${QR_TTL_SECONDS.max}`,
+    )
   }
   if (!isNonce(data.nonce)) throw qrSessionErrors.validation('nonce', 'nonce must be base64url of at least 16 bytes')
   if (!isKeyId(data.key_id)) throw qrSessionErrors.validation('key_id', 'key_id must be 16 hex characters')
@@ -66,7 +70,12 @@ function revoke({ data, metadata }: RevokeQr, state: QrSessionState): QrRevoked[
       return [
         {
           type: 'QrRevoked',
-          data: { qr_session_id: state.qr_session_id, club_event_id: state.club_event_id, revoked_by: metadata.actor_id, revoked_at: metadata.now.toISOString() },
+          data: {
+            qr_session_id: state.qr_session_id,
+            club_event_id: state.club_event_id,
+            revoked_by: metadata.actor_id,
+            revoked_at: metadata.now.toISOString(),
+          },
         },
       ]
     default:

@@ -13,5 +13,6 @@ export const qrSessionErrors = {
   validation: (field: string, message: string) => new DomainError('validation_error', message, { field }),
   eventNotFound: (id: string) => new DomainError('not_found', 'No such club event', { club_event_id: id }),
   notFound: (id: string) => new DomainError('not_found', 'No such QR session', { qr_session_id: id }),
-  alreadyExists: (id: string) => new DomainError('already_exists', 'The QR session already exists', { qr_session_id: id }),
+  alreadyExists: (id: string) =>
+    new DomainError('already_exists', 'The QR session already exists', { qr_session_id: id }),
 }

@@ -14,7 +14,10 @@ export type QrIssued = DomainEvent<
   }
 >
 
-export type QrRevoked = DomainEvent<'QrRevoked', { qr_session_id: string; club_event_id: string; revoked_by: string; revoked_at: string }>
+export type QrRevoked = DomainEvent<
+  'QrRevoked',
+  { qr_session_id: string; club_event_id: string; revoked_by: string; revoked_at: string }
+>
 
 export type QrSessionEvent = QrIssued | QrRevoked
 

@@ -11,7 +11,13 @@ const unixSeconds = (iso: string) => Math.floor(Date.parse(iso) / 1000)
  */
 export function qrPayloadFor(issued: QrIssued['data'], secret: string): string {
   return signQrPayload(
-    { sid: issued.qr_session_id, eid: issued.club_event_id, n: issued.nonce, iat: unixSeconds(issued.issued_at), exp: unixSeconds(issued.expires_at) },
+    {
+      sid: issued.qr_session_id,
+      eid: issued.club_event_id,
+      n: issued.nonce,
+      iat: unixSeconds(issued.issued_at),
+      exp: unixSeconds(issued.expires_at),
+    },
     secret,
   )
 }

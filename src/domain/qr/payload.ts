@@ -40,7 +40,8 @@ export function keyId(secret: string): string {
   return id
 }
 
-const mac = (secret: string, signedPart: string): Buffer => createHmac('sha256', secret).update(signedPart, 'utf8').digest()
+const mac = (secret: string, signedPart: string): Buffer =>
+  createHmac('sha256', secret).update(signedPart, 'utf8').digest()
 
 export function signQrPayload(body: Omit<QrBody, 'kid'>, secret: string): string {
   if (secret === '') throw new Error('QR signing secret is empty')
@@ -96,10 +97,12 @@ function verifyUnsafe(payload: unknown, keys: QrKeys, now: Date): QrVerifyResult
 
   const nowMs = now.getTime()
   if (!Number.isFinite(nowMs)) return invalid('no server time')
-  if (body.iat * 1000 > nowMs + QR_CLOCK_SKEW_SECONDS * 1000) return { ok: false, code: 'qr_invalid', reason: 'issued in the future', body }
+  if (body.iat * 1000 > nowMs + QR_CLOCK_SKEW_SECONDS * 1000)
+    return { ok: false, code: 'qr_invalid', reason: 'issued in the future', body }
   if (body.exp * 1000 <= nowMs) return { ok: false, code: 'qr_expired', reason: 'expired', body }
   const lifetime = body.exp - body.iat
-  if (lifetime <= 0 || lifetime > QR_MAX_LIFETIME_SECONDS) return { ok: false, code: 'qr_invalid', reason: 'lifetime out of bounds', body }
+  if (lifetime <= 0 || lifetime > QR_MAX_LIFETIME_SECONDS)
+    return { ok: false, code: 'qr_invalid', reason: 'lifetime out of bounds', body }
   return { ok: true, body }
 }
 

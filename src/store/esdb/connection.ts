@@ -8,7 +8,9 @@ const SCHEME = /^(esdb|kurrentdb|kurrent)(\+discover)?:\/\//i
 export class InvalidConnectionString extends Error {
   override readonly name = 'InvalidConnectionString'
   constructor() {
-    super('EVENTSTORE_URL must start with esdb://, esdb+discover://, kurrentdb://, kurrentdb+discover://, kurrent:// or kurrent+discover://')
+    super(
+      'EVENTSTORE_URL must start with esdb://, esdb+discover://, kurrentdb://, kurrentdb+discover://, kurrent:// or kurrent+discover://',
+    )
   }
 }
 

@@ -1,7 +1,24 @@
 import type { Readable } from 'node:stream'
-import { BACKWARDS, END, START as ESDB_START, type EventStoreDBClient, excludeSystemEvents } from '@eventstore/db-client'
+import {
+  BACKWARDS,
+  END,
+  START as ESDB_START,
+  type EventStoreDBClient,
+  excludeSystemEvents,
+} from '@eventstore/db-client'
 import type { AllStreamResolvedEvent, Position as EsdbPosition, ResolvedEvent } from '@eventstore/db-client'
-import type { AppendOptions, AppendResult, BatchHandler, EventStore, NewEvent, Position, ReadAllOptions, StoredEvent, Subscription, SubscribeOptions } from '../event-store'
+import type {
+  AppendOptions,
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  NewEvent,
+  Position,
+  ReadAllOptions,
+  StoredEvent,
+  Subscription,
+  SubscribeOptions,
+} from '../event-store'
 import { GuardFailed, START, WrongExpectedVersion } from '../event-store'
 import { fromRecorded, toEventData } from './events'
 import { feedPage } from './feed'
@@ -62,7 +79,10 @@ export class EsdbEventStore implements EventStore {
     const nextRevision = result.nextExpectedRevision
     // the reply's position is the write's, which for several events (or a
     // repeated append) need not be the last event's place in $all: ask for it
-    const position = events.length === 1 && result.position ? encodePosition(result.position) : await this.positionOf(stream, nextRevision)
+    const position =
+      events.length === 1 && result.position
+        ? encodePosition(result.position)
+        : await this.positionOf(stream, nextRevision)
     return { nextRevision, position }
   }
 
@@ -74,7 +94,9 @@ export class EsdbEventStore implements EventStore {
 
   private async currentRevision(stream: string): Promise<bigint | 'no_stream'> {
     try {
-      const [last] = await drain<ResolvedEvent>(this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
+      const [last] = await drain<ResolvedEvent>(
+        this.client.readStream(stream, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }),
+      )
       return toActualRevision(last?.event?.revision)
     } catch (err) {
       if (isStreamNotFound(err)) return 'no_stream'
@@ -104,7 +126,9 @@ export class EsdbEventStore implements EventStore {
     for (;;) {
       const want = limit - out.length
       // one more than wanted: a read from a position starts with the event at it
-      const raw = await drain<AllStreamResolvedEvent>(this.client.readAll({ fromPosition: from ?? ESDB_START, maxCount: want + 1 }))
+      const raw = await drain<AllStreamResolvedEvent>(
+        this.client.readAll({ fromPosition: from ?? ESDB_START, maxCount: want + 1 }),
+      )
       const page = feedPage(raw, from)
       out.push(...page.events.slice(0, want))
       if (out.length >= limit || raw.length < want + 1 || !page.last) return out
@@ -114,7 +138,9 @@ export class EsdbEventStore implements EventStore {
 
   /** The newest position in $all (a system event's is fine: subscriptions skip those). */
   async head(): Promise<Position> {
-    const [last] = await drain<AllStreamResolvedEvent>(this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }))
+    const [last] = await drain<AllStreamResolvedEvent>(
+      this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }),
+    )
     return last?.event ? encodePosition(last.event.position) : START
   }
 
@@ -122,7 +148,10 @@ export class EsdbEventStore implements EventStore {
     const from = decodePosition(options.after) // refuse a foreign position at once
     const subscription = catchUpSubscription(
       (position, highWaterMark) =>
-        this.client.subscribeToAll({ fromPosition: position ?? ESDB_START, resolveLinkTos: false, filter: excludeSystemEvents() }, { highWaterMark }),
+        this.client.subscribeToAll(
+          { fromPosition: position ?? ESDB_START, resolveLinkTos: false, filter: excludeSystemEvents() },
+          { highWaterMark },
+        ),
       { from, limit: Math.max(1, options.limit ?? 1000), onError: this.onError },
       handler,
     )

@@ -1,4 +1,11 @@
-import { ANY, type AppendExpectedRevision, type CurrentRevision, ErrorType, NO_STREAM, STREAM_EXISTS } from '@eventstore/db-client'
+import {
+  ANY,
+  type AppendExpectedRevision,
+  type CurrentRevision,
+  ErrorType,
+  NO_STREAM,
+  STREAM_EXISTS,
+} from '@eventstore/db-client'
 import type { ExpectedRevision } from '../event-store'
 import { WrongExpectedVersion } from '../event-store'
 
@@ -17,7 +24,8 @@ export function toEsdbExpectedRevision(expected: ExpectedRevision): AppendExpect
     default:
       // the wire format is an unsigned 64-bit number: a negative value would
       // not be refused, it would be misread
-      if (typeof expected !== 'bigint' || expected < 0n) throw new RangeError(`expected revision must be a non-negative bigint, got ${String(expected)}`)
+      if (typeof expected !== 'bigint' || expected < 0n)
+        throw new RangeError(`expected revision must be a non-negative bigint, got ${String(expected)}`)
       return expected
   }
 }
@@ -42,7 +50,9 @@ interface WrongExpectedVersionLike {
  * client package (nested node_modules) would have its own classes.
  */
 export function isWrongExpectedVersion(err: unknown): err is WrongExpectedVersionLike {
-  return typeof err === 'object' && err !== null && (err as { type?: unknown }).type === ErrorType.WRONG_EXPECTED_VERSION
+  return (
+    typeof err === 'object' && err !== null && (err as { type?: unknown }).type === ErrorType.WRONG_EXPECTED_VERSION
+  )
 }
 
 /**

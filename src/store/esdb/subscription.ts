@@ -5,7 +5,10 @@ import { BatchReader } from './batch-reader'
 import { feedPage } from './feed'
 
 /** What the adapter opens: a server-side catch-up subscription to $all after `from`. */
-export type OpenSubscription = (from: EsdbPosition | undefined, highWaterMark: number) => Readable & { unsubscribe(): Promise<void> }
+export type OpenSubscription = (
+  from: EsdbPosition | undefined,
+  highWaterMark: number,
+) => Readable & { unsubscribe(): Promise<void> }
 
 export interface CatchUpOptions {
   /** exclusive; undefined for the beginning of $all */
@@ -44,7 +47,11 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * at or before that position are dropped, nothing is handed over twice.
  * A handler error ends it, as in the polling subscription.
  */
-export function catchUpSubscription(open: OpenSubscription, options: CatchUpOptions, handler: BatchHandler): Subscription {
+export function catchUpSubscription(
+  open: OpenSubscription,
+  options: CatchUpOptions,
+  handler: BatchHandler,
+): Subscription {
   const stopping = new AbortController()
   const firstRetry = options.retryMs ?? 50
   let last = options.from

@@ -17,7 +17,16 @@ import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
 import { SharedFeed } from '../shared-feed'
 import { isConnectionError, type Notifier, type SqlPool } from '../../db/sql-pool'
-import { APPEND_NEW_STREAMS, EVENTS_BY_ID, HEAD, READ_ALL, READ_STREAMS, STREAM_REVISION, WAKE_CHANNEL, appendStatement } from './sql'
+import {
+  APPEND_NEW_STREAMS,
+  EVENTS_BY_ID,
+  HEAD,
+  READ_ALL,
+  READ_STREAMS,
+  STREAM_REVISION,
+  WAKE_CHANNEL,
+  appendStatement,
+} from './sql'
 
 interface Row {
   position: string
@@ -78,8 +87,8 @@ const UNIQUE_VIOLATION = '23505'
 const NOTIFY_INTERVAL_MS = 25
 
 /** A result or its error, for a batch that answers each input on its own. */
-const settle = <T>(p: Promise<T>): Promise<T | Error> => p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
-
+const settle = <T>(p: Promise<T>): Promise<T | Error> =>
+  p.catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))
 
 export interface PostgresEventStoreOptions {
   pool: SqlPool
@@ -118,11 +127,17 @@ export class PostgresEventStore implements EventStore {
   async append(stream: string, events: NewEvent[], { expectedRevision, guard }: AppendOptions): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event')
     // the hot path (a mark, a login record): concurrent ones share a statement and a commit
-    if (expectedRevision === 'no_stream' && events.length === 1) return this.newStreams.submit({ stream, event: events[0]!, guard })
+    if (expectedRevision === 'no_stream' && events.length === 1)
+      return this.newStreams.submit({ stream, event: events[0]!, guard })
     return this.appendAlone(stream, events, expectedRevision, guard)
   }
 
-  private async appendAlone(stream: string, events: NewEvent[], expectedRevision: ExpectedRevision, guard?: StreamGuard): Promise<AppendResult> {
+  private async appendAlone(
+    stream: string,
+    events: NewEvent[],
+    expectedRevision: ExpectedRevision,
+    guard?: StreamGuard,
+  ): Promise<AppendResult> {
     const statement = appendStatement(expectedRevision, guard !== undefined)
     const values: unknown[] = [
       stream,
@@ -157,7 +172,8 @@ export class PostgresEventStore implements EventStore {
    */
   private async appendNewStreams(appends: NewStreamAppend[]): Promise<(AppendResult | Error)[]> {
     // alone (low load): the plain statement is the cheaper one
-    if (appends.length === 1) return [await settle(this.appendAlone(appends[0]!.stream, [appends[0]!.event], 'no_stream', appends[0]!.guard))]
+    if (appends.length === 1)
+      return [await settle(this.appendAlone(appends[0]!.stream, [appends[0]!.event], 'no_stream', appends[0]!.guard))]
     const firsts = new Map<string, number>()
     appends.forEach((a, i) => firsts.has(a.stream) || firsts.set(a.stream, i))
     const batch = [...firsts.values()].map((i) => appends[i]!)
@@ -184,7 +200,8 @@ export class PostgresEventStore implements EventStore {
     }
     return Promise.all(
       appends.map(async (a, i) => {
-        if (written === undefined || firsts.get(a.stream) !== i) return settle(this.appendAlone(a.stream, [a.event], 'no_stream', a.guard))
+        if (written === undefined || firsts.get(a.stream) !== i)
+          return settle(this.appendAlone(a.stream, [a.event], 'no_stream', a.guard))
         return written.get(a.stream) ?? settle(this.conflict(a.stream, [a.event], 'no_stream', a.guard))
       }),
     )
@@ -198,11 +215,19 @@ export class PostgresEventStore implements EventStore {
    * if the stream's own revision was what failed, and a caller that reloads
    * and retries then gets the right answer.
    */
-  private async conflict(stream: string, events: NewEvent[], expected: ExpectedRevision, guard?: StreamGuard): Promise<AppendResult> {
+  private async conflict(
+    stream: string,
+    events: NewEvent[],
+    expected: ExpectedRevision,
+    guard?: StreamGuard,
+  ): Promise<AppendResult> {
     const ids = events.map((e) => e.id)
     const stored = (await this.opts.pool.query<Row>({ ...EVENTS_BY_ID, values: [ids] })).rows
     const byId = new Map(stored.map((r) => [r.id, r]))
-    if (stored.length === events.length && events.every((e) => byId.get(e.id)?.stream === stream && byId.get(e.id)?.type === e.type)) {
+    if (
+      stored.length === events.length &&
+      events.every((e) => byId.get(e.id)?.stream === stream && byId.get(e.id)?.type === e.type)
+    ) {
       const last = stored[stored.length - 1]!
       return { nextRevision: BigInt(last.revision), position: encodePosition(last.tx, last.position) }
     }
@@ -244,7 +269,13 @@ export class PostgresEventStore implements EventStore {
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     decodePosition(options.after) // refuse a foreign position at once
     this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
-    return pollingSubscription((o) => this.feed.read(o), { onWake: (fn) => this.onWake(fn), compare: comparePositions }, options, handler, this.opts.onError)
+    return pollingSubscription(
+      (o) => this.feed.read(o),
+      { onWake: (fn) => this.onWake(fn), compare: comparePositions },
+      options,
+      handler,
+      this.opts.onError,
+    )
   }
 
   private onWake(fn: (position?: Position) => void): () => void {

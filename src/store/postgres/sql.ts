@@ -34,7 +34,10 @@ function streamStep(kind: 'no_stream' | 'stream_exists' | 'any' | 'exact', guard
   }
 }
 
-function appendSql(kind: 'no_stream' | 'stream_exists' | 'any' | 'exact', guarded: boolean): { name: string; text: string } {
+function appendSql(
+  kind: 'no_stream' | 'stream_exists' | 'any' | 'exact',
+  guarded: boolean,
+): { name: string; text: string } {
   return {
     name: `es_append_${kind}${guarded ? '_guarded' : ''}`,
     text: `WITH s AS (${streamStep(kind, guarded)})
@@ -47,8 +50,14 @@ function appendSql(kind: 'no_stream' | 'stream_exists' | 'any' | 'exact', guarde
 
 const KINDS = ['no_stream', 'stream_exists', 'any', 'exact'] as const
 type Kind = (typeof KINDS)[number]
-export const APPEND = Object.fromEntries(KINDS.map((k) => [k, appendSql(k, false)])) as Record<Kind, { name: string; text: string }>
-const APPEND_GUARDED = Object.fromEntries(KINDS.map((k) => [k, appendSql(k, true)])) as Record<Kind, { name: string; text: string }>
+export const APPEND = Object.fromEntries(KINDS.map((k) => [k, appendSql(k, false)])) as Record<
+  Kind,
+  { name: string; text: string }
+>
+const APPEND_GUARDED = Object.fromEntries(KINDS.map((k) => [k, appendSql(k, true)])) as Record<
+  Kind,
+  { name: string; text: string }
+>
 
 export function appendStatement(expected: ExpectedRevision, guarded: boolean): { name: string; text: string } {
   return (guarded ? APPEND_GUARDED : APPEND)[typeof expected === 'bigint' ? 'exact' : expected]
@@ -78,7 +87,10 @@ export const APPEND_NEW_STREAMS = {
     RETURNING stream, position::text AS position, tx::text AS tx`,
 }
 
-export const STREAM_REVISION = { name: 'es_stream_revision', text: `SELECT revision::text AS revision FROM es_streams WHERE stream = $1` }
+export const STREAM_REVISION = {
+  name: 'es_stream_revision',
+  text: `SELECT revision::text AS revision FROM es_streams WHERE stream = $1`,
+}
 
 export const EVENTS_BY_ID = {
   name: 'es_events_by_id',
@@ -86,7 +98,10 @@ export const EVENTS_BY_ID = {
 }
 
 /** Several streams in one round trip (concurrent readStream calls, batched). */
-export const READ_STREAMS = { name: 'es_read_streams', text: `SELECT ${COLUMNS} FROM es_events e WHERE e.stream = ANY($1::text[]) ORDER BY e.stream, e.revision` }
+export const READ_STREAMS = {
+  name: 'es_read_streams',
+  text: `SELECT ${COLUMNS} FROM es_events e WHERE e.stream = ANY($1::text[]) ORDER BY e.stream, e.revision`,
+}
 
 // Only transactions older than every running one are visible, in (tx, position)
 // order, after an opaque (tx, position) checkpoint. Never `position > n` alone.

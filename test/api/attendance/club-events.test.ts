@@ -20,7 +20,8 @@ t.test('club events', async (t) => {
   const asStudent = bearer(student.access_token)
 
   const get = (id: string, headers = asStudent) => app.inject({ method: 'GET', url: `/api/events/${id}`, headers })
-  const patch = (id: string, payload: unknown) => app.inject({ method: 'PATCH', url: `/api/admin/events/${id}`, headers: asAdmin, payload: payload as object })
+  const patch = (id: string, payload: unknown) =>
+    app.inject({ method: 'PATCH', url: `/api/admin/events/${id}`, headers: asAdmin, payload: payload as object })
   const remove = (id: string) => app.inject({ method: 'DELETE', url: `/api/admin/events/${id}`, headers: asAdmin })
   const projected = (id: string) => eventually(async () => (await get(id)).statusCode === 200)
 
@@ -31,7 +32,14 @@ t.test('club events', async (t) => {
       method: 'POST',
       url: '/api/admin/events',
       headers: asAdmin,
-      payload: { title: '  Kaggle Study Group  ', starts_at, ends_at, location: 'Room 4.12', notes: 'Bring a laptop', geofence: { lat: 51.5237, lng: -0.1586, radius_m: 150 } },
+      payload: {
+        title: '  Kaggle Study Group  ',
+        starts_at,
+        ends_at,
+        location: 'Room 4.12',
+        notes: 'Bring a laptop',
+        geofence: { lat: 51.5237, lng: -0.1586, radius_m: 150 },
+      },
     })
     t.equal(res.statusCode, 201)
     const event = res.json().event as ClubEventBody
@@ -46,7 +54,10 @@ t.test('club events', async (t) => {
     t.ok(Math.abs(Date.parse(event.created_at) - Date.now()) < 60_000, 'created_at is now')
 
     const stored = await runtime.store.readStream(clubEventStream(event.id))
-    t.same(stored.map((e) => e.type), ['ClubEventCreated'])
+    t.same(
+      stored.map((e) => e.type),
+      ['ClubEventCreated'],
+    )
     t.equal(stored[0]!.metadata.actor_id, admin.user.id)
 
     await projected(event.id)
@@ -71,9 +82,19 @@ t.test('club events', async (t) => {
     const mine: string[] = []
     const underWay = await createEvent(app, admin, { title: 'Under way' })
     mine.push(underWay.id)
-    for (const starts_at of upcomingStarts) mine.push((await createEvent(app, admin, { title: 'Upcoming', starts_at, ends_at: inHours(8, base) })).id)
+    for (const starts_at of upcomingStarts)
+      mine.push((await createEvent(app, admin, { title: 'Upcoming', starts_at, ends_at: inHours(8, base) })).id)
     const pastStart = Date.now()
-    for (const h of [-10, -20, -30, -30, -40]) mine.push((await createEvent(app, admin, { title: 'Past', starts_at: inHours(h, pastStart), ends_at: inHours(h + 1, pastStart) })).id)
+    for (const h of [-10, -20, -30, -30, -40])
+      mine.push(
+        (
+          await createEvent(app, admin, {
+            title: 'Past',
+            starts_at: inHours(h, pastStart),
+            ends_at: inHours(h + 1, pastStart),
+          })
+        ).id,
+      )
     const live = async (past: boolean) => {
       const now = new Date()
       const rows = await db
@@ -86,7 +107,10 @@ t.test('club events', async (t) => {
         .execute()
       return rows.map((r) => r.id)
     }
-    await eventually(async () => (await db.selectFrom('club_events').select('id').where('id', 'in', mine).execute()).length === mine.length)
+    await eventually(
+      async () =>
+        (await db.selectFrom('club_events').select('id').where('id', 'in', mine).execute()).length === mine.length,
+    )
 
     const listed: Record<string, string[]> = {}
     for (const when of ['upcoming', 'past'] as const) {
@@ -109,26 +133,57 @@ t.test('club events', async (t) => {
       } while (cursor !== null && pages < 20)
       t.equal(new Set(seen).size, seen.length, `${when}: no event twice`)
       t.same(seen, expected, `${when}: every live event once, in order`)
-      t.ok(pageSizes.slice(0, -1).every((n) => n === 3), `${when}: every page but the last is full`)
+      t.ok(
+        pageSizes.slice(0, -1).every((n) => n === 3),
+        `${when}: every page but the last is full`,
+      )
       t.ok(pages > 1, `${when}: followed next_cursor`)
       listed[when] = seen
     }
     const [upcomingIds, pastIds] = [mine.slice(0, 8), mine.slice(8)]
-    t.ok(upcomingIds.every((id) => listed.upcoming!.includes(id) && !listed.past!.includes(id)), 'future and under-way events are upcoming')
-    t.ok(pastIds.every((id) => listed.past!.includes(id) && !listed.upcoming!.includes(id)), 'finished events are past')
-    t.equal(listed.upcoming!.indexOf(underWay.id), listed.upcoming!.findIndex((id) => upcomingIds.includes(id)), 'the event under way comes first: soonest start first')
-    t.equal(listed.past!.indexOf(pastIds[0]!), listed.past!.findIndex((id) => pastIds.includes(id)), 'the latest finished comes first')
+    t.ok(
+      upcomingIds.every((id) => listed.upcoming!.includes(id) && !listed.past!.includes(id)),
+      'future and under-way events are upcoming',
+    )
+    t.ok(
+      pastIds.every((id) => listed.past!.includes(id) && !listed.upcoming!.includes(id)),
+      'finished events are past',
+    )
+    t.equal(
+      listed.upcoming!.indexOf(underWay.id),
+      listed.upcoming!.findIndex((id) => upcomingIds.includes(id)),
+      'the event under way comes first: soonest start first',
+    )
+    t.equal(
+      listed.past!.indexOf(pastIds[0]!),
+      listed.past!.findIndex((id) => pastIds.includes(id)),
+      'the latest finished comes first',
+    )
 
     const plain = await app.inject({ method: 'GET', url: '/api/events', headers: asStudent })
     t.equal(plain.statusCode, 200)
-    t.ok(plain.json().items.every((e: ClubEventBody) => Date.parse(e.ends_at) >= Date.now()), 'the default is upcoming')
+    t.ok(
+      plain.json().items.every((e: ClubEventBody) => Date.parse(e.ends_at) >= Date.now()),
+      'the default is upcoming',
+    )
   })
 
   t.test('a forged cursor is a 400, never a 500', async (t) => {
     const forged = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url')
-    for (const cursor of ['not-a-cursor', forged(['yesterday', 'x']), forged([inHours(1), 'not-a-uuid']), forged(['abc', randomUUID()]), forged([1, 2]), forged([inHours(1)])]) {
+    for (const cursor of [
+      'not-a-cursor',
+      forged(['yesterday', 'x']),
+      forged([inHours(1), 'not-a-uuid']),
+      forged(['abc', randomUUID()]),
+      forged([1, 2]),
+      forged([inHours(1)]),
+    ]) {
       for (const when of ['upcoming', 'past']) {
-        const res = await app.inject({ method: 'GET', url: `/api/events?when=${when}&cursor=${cursor}`, headers: asStudent })
+        const res = await app.inject({
+          method: 'GET',
+          url: `/api/events?when=${when}&cursor=${cursor}`,
+          headers: asStudent,
+        })
         t.equal(res.statusCode, 400, `${when} cursor ${cursor}`)
         t.equal(res.json().code, 'validation_error')
       }
@@ -136,7 +191,11 @@ t.test('club events', async (t) => {
   })
 
   t.test('PATCH changes only the given fields, and null clears the geofence', async (t) => {
-    const event = await createEvent(app, admin, { location: 'Lab 2', notes: 'Pizza', geofence: { lat: 10, lng: 20, radius_m: 50 } })
+    const event = await createEvent(app, admin, {
+      location: 'Lab 2',
+      notes: 'Pizza',
+      geofence: { lat: 10, lng: 20, radius_m: 50 },
+    })
     const renamed = await patch(event.id, { title: 'Renamed' })
     t.equal(renamed.statusCode, 200)
     t.same(renamed.json().event, { ...event, title: 'Renamed' }, 'only the title changed')
@@ -152,13 +211,21 @@ t.test('club events', async (t) => {
 
     await eventually(async () => (await get(event.id)).json().event?.starts_at === starts_at)
     const got = (await get(event.id)).json().event as ClubEventBody
-    t.same({ title: got.title, location: got.location, notes: got.notes, geofence: got.geofence }, { title: 'Renamed', location: null, notes: 'Pizza', geofence: null }, 'the projection applied only the changes')
+    t.same(
+      { title: got.title, location: got.location, notes: got.notes, geofence: got.geofence },
+      { title: 'Renamed', location: null, notes: 'Pizza', geofence: null },
+      'the projection applied only the changes',
+    )
 
     const types = (await runtime.store.readStream(clubEventStream(event.id))).map((e) => e.type)
     t.same(types, ['ClubEventCreated', 'ClubEventUpdated', 'ClubEventUpdated', 'ClubEventUpdated'])
     const same = await patch(event.id, { title: 'Renamed' })
     t.equal(same.statusCode, 200)
-    t.equal((await runtime.store.readStream(clubEventStream(event.id))).length, 4, 'a PATCH that changes nothing appends nothing')
+    t.equal(
+      (await runtime.store.readStream(clubEventStream(event.id))).length,
+      4,
+      'a PATCH that changes nothing appends nothing',
+    )
 
     const backwards = await patch(event.id, { ends_at: inHours(1) })
     t.equal(backwards.statusCode, 400, 'ends_at before the stored starts_at')
@@ -190,11 +257,22 @@ t.test('club events', async (t) => {
     t.equal(gone.json().code, 'not_found')
     for (const when of ['upcoming', 'past']) {
       const list = await app.inject({ method: 'GET', url: `/api/events?when=${when}&limit=100`, headers: asStudent })
-      t.notOk(list.json().items.some((e: ClubEventBody) => e.id === event.id), `not in the ${when} list`)
+      t.notOk(
+        list.json().items.some((e: ClubEventBody) => e.id === event.id),
+        `not in the ${when} list`,
+      )
     }
-    const row = await db.selectFrom('club_events').select(['deleted_at']).where('id', '=', event.id).executeTakeFirstOrThrow()
+    const row = await db
+      .selectFrom('club_events')
+      .select(['deleted_at'])
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow()
     t.ok(row.deleted_at, 'the row stays, marked deleted')
-    t.same((await runtime.store.readStream(clubEventStream(event.id))).map((e) => e.type), ['ClubEventCreated', 'ClubEventDeleted'], 'the history stays')
+    t.same(
+      (await runtime.store.readStream(clubEventStream(event.id))).map((e) => e.type),
+      ['ClubEventCreated', 'ClubEventDeleted'],
+      'the history stays',
+    )
 
     const again = await remove(event.id)
     t.equal(again.statusCode, 404, 'deleting twice')
@@ -203,7 +281,12 @@ t.test('club events', async (t) => {
     t.equal(edit.statusCode, 404, 'a deleted event cannot be edited')
     t.equal(edit.json().code, 'not_found')
 
-    const newQr = await app.inject({ method: 'POST', url: '/api/admin/qr-sessions', headers: asAdmin, payload: { event_id: event.id } })
+    const newQr = await app.inject({
+      method: 'POST',
+      url: '/api/admin/qr-sessions',
+      headers: asAdmin,
+      payload: { event_id: event.id },
+    })
     t.equal(newQr.statusCode, 404, 'no QR for a deleted event')
     t.equal(newQr.json().code, 'not_found')
 
@@ -218,7 +301,12 @@ t.test('club events', async (t) => {
 
   t.test('validation: the window must be ordered and the geofence on Earth', async (t) => {
     const create = (body: Record<string, unknown>) =>
-      app.inject({ method: 'POST', url: '/api/admin/events', headers: asAdmin, payload: { title: 'Bad', starts_at: inHours(5), ends_at: inHours(6), ...body } })
+      app.inject({
+        method: 'POST',
+        url: '/api/admin/events',
+        headers: asAdmin,
+        payload: { title: 'Bad', starts_at: inHours(5), ends_at: inHours(6), ...body },
+      })
     const cases: [string, Record<string, unknown>][] = [
       ['ends_at before starts_at', { starts_at: inHours(6), ends_at: inHours(5) }],
       ['ends_at equal to starts_at', { starts_at: inHours(6), ends_at: inHours(6) }],
@@ -258,14 +346,23 @@ t.test('club events', async (t) => {
       ['GET', `/api/admin/qr-sessions/${qr.id}/qr.svg`],
     ]
     for (const [method, url, payload] of routes) {
-      const res = await app.inject({ method: method as 'GET', url, headers: asStudent, ...(payload ? { payload } : {}) })
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: asStudent,
+        ...(payload ? { payload } : {}),
+      })
       t.equal(res.statusCode, 403, `student: ${method} ${url}`)
       t.equal(res.json().code, 'forbidden')
       const anon = await app.inject({ method: method as 'GET', url, ...(payload ? { payload } : {}) })
       t.equal(anon.statusCode, 401, `anonymous: ${method} ${url}`)
       t.equal(anon.json().code, 'unauthorized')
     }
-    t.same((await runtime.store.readStream(clubEventStream(event.id))).map((e) => e.type), ['ClubEventCreated'], 'nothing a student sent changed the event')
+    t.same(
+      (await runtime.store.readStream(clubEventStream(event.id))).map((e) => e.type),
+      ['ClubEventCreated'],
+      'nothing a student sent changed the event',
+    )
     const list = await app.inject({ method: 'GET', url: '/api/events' })
     t.equal(list.statusCode, 401, 'listing needs a session')
   })

@@ -42,23 +42,41 @@ async function rejections(runtime: Runtime, userId: string): Promise<StoredEvent
 }
 
 /** The student's last rejection has this reason, names them, and carries the caller's address and user agent. */
-async function rejectedAs(t: Test, runtime: Runtime, userId: string, reason: string, ids: { event?: string | null; session?: string | null } = {}) {
+async function rejectedAs(
+  t: Test,
+  runtime: Runtime,
+  userId: string,
+  reason: string,
+  ids: { event?: string | null; session?: string | null } = {},
+) {
   const events = await rejections(runtime, userId)
   const last = events[events.length - 1]
   t.ok(last, `an AttendanceRejected (${reason}) was recorded`)
   if (!last) return
   t.equal(last.type, 'AttendanceRejected')
-  const data = last.data as { reason: string; user_id: string; club_event_id: string | null; qr_session_id: string | null }
+  const data = last.data as {
+    reason: string
+    user_id: string
+    club_event_id: string | null
+    qr_session_id: string | null
+  }
   t.equal(data.reason, reason, `recorded with reason ${reason}`)
   t.equal(data.user_id, userId)
   if (ids.event !== undefined) t.equal(data.club_event_id, ids.event, 'names the club event')
   if (ids.session !== undefined) t.equal(data.qr_session_id, ids.session, 'names the QR session')
-  t.match(last.metadata, { actor_id: userId, actor_role: 'student', ip: CLIENT.ip, user_agent: CLIENT.userAgent }, "the caller's ip and user agent")
+  t.match(
+    last.metadata,
+    { actor_id: userId, actor_role: 'student', ip: CLIENT.ip, user_agent: CLIENT.userAgent },
+    "the caller's ip and user agent",
+  )
 }
 
 t.test('marking attendance', async (t) => {
   let offsetMs = 0
-  const { app, runtime } = await testApp(t, { env: ENV, sources: { now: () => new Date(Date.now() + offsetMs), uuid: randomUUID } })
+  const { app, runtime } = await testApp(t, {
+    env: ENV,
+    sources: { now: () => new Date(Date.now() + offsetMs), uuid: randomUUID },
+  })
   const nowSeconds = () => Math.floor((Date.now() + offsetMs) / 1000)
   const admin = await adminSession(app, runtime)
   const asAdmin = bearer(admin.access_token)
@@ -78,11 +96,24 @@ t.test('marking attendance', async (t) => {
     t.equal(attendance.event_id, event.id)
     t.equal(attendance.user_id, ada.user.id)
     t.equal(attendance.qr_session_id, qr.id)
-    t.ok(Date.parse(attendance.marked_at) >= before - 1000 && Date.parse(attendance.marked_at) <= Date.now() + 1000, 'marked_at is now')
+    t.ok(
+      Date.parse(attendance.marked_at) >= before - 1000 && Date.parse(attendance.marked_at) <= Date.now() + 1000,
+      'marked_at is now',
+    )
 
     const stream = await runtime.store.readStream(attendanceStream(event.id, ada.user.id))
-    t.same(stream.map((e) => e.type), ['AttendanceMarked'])
-    t.match(stream[0]!.data, { attendance_id: attendance.id, club_event_id: event.id, user_id: ada.user.id, qr_session_id: qr.id, nonce: bodyOf(qr.payload).n, location: null })
+    t.same(
+      stream.map((e) => e.type),
+      ['AttendanceMarked'],
+    )
+    t.match(stream[0]!.data, {
+      attendance_id: attendance.id,
+      club_event_id: event.id,
+      user_id: ada.user.id,
+      qr_session_id: qr.id,
+      nonce: bodyOf(qr.payload).n,
+      location: null,
+    })
     t.match(stream[0]!.metadata, { actor_id: ada.user.id, ip: CLIENT.ip, user_agent: CLIENT.userAgent })
 
     const again = await mark(app, ada, qr.payload)
@@ -94,7 +125,11 @@ t.test('marking attendance', async (t) => {
     const viaOther = await mark(app, ada, otherQr.payload)
     t.equal(viaOther.statusCode, 409, 'another QR code of the same club event does not mark twice')
     t.equal(viaOther.json().code, 'already_marked')
-    t.equal((await runtime.store.readStream(attendanceStream(event.id, ada.user.id))).length, 1, 'still one AttendanceMarked')
+    t.equal(
+      (await runtime.store.readStream(attendanceStream(event.id, ada.user.id))).length,
+      1,
+      'still one AttendanceMarked',
+    )
   })
 
   t.test('only students mark: an admin gets 403, an anonymous caller 401', async (t) => {
@@ -117,22 +152,36 @@ t.test('marking attendance', async (t) => {
 
     t.match(qr.payload, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/)
     const tampered = [false, true].flatMap((far) => [...qr.payload].map((_, i) => flip(qr.payload, i, far)))
-    t.ok(tampered.every((p) => p !== qr.payload && p.length === qr.payload.length), 'each differs in exactly one character')
+    t.ok(
+      tampered.every((p) => p !== qr.payload && p.length === qr.payload.length),
+      'each differs in exactly one character',
+    )
     const wrong: string[] = []
     for (let i = 0; i < tampered.length; i += 16) {
       await Promise.all(
         tampered.slice(i, i + 16).map(async (p) => {
           const res = await mark(app, ada, p)
-          if (res.statusCode !== 400 || res.json().code !== 'qr_invalid') wrong.push(`${p} → ${res.statusCode} ${res.json().code}`)
+          if (res.statusCode !== 400 || res.json().code !== 'qr_invalid')
+            wrong.push(`${p} → ${res.statusCode} ${res.json().code}`)
         }),
       )
     }
-    t.same(wrong, [], `all ${tampered.length} tampered payloads (${qr.payload.length} positions, two flips each) are 400 qr_invalid`)
+    t.same(
+      wrong,
+      [],
+      `all ${tampered.length} tampered payloads (${qr.payload.length} positions, two flips each) are 400 qr_invalid`,
+    )
 
     const recorded = (await rejections(runtime, ada.user.id)).slice(before)
     t.equal(recorded.length, tampered.length, 'each refusal is recorded')
-    t.ok(recorded.every((e) => (e.data as { reason: string }).reason === 'qr_invalid'), 'all as qr_invalid')
-    t.ok(recorded.every((e) => e.metadata.ip === CLIENT.ip && e.metadata.user_agent === CLIENT.userAgent), "all with the caller's ip and user agent")
+    t.ok(
+      recorded.every((e) => (e.data as { reason: string }).reason === 'qr_invalid'),
+      'all as qr_invalid',
+    )
+    t.ok(
+      recorded.every((e) => e.metadata.ip === CLIENT.ip && e.metadata.user_agent === CLIENT.userAgent),
+      "all with the caller's ip and user agent",
+    )
     const untouched = await mark(app, ada, qr.payload)
     t.equal(untouched.statusCode, 409, 'the untouched payload is still well-formed (already marked, not invalid)')
   })
@@ -146,7 +195,11 @@ t.test('marking attendance', async (t) => {
     const [head, bodyPart, sig] = qr.payload.split('.') as [string, string, string]
     const cases: [string, string, string][] = [
       ['signed with another key', signQrPayload(unsigned, OTHER_SECRET), 'qr_invalid'],
-      ["signed with another key under our key's id", forge({ ...unsigned, kid: keyId(TEST_SECRETS.QR_SIGNING_SECRET) }, OTHER_SECRET), 'qr_invalid'],
+      [
+        "signed with another key under our key's id",
+        forge({ ...unsigned, kid: keyId(TEST_SECRETS.QR_SIGNING_SECRET) }, OTHER_SECRET),
+        'qr_invalid',
+      ],
       ['signed with the JWT secret', signQrPayload(unsigned, TEST_SECRETS.JWT_SECRET), 'qr_invalid'],
       ['signature truncated by one character', qr.payload.slice(0, -1), 'qr_invalid'],
       ['signature truncated by four characters', qr.payload.slice(0, -4), 'qr_invalid'],
@@ -154,7 +207,11 @@ t.test('marking attendance', async (t) => {
       ['two parts only', `${head}.${bodyPart}`, 'qr_invalid'],
       ['a fourth part', `${qr.payload}.${sig}`, 'qr_invalid'],
       ['padded signature', `${qr.payload}=`, 'qr_invalid'],
-      ['standard base64 alphabet', `${head}.${bodyPart}.${Buffer.from(sig, 'base64url').toString('base64')}`, 'qr_invalid'],
+      [
+        'standard base64 alphabet',
+        `${head}.${bodyPart}.${Buffer.from(sig, 'base64url').toString('base64')}`,
+        'qr_invalid',
+      ],
       ['not base64 at all', 'v1.%%%%.!!!!', 'qr_invalid'],
       ['a URL', 'https://example.org/qr?x=1', 'qr_invalid'],
       ['empty string', '', 'qr_invalid'],
@@ -232,35 +289,52 @@ t.test('marking attendance', async (t) => {
 
     const twice = await app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${qr.id}/revoke`, headers: asAdmin })
     t.equal(twice.statusCode, 204, 'revoking again changes nothing')
-    const unknown = await app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${randomUUID()}/revoke`, headers: asAdmin })
+    const unknown = await app.inject({
+      method: 'POST',
+      url: `/api/admin/qr-sessions/${randomUUID()}/revoke`,
+      headers: asAdmin,
+    })
     t.equal(unknown.statusCode, 404)
     t.equal(unknown.json().code, 'not_found')
   })
 
-  t.test('an edit or deletion of a cached club event applies at once: a new geofence, then 404 event_not_found', async (t) => {
-    const event = await createEvent(app, admin)
-    const qr = await issueQr(app, admin, event.id)
-    const [ada, bob] = await Promise.all([student(), student()])
-    t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the active event, unfenced')
-    const release = await holdFeed(runtime.config.databaseUrl!)
-    t.teardown(release)
-    const edit = await app.inject({ method: 'PATCH', url: `/api/admin/events/${event.id}`, headers: asAdmin, payload: { geofence: { lat: 48.8584, lng: 2.2945, radius_m: 80 } } })
-    t.equal(edit.statusCode, 200)
-    const unfenced = await mark(app, bob, qr.payload)
-    t.equal(unfenced.statusCode, 400, 'the new geofence applies to the next scan')
-    t.equal(unfenced.json().code, 'location_required')
-    const del = await app.inject({ method: 'DELETE', url: `/api/admin/events/${event.id}`, headers: asAdmin })
-    t.equal(del.statusCode, 204)
-    const res = await mark(app, bob, qr.payload)
-    await release()
-    t.equal(res.statusCode, 404)
-    t.equal(res.json().code, 'event_not_found')
-    await rejectedAs(t, runtime, bob.user.id, 'event_not_found', { event: event.id, session: qr.id })
-  })
+  t.test(
+    'an edit or deletion of a cached club event applies at once: a new geofence, then 404 event_not_found',
+    async (t) => {
+      const event = await createEvent(app, admin)
+      const qr = await issueQr(app, admin, event.id)
+      const [ada, bob] = await Promise.all([student(), student()])
+      t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'warms the cache with the active event, unfenced')
+      const release = await holdFeed(runtime.config.databaseUrl!)
+      t.teardown(release)
+      const edit = await app.inject({
+        method: 'PATCH',
+        url: `/api/admin/events/${event.id}`,
+        headers: asAdmin,
+        payload: { geofence: { lat: 48.8584, lng: 2.2945, radius_m: 80 } },
+      })
+      t.equal(edit.statusCode, 200)
+      const unfenced = await mark(app, bob, qr.payload)
+      t.equal(unfenced.statusCode, 400, 'the new geofence applies to the next scan')
+      t.equal(unfenced.json().code, 'location_required')
+      const del = await app.inject({ method: 'DELETE', url: `/api/admin/events/${event.id}`, headers: asAdmin })
+      t.equal(del.statusCode, 204)
+      const res = await mark(app, bob, qr.payload)
+      await release()
+      t.equal(res.statusCode, 404)
+      t.equal(res.json().code, 'event_not_found')
+      await rejectedAs(t, runtime, bob.user.id, 'event_not_found', { event: event.id, session: qr.id })
+    },
+  )
 
   t.test('another API process learns of revocations and edits through the event feed', async (t) => {
     // a second process on the same database and Redis: it shares nothing in memory with `app`
-    const other = await testApp(t, { env: ENV, databaseUrl: runtime.config.databaseUrl, redisPrefix: runtime.config.redisPrefix, role: 'api' })
+    const other = await testApp(t, {
+      env: ENV,
+      databaseUrl: runtime.config.databaseUrl,
+      redisPrefix: runtime.config.redisPrefix,
+      role: 'api',
+    })
     // the feed shows an event once every older write transaction in the cluster has ended, so
     // its latency is that of the longest one running (another test file may hold one for seconds)
     const FEED_MS = 5000
@@ -270,7 +344,11 @@ t.test('marking attendance', async (t) => {
       const qr = await issueQr(app, admin, event.id)
       const [ada, bob] = await Promise.all([student(), student()])
       t.equal((await mark(app, ada, qr.payload)).statusCode, 201, "warms this process' cache with the issued session")
-      const revoke = await other.app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${qr.id}/revoke`, headers: asAdmin })
+      const revoke = await other.app.inject({
+        method: 'POST',
+        url: `/api/admin/qr-sessions/${qr.id}/revoke`,
+        headers: asAdmin,
+      })
       t.equal(revoke.statusCode, 204, 'revoked through the other process')
       const started = Date.now()
       // ada's scans are 409 while this cache holds the issued session, 410 once the feed told it
@@ -288,7 +366,12 @@ t.test('marking attendance', async (t) => {
       const [ada, bob] = await Promise.all([student(), student()])
       t.equal((await mark(app, ada, qr.payload)).statusCode, 201, "warms this process' cache with the event, unfenced")
       const fence = { lat: -33.8688, lng: 151.2093, radius_m: 50 }
-      const edit = await other.app.inject({ method: 'PATCH', url: `/api/admin/events/${event.id}`, headers: asAdmin, payload: { geofence: fence } })
+      const edit = await other.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/events/${event.id}`,
+        headers: asAdmin,
+        payload: { geofence: fence },
+      })
       t.equal(edit.statusCode, 200)
       // ada's scans are 409 while this cache holds the unfenced event, 400 once the feed told it
       await eventually(async () => (await mark(app, ada, qr.payload)).json().code === 'location_required', FEED_MS)
@@ -305,41 +388,86 @@ t.test('marking attendance', async (t) => {
       const qr = await issueQr(app, admin, event.id)
       const [ada, bob] = await Promise.all([student(), student()])
       t.equal((await mark(app, ada, qr.payload)).statusCode, 201)
-      t.equal((await other.app.inject({ method: 'DELETE', url: `/api/admin/events/${event.id}`, headers: asAdmin })).statusCode, 204)
+      t.equal(
+        (await other.app.inject({ method: 'DELETE', url: `/api/admin/events/${event.id}`, headers: asAdmin }))
+          .statusCode,
+        204,
+      )
       await eventually(async () => (await mark(app, ada, qr.payload)).statusCode === 404, FEED_MS)
       const res = await mark(app, bob, qr.payload)
       t.equal(res.statusCode, 404)
       t.equal(res.json().code, 'event_not_found')
     })
 
-    t.test("a role change or deactivation there applies here on the very next scan, though this process cached the caller's role", async (t) => {
-      const [first, second, third] = await Promise.all([createEvent(app, admin), createEvent(app, admin), createEvent(app, admin)])
-      const [qr1, qr2, qr3] = await Promise.all([issueQr(app, admin, first.id), issueQr(app, admin, second.id), issueQr(app, admin, third.id)])
-      const ada = await student()
-      t.equal((await mark(app, ada, qr1.payload)).statusCode, 201, "this process now holds ada's role")
-      const setRole = (role: string) => other.app.inject({ method: 'POST', url: `/api/admin/users/${ada.user.id}/role`, headers: asAdmin, payload: { role } })
+    t.test(
+      "a role change or deactivation there applies here on the very next scan, though this process cached the caller's role",
+      async (t) => {
+        const [first, second, third] = await Promise.all([
+          createEvent(app, admin),
+          createEvent(app, admin),
+          createEvent(app, admin),
+        ])
+        const [qr1, qr2, qr3] = await Promise.all([
+          issueQr(app, admin, first.id),
+          issueQr(app, admin, second.id),
+          issueQr(app, admin, third.id),
+        ])
+        const ada = await student()
+        t.equal((await mark(app, ada, qr1.payload)).statusCode, 201, "this process now holds ada's role")
+        const setRole = (role: string) =>
+          other.app.inject({
+            method: 'POST',
+            url: `/api/admin/users/${ada.user.id}/role`,
+            headers: asAdmin,
+            payload: { role },
+          })
 
-      t.equal((await setRole('admin')).statusCode, 204, 'promoted through the other process')
-      const promoted = await mark(app, ada, qr2.payload)
-      t.equal(promoted.statusCode, 403, 'at once, no waiting for the feed')
-      t.equal(promoted.json().code, 'forbidden')
-      t.same(await runtime.store.readStream(attendanceStream(second.id, ada.user.id)), [], 'nothing marked')
-      const denied = (await runtime.store.readStream(`security-${new Date().toISOString().slice(0, 10)}`)).filter((e) => e.metadata.actor_id === ada.user.id)
-      t.match(denied.at(-1), { type: 'AccessDenied', data: { route: '/api/attendance/mark', reason: 'forbidden' }, metadata: { actor_role: 'admin' } }, 'the refusal is audited with the role she has now')
+        t.equal((await setRole('admin')).statusCode, 204, 'promoted through the other process')
+        const promoted = await mark(app, ada, qr2.payload)
+        t.equal(promoted.statusCode, 403, 'at once, no waiting for the feed')
+        t.equal(promoted.json().code, 'forbidden')
+        t.same(await runtime.store.readStream(attendanceStream(second.id, ada.user.id)), [], 'nothing marked')
+        const denied = (await runtime.store.readStream(`security-${new Date().toISOString().slice(0, 10)}`)).filter(
+          (e) => e.metadata.actor_id === ada.user.id,
+        )
+        t.match(
+          denied.at(-1),
+          {
+            type: 'AccessDenied',
+            data: { route: '/api/attendance/mark', reason: 'forbidden' },
+            metadata: { actor_role: 'admin' },
+          },
+          'the refusal is audited with the role she has now',
+        )
 
-      t.equal((await setRole('student')).statusCode, 204)
-      t.equal((await mark(app, ada, qr2.payload)).statusCode, 201, 'a student again: marks')
+        t.equal((await setRole('student')).statusCode, 204)
+        t.equal((await mark(app, ada, qr2.payload)).statusCode, 201, 'a student again: marks')
 
-      const rejectedBefore = (await rejections(runtime, ada.user.id)).length
-      t.equal((await other.app.inject({ method: 'POST', url: `/api/admin/users/${ada.user.id}/deactivate`, headers: asAdmin, payload: {} })).statusCode, 204)
-      const tampered = await mark(app, ada, flip(qr3.payload, 10, true))
-      t.equal(tampered.statusCode, 401, 'a deactivated caller is unauthorized, even with a bad payload')
-      t.equal((await rejections(runtime, ada.user.id)).length, rejectedBefore, 'and no AttendanceRejected is written for her')
-      const good = await mark(app, ada, qr3.payload)
-      t.equal(good.statusCode, 401)
-      t.equal(good.json().code, 'unauthorized')
-      t.same(await runtime.store.readStream(attendanceStream(third.id, ada.user.id)), [], 'nothing marked')
-    })
+        const rejectedBefore = (await rejections(runtime, ada.user.id)).length
+        t.equal(
+          (
+            await other.app.inject({
+              method: 'POST',
+              url: `/api/admin/users/${ada.user.id}/deactivate`,
+              headers: asAdmin,
+              payload: {},
+            })
+          ).statusCode,
+          204,
+        )
+        const tampered = await mark(app, ada, flip(qr3.payload, 10, true))
+        t.equal(tampered.statusCode, 401, 'a deactivated caller is unauthorized, even with a bad payload')
+        t.equal(
+          (await rejections(runtime, ada.user.id)).length,
+          rejectedBefore,
+          'and no AttendanceRejected is written for her',
+        )
+        const good = await mark(app, ada, qr3.payload)
+        t.equal(good.statusCode, 401)
+        t.equal(good.json().code, 'unauthorized')
+        t.same(await runtime.store.readStream(attendanceStream(third.id, ada.user.id)), [], 'nothing marked')
+      },
+    )
   })
 
   t.test('a well-signed payload naming no real QR session is qr_invalid', async (t) => {
@@ -349,11 +477,20 @@ t.test('marking attendance', async (t) => {
     const real = bodyOf(qr.payload)
     const ada = await student()
     const now = nowSeconds()
-    const sign = (b: { sid: string; eid: string; n: string }) => signQrPayload({ ...b, iat: now, exp: now + 60 }, TEST_SECRETS.QR_SIGNING_SECRET)
+    const sign = (b: { sid: string; eid: string; n: string }) =>
+      signQrPayload({ ...b, iat: now, exp: now + 60 }, TEST_SECRETS.QR_SIGNING_SECRET)
     const cases: [string, string, string][] = [
-      ['a random session id', sign({ sid: randomUUID(), eid: event.id, n: randomBytes(16).toString('base64url') }), 'unknown'],
+      [
+        'a random session id',
+        sign({ sid: randomUUID(), eid: event.id, n: randomBytes(16).toString('base64url') }),
+        'unknown',
+      ],
       ['a real session under another club event', sign({ sid: real.sid, eid: other.id, n: real.n }), 'other event'],
-      ['a real session with another nonce', sign({ sid: real.sid, eid: real.eid, n: randomBytes(16).toString('base64url') }), 'nonce'],
+      [
+        'a real session with another nonce',
+        sign({ sid: real.sid, eid: real.eid, n: randomBytes(16).toString('base64url') }),
+        'nonce',
+      ],
     ]
     for (const [name, payload] of cases) {
       const res = await mark(app, ada, payload)
@@ -361,7 +498,11 @@ t.test('marking attendance', async (t) => {
       t.equal(res.json().code, 'qr_invalid', name)
       await rejectedAs(t, runtime, ada.user.id, 'qr_invalid')
     }
-    t.same(await runtime.store.readStream(attendanceStream(other.id, ada.user.id)), [], 'nothing marked for the other event')
+    t.same(
+      await runtime.store.readStream(attendanceStream(other.id, ada.user.id)),
+      [],
+      'nothing marked for the other event',
+    )
     t.equal((await mark(app, ada, qr.payload)).statusCode, 201, 'the real payload marks')
   })
 
@@ -375,7 +516,12 @@ t.test('marking attendance', async (t) => {
       ['a null location', null, 400, 'location_required'],
       ['an accuracy of 5 km', { lat: fence.lat, lng: fence.lng, accuracy_m: 5000 }, 400, 'location_inaccurate'],
       ['a kilometre away', { lat: fence.lat + 0.009, lng: fence.lng, accuracy_m: 10 }, 403, 'outside_geofence'],
-      ['just past the fence and its accuracy allowance', { lat: fence.lat + 0.0015, lng: fence.lng, accuracy_m: 20 }, 403, 'outside_geofence'],
+      [
+        'just past the fence and its accuracy allowance',
+        { lat: fence.lat + 0.0015, lng: fence.lng, accuracy_m: 20 },
+        403,
+        'outside_geofence',
+      ],
       ['a latitude that is not on Earth', { lat: 200, lng: fence.lng, accuracy_m: 10 }, 400, 'validation_error'],
     ]
     for (const [name, location, status, code] of cases) {
@@ -386,10 +532,16 @@ t.test('marking attendance', async (t) => {
     }
     t.same(await runtime.store.readStream(attendanceStream(event.id, ada.user.id)), [], 'no refusal marked anything')
 
-    const inside = await mark(app, ada, qr.payload, { location: { lat: fence.lat + 0.0003, lng: fence.lng, accuracy_m: 15 } })
+    const inside = await mark(app, ada, qr.payload, {
+      location: { lat: fence.lat + 0.0003, lng: fence.lng, accuracy_m: 15 },
+    })
     t.equal(inside.statusCode, 201, 'about 33 m from the centre')
     const [marked] = await runtime.store.readStream(attendanceStream(event.id, ada.user.id))
-    t.same((marked?.data as { location: unknown }).location, { lat: fence.lat + 0.0003, lng: fence.lng, accuracy_m: 15 }, 'the location is kept')
+    t.same(
+      (marked?.data as { location: unknown }).location,
+      { lat: fence.lat + 0.0003, lng: fence.lng, accuracy_m: 15 },
+      'the location is kept',
+    )
 
     const free = await createEvent(app, admin)
     const freeQr = await issueQr(app, admin, free.id)
@@ -401,7 +553,12 @@ t.test('marking attendance', async (t) => {
     const qr = await issueQr(app, admin, event.id)
     const ada = await student()
     const send = (payload: unknown) =>
-      app.inject({ method: 'POST', url: '/api/attendance/mark', headers: bearer(ada.access_token), payload: payload as object })
+      app.inject({
+        method: 'POST',
+        url: '/api/attendance/mark',
+        headers: bearer(ada.access_token),
+        payload: payload as object,
+      })
     const loc = { lat: 1, lng: 2, accuracy_m: 3 }
     const cases: [string, unknown][] = [
       ['qr_payload a number', { qr_payload: 12345 }],
@@ -430,7 +587,12 @@ t.test('marking attendance', async (t) => {
     const evilName = '=HYPERLINK("http://evil.example","click")'
     const s = await signup(app, undefined, undefined, evilName)
     await projected(runtime, s.approval_request.id)
-    const decided = await app.inject({ method: 'POST', url: `/api/admin/approval-requests/${s.approval_request.id}/decide`, headers: asAdmin, payload: { decision: 'approve' } })
+    const decided = await app.inject({
+      method: 'POST',
+      url: `/api/admin/approval-requests/${s.approval_request.id}/decide`,
+      headers: asAdmin,
+      payload: { decision: 'approve' },
+    })
     t.equal(decided.statusCode, 200)
     const evil = await login(app, s.email)
 
@@ -446,16 +608,30 @@ t.test('marking attendance', async (t) => {
     t.equal(me.statusCode, 200)
     const mine = me.json().items.find((i: { id: string }) => i.id === a.id)
     t.match(mine, { ...a, event_title: 'Spreadsheet Night' })
-    t.notOk(me.json().items.some((i: { user_id: string }) => i.user_id !== ada.user.id), 'only their own marks')
+    t.notOk(
+      me.json().items.some((i: { user_id: string }) => i.user_id !== ada.user.id),
+      'only their own marks',
+    )
 
-    await eventually(async () => (await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance`, headers: asAdmin })).json().items?.length === 2)
+    await eventually(
+      async () =>
+        (await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance`, headers: asAdmin })).json()
+          .items?.length === 2,
+    )
     const list = await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance`, headers: asAdmin })
     t.equal(list.statusCode, 200)
     const items = list.json().items as { id: string; user_id: string; full_name: string; email: string }[]
     t.same(items.map((i) => i.id).sort(), [a.id, b.id].sort())
-    t.match(items.find((i) => i.id === b.id), { ...b, full_name: evilName, email: s.email })
+    t.match(
+      items.find((i) => i.id === b.id),
+      { ...b, full_name: evilName, email: s.email },
+    )
 
-    const csv = await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance?format=csv`, headers: asAdmin })
+    const csv = await app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${event.id}/attendance?format=csv`,
+      headers: asAdmin,
+    })
     t.equal(csv.statusCode, 200)
     t.match(csv.headers['content-type'], /^text\/csv/)
     const lines = csv.body.split(/\r?\n/).filter((l) => l !== '')
@@ -464,9 +640,16 @@ t.test('marking attendance', async (t) => {
     const evilRow = lines.find((l) => l.includes(b.id))!
     t.ok(evilRow, 'the row of the formula name')
     t.ok(evilRow.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`), 'the formula is neutralised and quoted')
-    t.notOk(lines.slice(1).some((l) => /(^|,)"?[=+\-@]/.test(l)), 'no cell starts with a formula character')
+    t.notOk(
+      lines.slice(1).some((l) => /(^|,)"?[=+\-@]/.test(l)),
+      'no cell starts with a formula character',
+    )
 
-    const student403 = await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance?format=csv`, headers: bearer(ada.access_token) })
+    const student403 = await app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${event.id}/attendance?format=csv`,
+      headers: bearer(ada.access_token),
+    })
     t.equal(student403.statusCode, 403)
   })
 
@@ -477,10 +660,18 @@ t.test('marking attendance', async (t) => {
     const revoked = await issueQr(app, admin, event.id, 600)
     const shortLived = await issueQr(app, admin, event.id, 5)
     const elsewhere = await issueQr(app, admin, other.id, 600)
-    t.equal((await app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${revoked.id}/revoke`, headers: asAdmin })).statusCode, 204)
+    t.equal(
+      (await app.inject({ method: 'POST', url: `/api/admin/qr-sessions/${revoked.id}/revoke`, headers: asAdmin }))
+        .statusCode,
+      204,
+    )
     const ids = [good.id, revoked.id, shortLived.id, elsewhere.id]
     await eventually(async () => {
-      const rows = await runtime.db.kysely.selectFrom('qr_sessions').select(['id', 'revoked_at']).where('id', 'in', ids).execute()
+      const rows = await runtime.db.kysely
+        .selectFrom('qr_sessions')
+        .select(['id', 'revoked_at'])
+        .where('id', 'in', ids)
+        .execute()
       return rows.length === 4 && rows.some((r) => r.id === revoked.id && r.revoked_at !== null)
     })
     const active = async (query = `?event_id=${event.id}`) => {
@@ -494,7 +685,13 @@ t.test('marking attendance', async (t) => {
       const items = await active()
       t.same(items, [good], 'only the unexpired, unrevoked session, with the payload it was issued with')
       const all = (await active('')).map((i) => i.id)
-      t.ok(all.includes(good.id) && all.includes(elsewhere.id) && !all.includes(revoked.id) && !all.includes(shortLived.id), 'without event_id: every event')
+      t.ok(
+        all.includes(good.id) &&
+          all.includes(elsewhere.id) &&
+          !all.includes(revoked.id) &&
+          !all.includes(shortLived.id),
+        'without event_id: every event',
+      )
     } finally {
       offsetMs -= 6000
     }
@@ -504,7 +701,11 @@ t.test('marking attendance', async (t) => {
     t.match(svg.headers['content-type'], /^image\/svg\+xml/)
     t.ok(svg.body.startsWith('<svg') || svg.body.startsWith('<?xml'), 'an SVG document')
     t.match(svg.body, /<\/svg>\s*$/)
-    const missing = await app.inject({ method: 'GET', url: `/api/admin/qr-sessions/${randomUUID()}/qr.svg`, headers: asAdmin })
+    const missing = await app.inject({
+      method: 'GET',
+      url: `/api/admin/qr-sessions/${randomUUID()}/qr.svg`,
+      headers: asAdmin,
+    })
     t.equal(missing.statusCode, 404)
     t.equal(missing.json().code, 'not_found')
     const before = Date.now()
@@ -514,10 +715,20 @@ t.test('marking attendance', async (t) => {
     t.ok(lifetime > 58_000 && lifetime <= 61_000, `without ttl_seconds a QR lives QR_EXPIRY_SECONDS (${lifetime} ms)`)
     const { iat, exp } = bodyOf(byDefault.payload)
     t.ok(exp - iat >= 59 && exp - iat <= 60, 'the signed lifetime matches')
-    const tooLong = await app.inject({ method: 'POST', url: '/api/admin/qr-sessions', headers: asAdmin, payload: { event_id: event.id, ttl_seconds: 3601 } })
+    const tooLong = await app.inject({
+      method: 'POST',
+      url: '/api/admin/qr-sessions',
+      headers: asAdmin,
+      payload: { event_id: event.id, ttl_seconds: 3601 },
+    })
     t.equal(tooLong.statusCode, 400, 'ttl_seconds over an hour')
     t.equal(tooLong.json().code, 'validation_error')
-    const noEvent = await app.inject({ method: 'POST', url: '/api/admin/qr-sessions', headers: asAdmin, payload: { event_id: randomUUID() } })
+    const noEvent = await app.inject({
+      method: 'POST',
+      url: '/api/admin/qr-sessions',
+      headers: asAdmin,
+      payload: { event_id: randomUUID() },
+    })
     t.equal(noEvent.statusCode, 404, 'no QR for an unknown club event')
     t.equal(noEvent.json().code, 'not_found')
   })
@@ -526,14 +737,20 @@ t.test('marking attendance', async (t) => {
 t.test('key rotation: a payload signed with the previous key still marks', async (t) => {
   const OLD = randomBytes(32).toString('hex')
   const NEW = randomBytes(32).toString('hex')
-  const { app, runtime } = await testApp(t, { env: { ...ENV, QR_SIGNING_SECRET: NEW, QR_SIGNING_SECRET_PREVIOUS: OLD } })
+  const { app, runtime } = await testApp(t, {
+    env: { ...ENV, QR_SIGNING_SECRET: NEW, QR_SIGNING_SECRET_PREVIOUS: OLD },
+  })
   const admin = await adminSession(app, runtime)
   const event = await createEvent(app, admin)
   const qr = await issueQr(app, admin, event.id)
   const body = bodyOf(qr.payload)
   t.equal(body.kid, keyId(NEW), 'new QR codes are signed with the current key')
   const { kid: _kid, ...unsigned } = body
-  const [ada, bob, cyd] = await Promise.all([member(app, runtime, admin), member(app, runtime, admin), member(app, runtime, admin)])
+  const [ada, bob, cyd] = await Promise.all([
+    member(app, runtime, admin),
+    member(app, runtime, admin),
+    member(app, runtime, admin),
+  ])
 
   const old = await mark(app, ada, signQrPayload(unsigned, OLD))
   t.equal(old.statusCode, 201, 'a QR code printed before the rotation')
@@ -552,7 +769,11 @@ t.test('a QR_EXPIRY_SECONDS that QR sessions would refuse stops the start', asyn
   t.equal(loadConfig({ ...env, QR_EXPIRY_SECONDS: '30' }).qrExpirySeconds, 30)
   // below QR_TTL_SECONDS.min every POST /api/admin/qr-sessions without ttl_seconds would be a 400
   for (const bad of ['1', String(QR_TTL_SECONDS.min - 1), String(QR_TTL_SECONDS.max + 1)]) {
-    t.throws(() => loadConfig({ ...env, QR_EXPIRY_SECONDS: bad }), { name: 'ConfigError', variable: 'QR_EXPIRY_SECONDS' }, `QR_EXPIRY_SECONDS=${bad}`)
+    t.throws(
+      () => loadConfig({ ...env, QR_EXPIRY_SECONDS: bad }),
+      { name: 'ConfigError', variable: 'QR_EXPIRY_SECONDS' },
+      `QR_EXPIRY_SECONDS=${bad}`,
+    )
   }
   t.equal(loadConfig({ ...env, QR_EXPIRY_SECONDS: String(QR_TTL_SECONDS.min) }).qrExpirySeconds, QR_TTL_SECONDS.min)
 })

@@ -22,16 +22,36 @@ t.test('attendance races', async (t) => {
     const statuses = answers.map((r) => r.statusCode)
     t.equal(statuses.filter((s) => s === 201).length, 1, 'exactly one 201')
     t.equal(statuses.filter((s) => s === 409).length, 49, '49 × 409')
-    t.ok(answers.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'already_marked'), 'each 409 is already_marked')
+    t.ok(
+      answers.filter((r) => r.statusCode === 409).every((r) => r.json().code === 'already_marked'),
+      'each 409 is already_marked',
+    )
 
     const stream = await runtime.store.readStream(attendanceStream(event.id, ada.user.id))
     t.equal(stream.length, 1, 'one event in the attendance stream')
     t.equal(stream.filter((e) => e.type === 'AttendanceMarked').length, 1, 'exactly one AttendanceMarked')
     const winner = answers.find((r) => r.statusCode === 201)!.json().attendance
-    t.equal((stream[0]!.data as { attendance_id: string }).attendance_id, winner.id, 'the stored mark is the one answered 201')
+    t.equal(
+      (stream[0]!.data as { attendance_id: string }).attendance_id,
+      winner.id,
+      'the stored mark is the one answered 201',
+    )
 
-    await eventually(async () => (await runtime.db.kysely.selectFrom('club_events').select('attendance_count').where('id', '=', event.id).executeTakeFirst())?.attendance_count === 1)
-    const rows = await runtime.db.kysely.selectFrom('attendance_records').selectAll().where('club_event_id', '=', event.id).execute()
+    await eventually(
+      async () =>
+        (
+          await runtime.db.kysely
+            .selectFrom('club_events')
+            .select('attendance_count')
+            .where('id', '=', event.id)
+            .executeTakeFirst()
+        )?.attendance_count === 1,
+    )
+    const rows = await runtime.db.kysely
+      .selectFrom('attendance_records')
+      .selectAll()
+      .where('club_event_id', '=', event.id)
+      .execute()
     t.equal(rows.length, 1, 'one attendance row')
   })
 
@@ -44,23 +64,43 @@ t.test('attendance races', async (t) => {
     const answers = await Promise.all(crowd.map((s) => mark(app, s, qr.payload)))
     const wrong = answers.filter((r) => r.statusCode !== 201).map((r) => `${r.statusCode} ${r.body}`)
     t.same(wrong, [], '200 × 201')
-    t.same(answers.map((r) => r.json().attendance?.user_id).sort(), crowd.map((s) => s.user.id).sort(), 'one mark for each student')
+    t.same(
+      answers.map((r) => r.json().attendance?.user_id).sort(),
+      crowd.map((s) => s.user.id).sort(),
+      'one mark for each student',
+    )
 
     const db = runtime.db.kysely
     await eventually(async () => {
       const [rows, ev] = await Promise.all([
-        db.selectFrom('attendance_records').select((eb) => eb.fn.countAll<string>().as('n')).where('club_event_id', '=', event.id).executeTakeFirstOrThrow(),
+        db
+          .selectFrom('attendance_records')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('club_event_id', '=', event.id)
+          .executeTakeFirstOrThrow(),
         db.selectFrom('club_events').select('attendance_count').where('id', '=', event.id).executeTakeFirstOrThrow(),
       ])
       return Number(rows.n) === 200 && ev.attendance_count === 200
     }, 30_000)
-    const rows = await db.selectFrom('attendance_records').select(['user_id']).where('club_event_id', '=', event.id).execute()
+    const rows = await db
+      .selectFrom('attendance_records')
+      .select(['user_id'])
+      .where('club_event_id', '=', event.id)
+      .execute()
     t.equal(rows.length, 200, 'exactly 200 attendance rows once projected')
     t.equal(new Set(rows.map((r) => r.user_id)).size, 200, 'one per student')
-    const count = await db.selectFrom('club_events').select('attendance_count').where('id', '=', event.id).executeTakeFirstOrThrow()
+    const count = await db
+      .selectFrom('club_events')
+      .select('attendance_count')
+      .where('id', '=', event.id)
+      .executeTakeFirstOrThrow()
     t.equal(count.attendance_count, 200, 'club_events.attendance_count = 200')
 
-    const list = await app.inject({ method: 'GET', url: `/api/admin/events/${event.id}/attendance`, headers: bearer(admin.access_token) })
+    const list = await app.inject({
+      method: 'GET',
+      url: `/api/admin/events/${event.id}/attendance`,
+      headers: bearer(admin.access_token),
+    })
     t.equal(list.json().items.length, 200, 'the admin list has all 200')
   })
 })

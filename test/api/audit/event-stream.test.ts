@@ -13,7 +13,8 @@ t.test('the event stream pages through every stored event in global order', asyn
   const { app, runtime } = await testApp(t)
   const admin = await adminSession(app, runtime)
   const events = await seedEvents(runtime, 7)
-  const get = (query: string) => app.inject({ method: 'GET', url: `/api/admin/event-stream${query}`, headers: bearer(admin.access_token) })
+  const get = (query: string) =>
+    app.inject({ method: 'GET', url: `/api/admin/event-stream${query}`, headers: bearer(admin.access_token) })
 
   const lines: string[] = []
   let after = ''
@@ -36,10 +37,27 @@ t.test('the event stream pages through every stored event in global order', asyn
   }
   t.equal(pages, Math.ceil(events.length / 3))
   const parsed = lines.map((l) => JSON.parse(l))
-  t.same(parsed.map((e) => e.position), events.map((e) => e.position), 'every event once, in global order')
+  t.same(
+    parsed.map((e) => e.position),
+    events.map((e) => e.position),
+    'every event once, in global order',
+  )
   const probe = parsed.find((e) => e.type === 'ProbeRecorded')
   const stored = events.find((e) => e.id === probe.id)!
-  t.same(probe, { position: stored.position, id: stored.id, stream: stored.stream, revision: String(stored.revision), type: 'ProbeRecorded', data: stored.data, metadata: stored.metadata, recorded_at: stored.recorded_at.toISOString() }, 'one line is the stored event')
+  t.same(
+    probe,
+    {
+      position: stored.position,
+      id: stored.id,
+      stream: stored.stream,
+      revision: String(stored.revision),
+      type: 'ProbeRecorded',
+      data: stored.data,
+      metadata: stored.metadata,
+      recorded_at: stored.recorded_at.toISOString(),
+    },
+    'one line is the stored event',
+  )
   const signup = parsed.find((e) => e.type === 'SignupRequested')
   t.equal(signup.data.password_hash, '[redacted]')
   t.equal(signup.data.email, admin.user.email)
@@ -48,7 +66,10 @@ t.test('the event stream pages through every stored event in global order', asyn
   t.teardown(() => rm(file, { force: true }))
   t.same(await exportEvents(runtime.store, file), { count: events.length, last: events[events.length - 1]!.position })
   t.equal(await readFile(file, 'utf8'), `${lines.join('\n')}\n`, 'the CLI export writes the same lines')
-  t.same(await exportEvents(runtime.store, file, events[4]!.position), { count: events.length - 5, last: events[events.length - 1]!.position })
+  t.same(await exportEvents(runtime.store, file, events[4]!.position), {
+    count: events.length - 5,
+    last: events[events.length - 1]!.position,
+  })
   t.equal(await readFile(file, 'utf8'), `${lines.slice(5).join('\n')}\n`, '--after resumes after that position')
 
   const bad = await get('?after=12:abc')

@@ -18,13 +18,23 @@ const ip = (n: number) => `10.20.30.${n}`
 const loginFrom = (app: App, remoteAddress: string, email: string) =>
   app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, payload: { email, password: PASSWORD } })
 const signupFrom = (app: App, remoteAddress: string) =>
-  app.inject({ method: 'POST', url: '/api/auth/signup', remoteAddress, payload: { email: uniqueEmail(), password: PASSWORD, full_name: 'Rate Tester' } })
+  app.inject({
+    method: 'POST',
+    url: '/api/auth/signup',
+    remoteAddress,
+    payload: { email: uniqueEmail(), password: PASSWORD, full_name: 'Rate Tester' },
+  })
 // well-formed but unknown: the route answers 401 unless the limit answers first
 const bogusRefresh = `${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}.${'A'.repeat(43)}`
 const refreshFrom = (app: App, remoteAddress: string) =>
   app.inject({ method: 'POST', url: '/api/auth/refresh', remoteAddress, payload: { refresh_token: bogusRefresh } })
 
-function assertLimited(t: Test, res: LightMyRequestResponse, windowSeconds = 60, what = 'refused with 429 rate_limited') {
+function assertLimited(
+  t: Test,
+  res: LightMyRequestResponse,
+  windowSeconds = 60,
+  what = 'refused with 429 rate_limited',
+) {
   t.equal(res.statusCode, 429, what)
   t.equal(res.json().code, 'rate_limited')
   const retryAfter = String(res.headers['retry-after'])
@@ -42,11 +52,20 @@ t.test('the 4th login for one email within the window gets 429 with Retry-After,
     const res = await loginFrom(app, ip(i), i === 2 ? email.toUpperCase() : email)
     t.equal(res.statusCode, 401, `login ${i} is answered`)
   }
-  assertLimited(t, await loginFrom(app, ip(4), ` ${email.toUpperCase()} `), 60, 'the 4th, from a fresh IP and spelt differently, is refused')
+  assertLimited(
+    t,
+    await loginFrom(app, ip(4), ` ${email.toUpperCase()} `),
+    60,
+    'the 4th, from a fresh IP and spelt differently, is refused',
+  )
   t.equal((await loginFrom(app, ip(4), uniqueEmail())).statusCode, 401, 'another email from that IP is still answered')
 
   const attempts = await runtime.store.readStream(loginStream(userIdForEmail(email)))
-  t.equal(attempts.filter((e) => e.type === 'LoginFailed').length, 3, 'the refused login never reached the password check')
+  t.equal(
+    attempts.filter((e) => e.type === 'LoginFailed').length,
+    3,
+    'the refused login never reached the password check',
+  )
 })
 
 t.test('login is limited per IP, whatever the emails', async (t) => {
@@ -77,7 +96,12 @@ t.test('refresh is limited per IP', async (t) => {
 
 t.test('two API processes on one Redis count together', async (t) => {
   const first = await shared
-  const second = await testApp(t, { role: 'api', databaseUrl: first.runtime.config.databaseUrl, redisPrefix: first.runtime.config.redisPrefix, env: LIMITS })
+  const second = await testApp(t, {
+    role: 'api',
+    databaseUrl: first.runtime.config.databaseUrl,
+    redisPrefix: first.runtime.config.redisPrefix,
+    env: LIMITS,
+  })
   t.equal(second.runtime.config.redisPrefix, first.runtime.config.redisPrefix)
   const email = uniqueEmail('shared')
   t.equal((await loginFrom(first.app, ip(41), email)).statusCode, 401)
@@ -101,7 +125,12 @@ t.test('a window that has passed lets requests through again', async (t) => {
 })
 
 t.test('RATE_LIMIT_ENABLED=false turns every limit off', async (t) => {
-  const ones = { RATE_LIMIT_LOGIN_PER_EMAIL: '1', RATE_LIMIT_LOGIN_PER_IP: '1', RATE_LIMIT_SIGNUP_PER_IP: '1', RATE_LIMIT_REFRESH_PER_IP: '1' }
+  const ones = {
+    RATE_LIMIT_LOGIN_PER_EMAIL: '1',
+    RATE_LIMIT_LOGIN_PER_IP: '1',
+    RATE_LIMIT_SIGNUP_PER_IP: '1',
+    RATE_LIMIT_REFRESH_PER_IP: '1',
+  }
   const { app } = await testApp(t, { env: { ...ones, RATE_LIMIT_ENABLED: 'false' } })
   const email = uniqueEmail()
   const logins = await Promise.all(Array.from({ length: 5 }, () => loginFrom(app, ip(1), email)))

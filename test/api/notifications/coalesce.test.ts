@@ -4,7 +4,8 @@ import { testApp } from '../../helpers/runtime'
 import { createEvent } from '../attendance/helpers'
 import { caughtUp, list, mark } from './helpers'
 
-const attendanceOf = async (app: Parameters<typeof list>[0], token: string) => (await list(app, token, 'limit=100')).items.filter((n) => n.type === 'attendance_marked')
+const attendanceOf = async (app: Parameters<typeof list>[0], token: string) =>
+  (await list(app, token, 'limit=100')).items.filter((n) => n.type === 'attendance_marked')
 
 t.test('100 marks within one minute are ONE notification to the club event’s creator, with count 100', async (t) => {
   const { app, runtime } = await testApp(t, { env: { RATE_LIMIT_ENABLED: 'false' } })
@@ -29,7 +30,16 @@ t.test('100 marks within one minute are ONE notification to the club event’s c
   t.same(await attendanceOf(app, otherAdmin.access_token), [], 'only the creator is told')
 
   // read at 100; a mark in the next minute is a new notification; a late one in the first minute reopens it
-  t.equal((await app.inject({ method: 'POST', url: `/api/notifications/${only!.id}/read`, headers: bearer(creator.access_token) })).statusCode, 204)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/notifications/${only!.id}/read`,
+        headers: bearer(creator.access_token),
+      })
+    ).statusCode,
+    204,
+  )
   await mark(runtime, event.id, new Date(minute + 60_000))
   await mark(runtime, event.id, new Date(minute + 59_999))
   await caughtUp(runtime)

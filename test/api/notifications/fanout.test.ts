@@ -15,9 +15,39 @@ t.test('a signup notifies every admin approved at that moment, and nobody else',
   const student = await member(app, runtime, root, 'student')
   const promoted = await member(app, runtime, root, 'student')
   const approvedAdmin = await member(app, runtime, root, 'admin')
-  t.equal((await app.inject({ method: 'POST', url: `/api/admin/users/${promoted.user.id}/role`, headers: bearer(root.access_token), payload: { role: 'admin' } })).statusCode, 204)
-  t.equal((await app.inject({ method: 'POST', url: `/api/admin/users/${demoted.user.id}/role`, headers: bearer(root.access_token), payload: { role: 'student' } })).statusCode, 204)
-  t.equal((await app.inject({ method: 'POST', url: `/api/admin/users/${gone.user.id}/deactivate`, headers: bearer(root.access_token), payload: {} })).statusCode, 204)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/admin/users/${promoted.user.id}/role`,
+        headers: bearer(root.access_token),
+        payload: { role: 'admin' },
+      })
+    ).statusCode,
+    204,
+  )
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/admin/users/${demoted.user.id}/role`,
+        headers: bearer(root.access_token),
+        payload: { role: 'student' },
+      })
+    ).statusCode,
+    204,
+  )
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/admin/users/${gone.user.id}/deactivate`,
+        headers: bearer(root.access_token),
+        payload: {},
+      })
+    ).statusCode,
+    204,
+  )
 
   const s = await signup(app, undefined, undefined, 'Katherine Johnson')
   const admins = { root, second, promoted: await login(app, promoted.email), approvedAdmin }
@@ -27,14 +57,35 @@ t.test('a signup notifies every admin approved at that moment, and nobody else',
     t.match(n.title, /Katherine Johnson/)
     t.equal(n.data.request_id, s.approval_request.id)
     t.equal(n.read_at, null)
-    t.equal((await list(app, session.access_token)).items.filter(aboutUser(s.user.id)).length, 1, `${name}: exactly once`)
+    t.equal(
+      (await list(app, session.access_token)).items.filter(aboutUser(s.user.id)).length,
+      1,
+      `${name}: exactly once`,
+    )
   }
   await caughtUp(runtime)
   const demotedNow = await login(app, demoted.user.email)
-  t.equal((await list(app, demotedNow.access_token)).items.filter(aboutUser(s.user.id)).length, 0, 'a demoted admin is not told')
-  t.equal((await list(app, student.access_token)).items.filter((n) => n.type === 'signup_requested').length, 0, 'a student is never told of signups')
-  t.same((await rowsOf(runtime, gone.user.id)).filter((r) => (r.data as { user_id?: string }).user_id === s.user.id), [], 'a deactivated admin is not told')
-  t.notOk((await list(app, root.access_token, 'limit=100')).items.some((n) => n.type === 'signup_requested' && n.data.user_id === second.user.id), 'an admin the operator bootstrapped is nobody’s signup to decide')
+  t.equal(
+    (await list(app, demotedNow.access_token)).items.filter(aboutUser(s.user.id)).length,
+    0,
+    'a demoted admin is not told',
+  )
+  t.equal(
+    (await list(app, student.access_token)).items.filter((n) => n.type === 'signup_requested').length,
+    0,
+    'a student is never told of signups',
+  )
+  t.same(
+    (await rowsOf(runtime, gone.user.id)).filter((r) => (r.data as { user_id?: string }).user_id === s.user.id),
+    [],
+    'a deactivated admin is not told',
+  )
+  t.notOk(
+    (await list(app, root.access_token, 'limit=100')).items.some(
+      (n) => n.type === 'signup_requested' && n.data.user_id === second.user.id,
+    ),
+    'an admin the operator bootstrapped is nobody’s signup to decide',
+  )
 })
 
 t.test('the member is told of approval and of rejection', async (t) => {
@@ -49,7 +100,12 @@ t.test('the member is told of approval and of rejection', async (t) => {
 
   const rejected = await signup(app)
   await projected(runtime, rejected.approval_request.id)
-  await app.inject({ method: 'POST', url: `/api/admin/approval-requests/${rejected.approval_request.id}/decide`, headers: bearer(admin.access_token), payload: { decision: 'reject', reason: 'not a student here' } })
+  await app.inject({
+    method: 'POST',
+    url: `/api/admin/approval-requests/${rejected.approval_request.id}/decide`,
+    headers: bearer(admin.access_token),
+    payload: { decision: 'reject', reason: 'not a student here' },
+  })
   await eventually(async () => (await rowsOf(runtime, rejected.user.id)).length === 1)
   const [no] = await rowsOf(runtime, rejected.user.id)
   t.equal(no!.type, 'approval_rejected')
@@ -58,7 +114,9 @@ t.test('the member is told of approval and of rejection', async (t) => {
 
 t.test('the member is told when their request expires undecided', async (t) => {
   // a 3-second deadline and a fast sweep; no admin is needed for nobody to decide
-  const { app, runtime } = await testApp(t, { env: { ...NO_LIMITS, APPROVAL_TIMEOUT_MINUTES: '0.05', APPROVAL_SWEEP_SECONDS: '0.5' } })
+  const { app, runtime } = await testApp(t, {
+    env: { ...NO_LIMITS, APPROVAL_TIMEOUT_MINUTES: '0.05', APPROVAL_SWEEP_SECONDS: '0.5' },
+  })
   const lapsed = await signup(app)
   await eventually(async () => (await rowsOf(runtime, lapsed.user.id)).length === 1, 15_000, 100)
   const [late] = await rowsOf(runtime, lapsed.user.id)

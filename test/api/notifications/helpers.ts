@@ -19,13 +19,21 @@ export interface ListBody {
 }
 
 export async function list(app: App, token: string, query = ''): Promise<ListBody> {
-  const res = await app.inject({ method: 'GET', url: `/api/notifications${query ? `?${query}` : ''}`, headers: bearer(token) })
+  const res = await app.inject({
+    method: 'GET',
+    url: `/api/notifications${query ? `?${query}` : ''}`,
+    headers: bearer(token),
+  })
   if (res.statusCode !== 200) throw new Error(`list ${res.statusCode} ${res.body}`)
   return res.json() as ListBody
 }
 
 /** Waits until `token`'s list holds a notification matching `match`, and returns it. */
-export async function arrived(app: App, token: string, match: (n: NotificationBody) => boolean): Promise<NotificationBody> {
+export async function arrived(
+  app: App,
+  token: string,
+  match: (n: NotificationBody) => boolean,
+): Promise<NotificationBody> {
   let found: NotificationBody | undefined
   await eventually(async () => !!(found = (await list(app, token, 'limit=100')).items.find(match)))
   return found!
@@ -33,7 +41,12 @@ export async function arrived(app: App, token: string, match: (n: NotificationBo
 
 /** The rows of one user straight from the table (for users who cannot sign in). */
 export async function rowsOf(runtime: Runtime, userId: string) {
-  return runtime.db.kysely.selectFrom('notifications').selectAll().where('user_id', '=', userId).orderBy('seq').execute()
+  return runtime.db.kysely
+    .selectFrom('notifications')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('seq')
+    .execute()
 }
 
 /**
@@ -53,8 +66,20 @@ export async function caughtUp(runtime: Runtime): Promise<void> {
 /** Appends one AttendanceMarked straight to the store, as the mark command would (fast: no QR, no HTTP). */
 export async function mark(runtime: Runtime, clubEventId: string, markedAt: Date): Promise<void> {
   const userId = randomUUID()
-  const data = { attendance_id: randomUUID(), club_event_id: clubEventId, user_id: userId, qr_session_id: randomUUID(), nonce: randomBytes(16).toString('base64url'), marked_at: markedAt.toISOString(), location: null }
-  await runtime.store.append(attendanceStream(clubEventId, userId), [{ id: randomUUID(), type: 'AttendanceMarked', data, metadata: {} }], { expectedRevision: 'no_stream' })
+  const data = {
+    attendance_id: randomUUID(),
+    club_event_id: clubEventId,
+    user_id: userId,
+    qr_session_id: randomUUID(),
+    nonce: randomBytes(16).toString('base64url'),
+    marked_at: markedAt.toISOString(),
+    location: null,
+  }
+  await runtime.store.append(
+    attendanceStream(clubEventId, userId),
+    [{ id: randomUUID(), type: 'AttendanceMarked', data, metadata: {} }],
+    { expectedRevision: 'no_stream' },
+  )
 }
 
 export const aboutUser = (userId: string) => (n: NotificationBody) => n.data.user_id === userId

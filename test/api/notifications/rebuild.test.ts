@@ -20,7 +20,12 @@ t.test('a rebuild from position 0 writes identical rows, reads and resume cursor
   const { app, runtime } = await testApp(t, { env: { RATE_LIMIT_ENABLED: 'false' } })
   const admin = await adminSession(app, runtime)
   const promoted = await member(app, runtime, admin, 'student')
-  await app.inject({ method: 'POST', url: `/api/admin/users/${promoted.user.id}/role`, headers: bearer(admin.access_token), payload: { role: 'admin' } })
+  await app.inject({
+    method: 'POST',
+    url: `/api/admin/users/${promoted.user.id}/role`,
+    headers: bearer(admin.access_token),
+    payload: { role: 'admin' },
+  })
   const event = await createEvent(app, admin, { title: 'Rebuild Night' })
   const minute = Math.floor(Date.now() / 60_000) * 60_000
   // one at a time, so the live runner sees small batches and the rebuild one big one
@@ -30,14 +35,33 @@ t.test('a rebuild from position 0 writes identical rows, reads and resume cursor
     await caughtUp(runtime)
   }
   const mine = await list(app, admin.access_token, 'limit=100')
-  t.equal((await app.inject({ method: 'POST', url: `/api/notifications/${mine.items.at(-1)!.id}/read`, headers: bearer(admin.access_token) })).statusCode, 204)
-  t.equal((await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(promoted.access_token) })).statusCode, 204)
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/notifications/${mine.items.at(-1)!.id}/read`,
+        headers: bearer(admin.access_token),
+      })
+    ).statusCode,
+    204,
+  )
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(promoted.access_token) }))
+      .statusCode,
+    204,
+  )
   await caughtUp(runtime)
 
   const before = await snapshot(runtime)
   t.ok(before.notifications.length >= 8, `${before.notifications.length} notifications to compare`)
-  t.ok(before.notifications.some((n) => n.read_at !== null), 'some of them read')
-  t.ok(before.notifications.some((n) => n.count > 1), 'one of them coalesced')
+  t.ok(
+    before.notifications.some((n) => n.read_at !== null),
+    'some of them read',
+  )
+  t.ok(
+    before.notifications.some((n) => n.count > 1),
+    'one of them coalesced',
+  )
 
   await resetConsumer(runtime.db.kysely, notificationsConsumer)
   t.same((await snapshot(runtime)).notifications, [], 'emptied')

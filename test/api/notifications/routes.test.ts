@@ -14,7 +14,11 @@ t.test('a member lists, pages, filters and marks read their own notifications on
   const all = await list(app, admin.access_token)
   t.equal(all.items.length, 5)
   t.equal(all.unread_count, 5)
-  t.same(all.items.map((n) => n.created_at), [...all.items.map((n) => n.created_at)].sort().reverse(), 'newest first')
+  t.same(
+    all.items.map((n) => n.created_at),
+    [...all.items.map((n) => n.created_at)].sort().reverse(),
+    'newest first',
+  )
   t.equal(all.next_cursor, null)
 
   const seen: string[] = []
@@ -25,36 +29,86 @@ t.test('a member lists, pages, filters and marks read their own notifications on
     seen.push(...body.items.map((n) => n.id))
     cursor = body.next_cursor
   }
-  t.same(seen, all.items.map((n) => n.id), 'pages of 2 walk every notification once, in order')
+  t.same(
+    seen,
+    all.items.map((n) => n.id),
+    'pages of 2 walk every notification once, in order',
+  )
 
   const [first] = all.items
-  const stolen = await app.inject({ method: 'POST', url: `/api/notifications/${first!.id}/read`, headers: bearer(other.access_token) })
+  const stolen = await app.inject({
+    method: 'POST',
+    url: `/api/notifications/${first!.id}/read`,
+    headers: bearer(other.access_token),
+  })
   t.equal(stolen.statusCode, 404, 'another member’s notification is not found')
   t.equal(stolen.json().code, 'not_found')
-  const unknown = await app.inject({ method: 'POST', url: `/api/notifications/${runtime.sources.uuid()}/read`, headers: bearer(admin.access_token) })
+  const unknown = await app.inject({
+    method: 'POST',
+    url: `/api/notifications/${runtime.sources.uuid()}/read`,
+    headers: bearer(admin.access_token),
+  })
   t.equal(unknown.statusCode, 404)
   t.equal((await list(app, admin.access_token)).unread_count, 5, 'a refused read changes nothing')
 
-  const read = await app.inject({ method: 'POST', url: `/api/notifications/${first!.id}/read`, headers: bearer(admin.access_token) })
+  const read = await app.inject({
+    method: 'POST',
+    url: `/api/notifications/${first!.id}/read`,
+    headers: bearer(admin.access_token),
+  })
   t.equal(read.statusCode, 204)
   const after = await list(app, admin.access_token)
   t.equal(after.unread_count, 4, 'read at once, without waiting for the projection')
   t.ok(after.items.find((n) => n.id === first!.id)!.read_at, 'read_at is set')
-  t.same((await list(app, admin.access_token, 'unread=true')).items.map((n) => n.id), all.items.slice(1).map((n) => n.id), 'unread=true: the other four')
-  t.same((await list(app, admin.access_token, 'unread=false')).items.map((n) => n.id), [first!.id], 'unread=false: the one read')
-  t.equal((await app.inject({ method: 'POST', url: `/api/notifications/${first!.id}/read`, headers: bearer(admin.access_token) })).statusCode, 204, 'reading twice is fine')
+  t.same(
+    (await list(app, admin.access_token, 'unread=true')).items.map((n) => n.id),
+    all.items.slice(1).map((n) => n.id),
+    'unread=true: the other four',
+  )
+  t.same(
+    (await list(app, admin.access_token, 'unread=false')).items.map((n) => n.id),
+    [first!.id],
+    'unread=false: the one read',
+  )
+  t.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: `/api/notifications/${first!.id}/read`,
+        headers: bearer(admin.access_token),
+      })
+    ).statusCode,
+    204,
+    'reading twice is fine',
+  )
   const reads = await runtime.store.readStream(notificationStream(admin.user.id))
-  t.same(reads.map((e) => e.type), ['NotificationRead'], 'one read is one event (the second changed nothing)')
+  t.same(
+    reads.map((e) => e.type),
+    ['NotificationRead'],
+    'one read is one event (the second changed nothing)',
+  )
   t.match(reads[0]!.data, { notification_id: first!.id, user_id: admin.user.id })
   t.equal(reads[0]!.metadata.actor_id, admin.user.id)
 
-  t.equal((await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(admin.access_token) })).statusCode, 204)
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(admin.access_token) }))
+      .statusCode,
+    204,
+  )
   const none = await list(app, admin.access_token, 'unread=true')
   t.same(none.items, [])
   t.equal(none.unread_count, 0)
   t.equal((await list(app, other.access_token)).unread_count, 5, 'read-all touches only the caller’s notifications')
-  t.equal((await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(admin.access_token) })).statusCode, 204, 'with nothing unread, still 204')
-  t.same((await runtime.store.readStream(notificationStream(admin.user.id))).map((e) => e.type), ['NotificationRead', 'NotificationsReadAll'])
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(admin.access_token) }))
+      .statusCode,
+    204,
+    'with nothing unread, still 204',
+  )
+  t.same(
+    (await runtime.store.readStream(notificationStream(admin.user.id))).map((e) => e.type),
+    ['NotificationRead', 'NotificationsReadAll'],
+  )
 
   await signup(app)
   await caughtUp(runtime)

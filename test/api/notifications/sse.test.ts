@@ -23,7 +23,12 @@ async function twoProcesses(t: Test, envA: Record<string, string> = {}) {
   const b = await testApp(t, { env: NO_LIMITS })
   const urls: string[] = []
   b.app.addHook('onRequest', async (req) => void urls.push(req.url))
-  const runtimeA = await testRuntime(t, { role: 'api', databaseUrl: b.runtime.config.databaseUrl, redisPrefix: b.runtime.config.redisPrefix, env: { ...NO_LIMITS, SSE_HEARTBEAT_SECONDS: '0.2', ...envA } })
+  const runtimeA = await testRuntime(t, {
+    role: 'api',
+    databaseUrl: b.runtime.config.databaseUrl,
+    redisPrefix: b.runtime.config.redisPrefix,
+    env: { ...NO_LIMITS, SSE_HEARTBEAT_SECONDS: '0.2', ...envA },
+  })
   const appA = await buildApp(runtimeA)
   appA.addHook('onRequest', async (req) => void urls.push(req.url))
   t.teardown(() => appA.close())
@@ -38,7 +43,8 @@ async function ticket(app: App, token: string): Promise<string> {
   return (res.json() as { ticket: string }).ticket
 }
 
-const stream = (port: number, tk: string, headers: Record<string, string> = {}) => SseConnection.open(port, `/api/notifications/stream?ticket=${tk}`, headers)
+const stream = (port: number, tk: string, headers: Record<string, string> = {}) =>
+  SseConnection.open(port, `/api/notifications/stream?ticket=${tk}`, headers)
 
 t.test('a stream on process A gets, within 1 s, the notification a command on process B caused', async (t) => {
   const { b, port, urls } = await twoProcesses(t)
@@ -62,7 +68,12 @@ t.test('a stream on process A gets, within 1 s, the notification a command on pr
   t.equal(ev!.event, 'notification')
   t.match(ev!.id, /^\d+$/, 'the id is the resume cursor')
   const n = conn.json(1)
-  t.match(n, { type: 'signup_requested', title: 'New signup: Dorothy Vaughan', read_at: null, data: { user_id: s.user.id } })
+  t.match(n, {
+    type: 'signup_requested',
+    title: 'New signup: Dorothy Vaughan',
+    read_at: null,
+    data: { user_id: s.user.id },
+  })
 
   await sleep(500)
   t.ok(conn.comments >= 2, `heartbeat comments keep the connection alive (${conn.comments} in 0.5 s at 0.2 s)`)
@@ -74,10 +85,15 @@ t.test('a stream on process A gets, within 1 s, the notification a command on pr
     await mark(b.runtime, event.id, minute)
     await conn.received(3 + i)
   }
-  t.same([2, 3].map((i) => conn.json(i).data.count), [1, 2], 'each new count is pushed')
+  t.same(
+    [2, 3].map((i) => conn.json(i).data.count),
+    [1, 2],
+    'each new count is pushed',
+  )
   t.equal(conn.json(2).id, conn.json(3).id, 'for the same notification')
   t.ok(Number(conn.events[3]!.id) > Number(conn.events[2]!.id), 'under a later event id')
-  for (const u of urls) t.notOk(u.includes(admin.access_token) || u.includes(admin.refresh_token), `no token in ${u.slice(0, 60)}`)
+  for (const u of urls)
+    t.notOk(u.includes(admin.access_token) || u.includes(admin.refresh_token), `no token in ${u.slice(0, 60)}`)
 })
 
 t.test('a reconnect with Last-Event-ID gets everything it missed, exactly once, then live ones', async (t) => {
@@ -95,9 +111,16 @@ t.test('a reconnect with Last-Event-ID gets everything it missed, exactly once, 
   const again = await stream(port, await ticket(b.app, admin.access_token), { 'last-event-id': seen!.id! })
   t.teardown(() => again.close())
   await again.received(3)
-  t.same([0, 1, 2].map((i) => again.json(i).data.user_id), missed.map((s) => s.user.id), 'the three missed, in order')
+  t.same(
+    [0, 1, 2].map((i) => again.json(i).data.user_id),
+    missed.map((s) => s.user.id),
+    'the three missed, in order',
+  )
   const ids = again.events.map((e) => Number(e.id))
-  t.ok(ids.every((id, i) => id > (i === 0 ? Number(seen!.id) : ids[i - 1]!)), 'ids increase')
+  t.ok(
+    ids.every((id, i) => id > (i === 0 ? Number(seen!.id) : ids[i - 1]!)),
+    'ids increase',
+  )
 
   const live = await signup(b.app)
   await again.received(4)
@@ -118,7 +141,11 @@ t.test('a ticket opens one stream, once, within its lifetime; nothing else opens
   t.teardown(() => redis.disconnect())
   const ttl = await redis.pttl(ticketKey(b.runtime.config.redisPrefix, tk))
   t.ok(ttl > 0 && ttl <= 30_000, `stored with a 30 s expiry (pttl ${ttl})`)
-  t.equal(await redis.get(`${b.runtime.config.redisPrefix}:sse-ticket:${tk}`), null, 'the ticket itself is not a key: only its hash is')
+  t.equal(
+    await redis.get(`${b.runtime.config.redisPrefix}:sse-ticket:${tk}`),
+    null,
+    'the ticket itself is not a key: only its hash is',
+  )
   const once = await stream(port, tk)
   t.equal(once.status, 200)
   once.close()
@@ -131,10 +158,26 @@ t.test('a ticket opens one stream, once, within its lifetime; nothing else opens
   t.equal((await stream(port, short)).status, 401, 'an expired ticket is refused')
   t.equal((await stream(port, 'A'.repeat(43))).status, 401, 'an unknown ticket is refused')
   t.equal((await stream(port, 'short')).status, 400, 'a malformed ticket is a validation error')
-  t.equal((await SseConnection.open(port, `/api/notifications/stream?access_token=${admin.access_token}`)).status, 400, 'an access token in the URL is refused, not used')
-  t.equal((await SseConnection.open(port, '/api/notifications/stream', bearer(admin.access_token))).status, 400, 'a bearer header is no ticket')
-  t.equal((await stream(port, await ticket(appA, admin.access_token), { 'last-event-id': 'x' })).status, 400, 'a Last-Event-ID that is not ours is refused')
-  t.equal((await appA.inject({ method: 'POST', url: '/api/notifications/stream-ticket' })).statusCode, 401, 'a ticket needs a signed-in member')
+  t.equal(
+    (await SseConnection.open(port, `/api/notifications/stream?access_token=${admin.access_token}`)).status,
+    400,
+    'an access token in the URL is refused, not used',
+  )
+  t.equal(
+    (await SseConnection.open(port, '/api/notifications/stream', bearer(admin.access_token))).status,
+    400,
+    'a bearer header is no ticket',
+  )
+  t.equal(
+    (await stream(port, await ticket(appA, admin.access_token), { 'last-event-id': 'x' })).status,
+    400,
+    'a Last-Event-ID that is not ours is refused',
+  )
+  t.equal(
+    (await appA.inject({ method: 'POST', url: '/api/notifications/stream-ticket' })).statusCode,
+    401,
+    'a ticket needs a signed-in member',
+  )
 })
 
 t.test('closing the app ends open streams at once, so shutdown never hangs on them', async (t) => {
@@ -147,11 +190,18 @@ t.test('closing the app ends open streams at once, so shutdown never hangs on th
   t.equal(closed, 'closed', `app.close() resolved (${Date.now() - started} ms)`)
   t.ok(Date.now() - started < 2000, 'promptly')
   await sleep(50)
-  t.ok(conns.every((c) => c.ended), 'every client saw its stream end')
+  t.ok(
+    conns.every((c) => c.ended),
+    'every client saw its stream end',
+  )
 })
 
 t.test('on embedded PGlite without Redis, one process streams with in-memory tickets', async (t) => {
-  const { app, runtime } = await testApp(t, { database: 'pglite', redis: false, env: { ...NO_LIMITS, SSE_TICKET_TTL_SECONDS: '4' } })
+  const { app, runtime } = await testApp(t, {
+    database: 'pglite',
+    redis: false,
+    env: { ...NO_LIMITS, SSE_TICKET_TTL_SECONDS: '4' },
+  })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as AddressInfo).port
   const admin = await adminSession(app, runtime)

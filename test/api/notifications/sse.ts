@@ -24,20 +24,23 @@ export class SseConnection {
   /** Opens `path` on 127.0.0.1:port; a non-200 answer is read whole into `body`. */
   static open(port: number, path: string, headers: Record<string, string> = {}): Promise<SseConnection> {
     return new Promise((resolve, reject) => {
-      const req = http.get({ host: '127.0.0.1', port, path, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-        res.setEncoding('utf8')
-        if (res.statusCode !== 200) {
-          let body = ''
-          res.on('data', (c: string) => (body += c))
-          res.on('end', () => resolve(new SseConnection(res.statusCode ?? 0, res.headers, body, req)))
-          return
-        }
-        const conn = new SseConnection(200, res.headers, '', req)
-        res.on('data', (c: string) => conn.feed(c))
-        res.on('end', () => (conn.ended = true))
-        res.on('close', () => (conn.ended = true))
-        resolve(conn)
-      })
+      const req = http.get(
+        { host: '127.0.0.1', port, path, headers: { accept: 'text/event-stream', ...headers } },
+        (res) => {
+          res.setEncoding('utf8')
+          if (res.statusCode !== 200) {
+            let body = ''
+            res.on('data', (c: string) => (body += c))
+            res.on('end', () => resolve(new SseConnection(res.statusCode ?? 0, res.headers, body, req)))
+            return
+          }
+          const conn = new SseConnection(200, res.headers, '', req)
+          res.on('data', (c: string) => conn.feed(c))
+          res.on('end', () => (conn.ended = true))
+          res.on('close', () => (conn.ended = true))
+          resolve(conn)
+        },
+      )
       req.on('error', reject)
     })
   }
@@ -59,7 +62,8 @@ export class SseConnection {
         const value = i < 0 ? '' : line.slice(i + 1).replace(/^ /, '')
         ;(fields[name] ??= []).push(value)
       }
-      if (fields.data) this.events.push({ id: fields.id?.at(-1), event: fields.event?.at(-1), data: fields.data.join('\n') })
+      if (fields.data)
+        this.events.push({ id: fields.id?.at(-1), event: fields.event?.at(-1), data: fields.data.join('\n') })
     }
   }
 

@@ -25,10 +25,28 @@ async function countingStore(t: Test): Promise<{ store: EventStore; reads: () =>
 const issued = (id: string) => ({
   id: randomUUID(),
   type: 'QrIssued',
-  data: { qr_session_id: id, club_event_id: randomUUID(), nonce: randomUUID(), issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + 60_000).toISOString(), key_id: 'k1', issued_by: randomUUID() },
+  data: {
+    qr_session_id: id,
+    club_event_id: randomUUID(),
+    nonce: randomUUID(),
+    issued_at: new Date().toISOString(),
+    expires_at: new Date(Date.now() + 60_000).toISOString(),
+    key_id: 'k1',
+    issued_by: randomUUID(),
+  },
   metadata: {},
 })
-const revoked = (id: string) => ({ id: randomUUID(), type: 'QrRevoked', data: { qr_session_id: id, club_event_id: randomUUID(), revoked_by: randomUUID(), revoked_at: new Date().toISOString() }, metadata: {} })
+const revoked = (id: string) => ({
+  id: randomUUID(),
+  type: 'QrRevoked',
+  data: {
+    qr_session_id: id,
+    club_event_id: randomUUID(),
+    revoked_by: randomUUID(),
+    revoked_at: new Date().toISOString(),
+  },
+  metadata: {},
+})
 
 t.test('a hall scanning a fresh QR reads its stream once, not once per student', async (t) => {
   const { store, reads } = await countingStore(t)

@@ -18,8 +18,13 @@ import { createTestDatabase } from '../../helpers/services'
 const ROOT = resolve(__dirname, '../../..')
 const ctx = { actor_id: null, actor_role: null, ip: null, user_agent: null, request_id: null }
 
-const typesOf = async (runtime: Runtime, email: string) => (await runtime.store.readStream(userStream(userIdForEmail(normaliseEmail(email)!)))).map((e) => e.type)
-const refusal = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => (err instanceof DomainError ? err.code : err))
+const typesOf = async (runtime: Runtime, email: string) =>
+  (await runtime.store.readStream(userStream(userIdForEmail(normaliseEmail(email)!)))).map((e) => e.type)
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (err: unknown) => (err instanceof DomainError ? err.code : err),
+  )
 
 // one runtime for the tests that only need fresh emails
 const shared = testRuntime(t, { role: 'api', redis: false })
@@ -28,7 +33,11 @@ t.test('createAdmin creates an approved admin once; a second call changes nothin
   const runtime = await shared
   const email = uniqueEmail('root')
   t.equal(await createAdmin(runtime.identity, email, PASSWORD), 'created')
-  t.equal(await createAdmin(runtime.identity, email.toUpperCase(), 'Another-Horse-8-Battery'), 'exists', 'the same email, however spelt')
+  t.equal(
+    await createAdmin(runtime.identity, email.toUpperCase(), 'Another-Horse-8-Battery'),
+    'exists',
+    'the same email, however spelt',
+  )
 
   const events = await runtime.store.readStream(userStream(userIdForEmail(email)))
   t.same(
@@ -36,19 +45,30 @@ t.test('createAdmin creates an approved admin once; a second call changes nothin
     ['SignupRequested', 'ApprovalDecided'],
   )
   const decided = events[1]!.data as { decision: string; role: string; decided_by: string }
-  t.same({ decision: decided.decision, role: decided.role, decided_by: decided.decided_by }, { decision: 'approved', role: 'admin', decided_by: SYSTEM_ACTOR })
+  t.same(
+    { decision: decided.decision, role: decided.role, decided_by: decided.decided_by },
+    { decision: 'approved', role: 'admin', decided_by: SYSTEM_ACTOR },
+  )
 
   const session = await login(runtime.identity, { email, password: PASSWORD }, ctx)
   t.equal(session.user.role, 'admin', 'the admin can log in with the first password')
-  t.equal(await refusal(login(runtime.identity, { email, password: 'Another-Horse-8-Battery' }, ctx)), 'invalid_credentials', 'the second call did not change the password')
+  t.equal(
+    await refusal(login(runtime.identity, { email, password: 'Another-Horse-8-Battery' }, ctx)),
+    'invalid_credentials',
+    'the second call did not change the password',
+  )
 })
 
 t.test('createAdmin run by several processes at once creates one admin and fails none', async (t) => {
   const runtime = await shared
   const email = uniqueEmail('root')
   // every pooled connection open first, so that the five run side by side rather than queue on connection set-up
-  await Promise.all(Array.from({ length: runtime.config.dbPoolSize }, () => runtime.db.pool.query('SELECT pg_sleep(0.05)')))
-  const results = await Promise.allSettled(Array.from({ length: 5 }, () => createAdmin(runtime.identity, email, PASSWORD)))
+  await Promise.all(
+    Array.from({ length: runtime.config.dbPoolSize }, () => runtime.db.pool.query('SELECT pg_sleep(0.05)')),
+  )
+  const results = await Promise.allSettled(
+    Array.from({ length: 5 }, () => createAdmin(runtime.identity, email, PASSWORD)),
+  )
   t.same(
     results.map((r) => r.status),
     Array(5).fill('fulfilled'),
@@ -60,29 +80,40 @@ t.test('createAdmin run by several processes at once creates one admin and fails
   t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'])
 })
 
-t.test('a bootstrap interrupted between its two steps is finished by the next run, even after the signup expired', async (t) => {
-  let skewMs = 0
-  const sources = { now: () => new Date(Date.now() + skewMs), uuid: () => randomUUID() }
-  const runtime = await testRuntime(t, { role: 'api', redis: false, sources })
-  // the first step of a bootstrap whose process died before approving
-  const email = uniqueEmail('root')
-  await requestSignup(runtime.identity, { email, password: PASSWORD, full_name: 'Administrator' }, ctx)
-  t.equal(await createAdmin(runtime.identity, email, PASSWORD), 'created')
-  t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'])
-  t.equal((await login(runtime.identity, { email, password: PASSWORD }, ctx)).user.role, 'admin')
+t.test(
+  'a bootstrap interrupted between its two steps is finished by the next run, even after the signup expired',
+  async (t) => {
+    let skewMs = 0
+    const sources = { now: () => new Date(Date.now() + skewMs), uuid: () => randomUUID() }
+    const runtime = await testRuntime(t, { role: 'api', redis: false, sources })
+    // the first step of a bootstrap whose process died before approving
+    const email = uniqueEmail('root')
+    await requestSignup(runtime.identity, { email, password: PASSWORD, full_name: 'Administrator' }, ctx)
+    t.equal(await createAdmin(runtime.identity, email, PASSWORD), 'created')
+    t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'])
+    t.equal((await login(runtime.identity, { email, password: PASSWORD }, ctx)).user.role, 'admin')
 
-  const late = uniqueEmail('root')
-  await requestSignup(runtime.identity, { email: late, password: PASSWORD, full_name: 'Administrator' }, ctx)
-  skewMs = runtime.identity.settings.approvalTimeoutMs + 1_000
-  t.equal(await createAdmin(runtime.identity, late, PASSWORD), 'created', 'an expired signup is no account')
-  t.same(await typesOf(runtime, late), ['SignupRequested', 'ApprovalExpired', 'SignupRequested', 'ApprovalDecided'])
-  skewMs = 0
+    const late = uniqueEmail('root')
+    await requestSignup(runtime.identity, { email: late, password: PASSWORD, full_name: 'Administrator' }, ctx)
+    skewMs = runtime.identity.settings.approvalTimeoutMs + 1_000
+    t.equal(await createAdmin(runtime.identity, late, PASSWORD), 'created', 'an expired signup is no account')
+    t.same(await typesOf(runtime, late), ['SignupRequested', 'ApprovalExpired', 'SignupRequested', 'ApprovalDecided'])
+    skewMs = 0
 
-  const squatter = uniqueEmail('squatter')
-  await requestSignup(runtime.identity, { email: squatter, password: 'Stranger-Horse-9-Battery', full_name: 'Someone' }, ctx)
-  t.equal(await createAdmin(runtime.identity, squatter, PASSWORD), 'exists', 'a pending signup with another password is left alone')
-  t.same(await typesOf(runtime, squatter), ['SignupRequested'])
-})
+    const squatter = uniqueEmail('squatter')
+    await requestSignup(
+      runtime.identity,
+      { email: squatter, password: 'Stranger-Horse-9-Battery', full_name: 'Someone' },
+      ctx,
+    )
+    t.equal(
+      await createAdmin(runtime.identity, squatter, PASSWORD),
+      'exists',
+      'a pending signup with another password is left alone',
+    )
+    t.same(await typesOf(runtime, squatter), ['SignupRequested'])
+  },
+)
 
 t.test('createAdmin refuses a weak password or a bad email, and writes nothing', async (t) => {
   const runtime = await shared
@@ -105,8 +136,15 @@ t.test('BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD come together or not 
   })()
   t.ok(emailOnly instanceof ConfigError, 'an email without a password stops the start')
   t.equal((emailOnly as ConfigError).variable, 'BOOTSTRAP_ADMIN_PASSWORD', 'naming the missing variable')
-  t.throws(() => loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD }), { name: 'ConfigError', variable: 'BOOTSTRAP_ADMIN_EMAIL' })
-  const both = loadConfig({ ...base, BOOTSTRAP_ADMIN_EMAIL: 'root@club.example.org', BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
+  t.throws(() => loadConfig({ ...base, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD }), {
+    name: 'ConfigError',
+    variable: 'BOOTSTRAP_ADMIN_EMAIL',
+  })
+  const both = loadConfig({
+    ...base,
+    BOOTSTRAP_ADMIN_EMAIL: 'root@club.example.org',
+    BOOTSTRAP_ADMIN_PASSWORD: PASSWORD,
+  })
   t.equal(both.bootstrapAdminEmail, 'root@club.example.org')
   const neither = loadConfig(base)
   t.equal(neither.bootstrapAdminEmail, undefined, 'there is no default admin')
@@ -168,7 +206,11 @@ t.test('the create-admin CLI', async (t) => {
     t.notMatch(second.stdout + second.stderr, password)
 
     t.same(await typesOf(runtime, email), ['SignupRequested', 'ApprovalDecided'], 'one admin in the store')
-    t.equal((await login(runtime.identity, { email, password }, ctx)).user.role, 'admin', 'who can log in with the stdin password')
+    t.equal(
+      (await login(runtime.identity, { email, password }, ctx)).user.role,
+      'admin',
+      'who can log in with the stdin password',
+    )
   })
 
   await t.test('takes no password on argv', async (t) => {

@@ -2,7 +2,14 @@ import t from 'tap'
 import type { ClubEventState, Geofence } from '../../../src/domain/club-event'
 import { signQrPayload, verifyQrPayload, type QrVerifyResult } from '../../../src/domain/qr'
 import type { QrSessionState } from '../../../src/domain/qr-session'
-import { ATTENDANCE_ERROR_STATUS, attendanceStream, checkMark, EARTH_RADIUS_M, type MarkInput, type StudentLocation } from '../../../src/domain/attendance'
+import {
+  ATTENDANCE_ERROR_STATUS,
+  attendanceStream,
+  checkMark,
+  EARTH_RADIUS_M,
+  type MarkInput,
+  type StudentLocation,
+} from '../../../src/domain/attendance'
 
 const SID = '0b6f4a52-8d43-4c2e-9a51-3f1d2c7e9b10'
 const EID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
@@ -17,7 +24,11 @@ const IAT = Date.parse('2025-03-01T12:00:00Z') / 1000
 const FENCE: Geofence = { lat: 52.52, lng: 13.405, radius_m: 150 }
 
 const verified = (body: Partial<{ sid: string; eid: string; n: string; exp: number }> = {}): QrVerifyResult =>
-  verifyQrPayload(signQrPayload({ sid: SID, eid: EID, n: NONCE, iat: IAT, exp: IAT + 60, ...body }, SECRET), { current: SECRET }, NOW)
+  verifyQrPayload(
+    signQrPayload({ sid: SID, eid: EID, n: NONCE, iat: IAT, exp: IAT + 60, ...body }, SECRET),
+    { current: SECRET },
+    NOW,
+  )
 
 const session: QrSessionState = {
   status: 'issued',
@@ -29,7 +40,12 @@ const session: QrSessionState = {
   key_id: 'ba7816bf8f01cfea',
   issued_by: ADMIN,
 }
-const revokedSession: QrSessionState = { ...session, status: 'revoked', revoked_by: ADMIN, revoked_at: NOW.toISOString() }
+const revokedSession: QrSessionState = {
+  ...session,
+  status: 'revoked',
+  revoked_by: ADMIN,
+  revoked_at: NOW.toISOString(),
+}
 const event = (geofence: Geofence | null = null): ClubEventState => ({
   status: 'active',
   club_event_id: EID,
@@ -42,14 +58,33 @@ const event = (geofence: Geofence | null = null): ClubEventState => ({
   created_by: ADMIN,
   created_at: '2025-02-01T00:00:00.000Z',
 })
-const deletedEvent: ClubEventState = { ...(event() as Extract<ClubEventState, { status: 'active' }>), status: 'deleted', deleted_by: ADMIN, deleted_at: NOW.toISOString() }
+const deletedEvent: ClubEventState = {
+  ...(event() as Extract<ClubEventState, { status: 'active' }>),
+  status: 'deleted',
+  deleted_by: ADMIN,
+  deleted_at: NOW.toISOString(),
+}
 
 const mark = (over: Partial<MarkInput> = {}) =>
-  checkMark({ attendance_id: ATT, user_id: USER, qr: verified(), qr_session: session, club_event: event(), location: null, now: NOW, ...over })
+  checkMark({
+    attendance_id: ATT,
+    user_id: USER,
+    qr: verified(),
+    qr_session: session,
+    club_event: event(),
+    location: null,
+    now: NOW,
+    ...over,
+  })
 
 /** A fix `m` metres due north of the fence's centre. */
-const north = (m: number, accuracy_m: number): StudentLocation => ({ lat: FENCE.lat + (m / (Math.PI * EARTH_RADIUS_M)) * 180, lng: FENCE.lng, accuracy_m })
-const fenced = (location: StudentLocation | null, fence: Geofence = FENCE) => mark({ club_event: event(fence), location })
+const north = (m: number, accuracy_m: number): StudentLocation => ({
+  lat: FENCE.lat + (m / (Math.PI * EARTH_RADIUS_M)) * 180,
+  lng: FENCE.lng,
+  accuracy_m,
+})
+const fenced = (location: StudentLocation | null, fence: Geofence = FENCE) =>
+  mark({ club_event: event(fence), location })
 
 t.test('the attendance stream is one per club event and student', async (t) => {
   t.equal(attendanceStream(EID, USER), `attendance-${EID}-${USER}`)
@@ -57,52 +92,139 @@ t.test('the attendance stream is one per club event and student', async (t) => {
 
 t.test('every refusal code has its HTTP status', async (t) => {
   t.same(ATTENDANCE_ERROR_STATUS, {
-    qr_invalid: 400, qr_expired: 410, qr_revoked: 410, event_not_found: 404, already_marked: 409,
-    validation_error: 400, location_required: 400, location_inaccurate: 400, outside_geofence: 403,
+    qr_invalid: 400,
+    qr_expired: 410,
+    qr_revoked: 410,
+    event_not_found: 404,
+    already_marked: 409,
+    validation_error: 400,
+    location_required: 400,
+    location_inaccurate: 400,
+    outside_geofence: 403,
   })
 })
 
 t.test('a valid scan of an event without a geofence is marked', async (t) => {
   t.same(mark(), {
     ok: true,
-    event: { type: 'AttendanceMarked', data: { attendance_id: ATT, club_event_id: EID, user_id: USER, qr_session_id: SID, nonce: NONCE, marked_at: NOW.toISOString(), location: null } },
+    event: {
+      type: 'AttendanceMarked',
+      data: {
+        attendance_id: ATT,
+        club_event_id: EID,
+        user_id: USER,
+        qr_session_id: SID,
+        nonce: NONCE,
+        marked_at: NOW.toISOString(),
+        location: null,
+      },
+    },
   })
   const loc = { lat: 1, lng: 2, accuracy_m: 3, extra: 'dropped' } as StudentLocation
-  t.match(mark({ location: loc }), { ok: true, event: { data: { location: { lat: 1, lng: 2, accuracy_m: 3 } } } }, 'a location is recorded when given')
-  t.notOk('extra' in ((mark({ location: loc }) as { event: { data: { location: object } } }).event.data.location), 'only its known fields')
+  t.match(
+    mark({ location: loc }),
+    { ok: true, event: { data: { location: { lat: 1, lng: 2, accuracy_m: 3 } } } },
+    'a location is recorded when given',
+  )
+  t.notOk(
+    'extra' in (mark({ location: loc }) as { event: { data: { location: object } } }).event.data.location,
+    'only its known fields',
+  )
 })
 
 t.test('a payload that did not verify is refused with its own code, and audited without ids', async (t) => {
   const bad = verifyQrPayload('garbage', { current: SECRET }, NOW)
   t.match(mark({ qr: bad, qr_session: { status: 'none' } }), {
-    ok: false, code: 'qr_invalid', rejection: { type: 'AttendanceRejected', data: { club_event_id: null, qr_session_id: null, user_id: USER, reason: 'qr_invalid', rejected_at: NOW.toISOString() } },
+    ok: false,
+    code: 'qr_invalid',
+    rejection: {
+      type: 'AttendanceRejected',
+      data: {
+        club_event_id: null,
+        qr_session_id: null,
+        user_id: USER,
+        reason: 'qr_invalid',
+        rejected_at: NOW.toISOString(),
+      },
+    },
   })
   const expired = verified({ exp: IAT + 5 })
-  t.match(mark({ qr: expired }), { ok: false, code: 'qr_expired', rejection: { data: { club_event_id: EID, qr_session_id: SID, reason: 'qr_expired' } } }, 'an authentic expired payload names its session')
+  t.match(
+    mark({ qr: expired }),
+    {
+      ok: false,
+      code: 'qr_expired',
+      rejection: { data: { club_event_id: EID, qr_session_id: SID, reason: 'qr_expired' } },
+    },
+    'an authentic expired payload names its session',
+  )
 })
 
 t.test('the checks after the signature, in order', async (t) => {
   t.match(mark({ qr_session: { status: 'none' } }), { ok: false, code: 'qr_invalid' }, 'an unknown QR session')
-  t.match(mark({ qr_session: revokedSession, club_event: deletedEvent }), { ok: false, code: 'qr_revoked' }, 'revoked, before the club event is looked at')
+  t.match(
+    mark({ qr_session: revokedSession, club_event: deletedEvent }),
+    { ok: false, code: 'qr_revoked' },
+    'revoked, before the club event is looked at',
+  )
   t.match(mark({ qr: verified({ sid: OTHER }) }), { ok: false, code: 'qr_invalid' }, 'the state of another session')
-  t.match(mark({ qr: verified({ eid: OTHER }), club_event: deletedEvent }), { ok: false, code: 'qr_invalid' }, 'a payload naming another club event than its session')
-  t.match(mark({ qr: verified({ n: 'AAAAAAAAAAAAAAAAAAAAAA' }) }), { ok: false, code: 'qr_invalid' }, 'a nonce other than the session\'s')
-  t.match(mark({ club_event: { status: 'none' } }), { ok: false, code: 'event_not_found' }, 'a club event that does not exist')
-  t.match(mark({ club_event: deletedEvent, location: null }), { ok: false, code: 'event_not_found' }, 'a deleted club event')
-  t.match(mark({ club_event: { ...event(FENCE), club_event_id: OTHER } as ClubEventState }), { ok: false, code: 'event_not_found' }, 'the state of another club event')
+  t.match(
+    mark({ qr: verified({ eid: OTHER }), club_event: deletedEvent }),
+    { ok: false, code: 'qr_invalid' },
+    'a payload naming another club event than its session',
+  )
+  t.match(
+    mark({ qr: verified({ n: 'AAAAAAAAAAAAAAAAAAAAAA' }) }),
+    { ok: false, code: 'qr_invalid' },
+    "a nonce other than the session's",
+  )
+  t.match(
+    mark({ club_event: { status: 'none' } }),
+    { ok: false, code: 'event_not_found' },
+    'a club event that does not exist',
+  )
+  t.match(
+    mark({ club_event: deletedEvent, location: null }),
+    { ok: false, code: 'event_not_found' },
+    'a deleted club event',
+  )
+  t.match(
+    mark({ club_event: { ...event(FENCE), club_event_id: OTHER } as ClubEventState }),
+    { ok: false, code: 'event_not_found' },
+    'the state of another club event',
+  )
 })
 
 t.test('a location that is not a position on Earth is refused: validation_error', async (t) => {
-  for (const loc of [{ lat: 91, lng: 0, accuracy_m: 5 }, { lat: 0, lng: -181, accuracy_m: 5 }, { lat: 0, lng: 0, accuracy_m: -1 }, { lat: Number.NaN, lng: 0, accuracy_m: 5 }, { lat: 0, lng: 0, accuracy_m: Number.POSITIVE_INFINITY }, { lat: '1', lng: 0, accuracy_m: 5 } as never]) {
+  for (const loc of [
+    { lat: 91, lng: 0, accuracy_m: 5 },
+    { lat: 0, lng: -181, accuracy_m: 5 },
+    { lat: 0, lng: 0, accuracy_m: -1 },
+    { lat: Number.NaN, lng: 0, accuracy_m: 5 },
+    { lat: 0, lng: 0, accuracy_m: Number.POSITIVE_INFINITY },
+    { lat: '1', lng: 0, accuracy_m: 5 } as never,
+  ]) {
     t.match(mark({ location: loc }), { ok: false, code: 'validation_error' }, JSON.stringify(loc))
   }
 })
 
 t.test('a club event with a geofence', async (t) => {
   t.match(fenced(null), { ok: false, code: 'location_required' }, 'needs a location')
-  t.match(fenced(north(0, 101), { ...FENCE, radius_m: 50 }), { ok: false, code: 'location_inaccurate' }, 'accuracy worse than 100 m on a small fence')
-  t.match(fenced(north(0, 100), { ...FENCE, radius_m: 50 }), { ok: true }, 'accuracy of 100 m is accepted however small the fence')
-  t.match(fenced(north(0, 500), { ...FENCE, radius_m: 500 }), { ok: true }, 'a large fence accepts accuracy up to its radius')
+  t.match(
+    fenced(north(0, 101), { ...FENCE, radius_m: 50 }),
+    { ok: false, code: 'location_inaccurate' },
+    'accuracy worse than 100 m on a small fence',
+  )
+  t.match(
+    fenced(north(0, 100), { ...FENCE, radius_m: 50 }),
+    { ok: true },
+    'accuracy of 100 m is accepted however small the fence',
+  )
+  t.match(
+    fenced(north(0, 500), { ...FENCE, radius_m: 500 }),
+    { ok: true },
+    'a large fence accepts accuracy up to its radius',
+  )
   t.match(fenced(north(0, 501), { ...FENCE, radius_m: 500 }), { ok: false, code: 'location_inaccurate' })
   t.match(fenced(north(149, 5)), { ok: true }, 'inside')
   t.match(fenced(north(156, 5)), { ok: false, code: 'outside_geofence' }, 'outside, beyond the accuracy circle')

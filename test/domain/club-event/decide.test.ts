@@ -20,10 +20,20 @@ const given = (...events: ClubEventEvent[]) => ({
 })
 const create = (data: Partial<CreateClubEvent['data']> = {}): CreateClubEvent => ({
   type: 'CreateClubEvent',
-  data: { club_event_id: ID, title: 'Intro to pandas', starts_at: '2025-03-10T17:00:00Z', ends_at: '2025-03-10T19:00:00Z', ...data },
+  data: {
+    club_event_id: ID,
+    title: 'Intro to pandas',
+    starts_at: '2025-03-10T17:00:00Z',
+    ends_at: '2025-03-10T19:00:00Z',
+    ...data,
+  },
   metadata,
 })
-const update = (changes: Partial<ClubEventFields>): ClubEventCommand => ({ type: 'UpdateClubEvent', data: { club_event_id: ID, changes }, metadata })
+const update = (changes: Partial<ClubEventFields>): ClubEventCommand => ({
+  type: 'UpdateClubEvent',
+  data: { club_event_id: ID, changes },
+  metadata,
+})
 const remove: ClubEventCommand = { type: 'DeleteClubEvent', data: { club_event_id: ID }, metadata }
 
 const created: ClubEventCreated = {
@@ -40,7 +50,10 @@ const created: ClubEventCreated = {
     created_at: NOW.toISOString(),
   },
 }
-const deleted: ClubEventEvent = { type: 'ClubEventDeleted', data: { club_event_id: ID, deleted_by: ADMIN, deleted_at: NOW.toISOString() } }
+const deleted: ClubEventEvent = {
+  type: 'ClubEventDeleted',
+  data: { club_event_id: ID, deleted_by: ADMIN, deleted_at: NOW.toISOString() },
+}
 const fence = { lat: 52.52, lng: 13.405, radius_m: 150 }
 const refusedWith = (code: string) => ({ name: 'DomainError', code })
 
@@ -53,8 +66,24 @@ t.test('CreateClubEvent', async (t) => {
     t.same(given().when(create()), [created])
   })
   t.test('trims the title and text, keeps a geofence, and turns offsets into UTC', async (t) => {
-    const [e] = given().when(create({ title: '  Intro to pandas ', starts_at: '2025-03-10T18:00:00+01:00', location: ' Room 4 ', notes: 'Bring a laptop\n', geofence: fence }))
-    t.match(e, { data: { title: 'Intro to pandas', starts_at: '2025-03-10T17:00:00.000Z', location: 'Room 4', notes: 'Bring a laptop', geofence: fence } })
+    const [e] = given().when(
+      create({
+        title: '  Intro to pandas ',
+        starts_at: '2025-03-10T18:00:00+01:00',
+        location: ' Room 4 ',
+        notes: 'Bring a laptop\n',
+        geofence: fence,
+      }),
+    )
+    t.match(e, {
+      data: {
+        title: 'Intro to pandas',
+        starts_at: '2025-03-10T17:00:00.000Z',
+        location: 'Room 4',
+        notes: 'Bring a laptop',
+        geofence: fence,
+      },
+    })
   })
   t.test('drops fields a client slipped into the geofence', async (t) => {
     const [e] = given().when(create({ geofence: { ...fence, owner: 'x' } as never }))
@@ -91,7 +120,14 @@ t.test('CreateClubEvent', async (t) => {
     })
   }
   t.test('accepts the limits themselves', async (t) => {
-    const [e] = given().when(create({ title: 'é'.repeat(200), location: 'x'.repeat(200), notes: 'x'.repeat(2000), geofence: { lat: -90, lng: 180, radius_m: 10_000 } }))
+    const [e] = given().when(
+      create({
+        title: 'é'.repeat(200),
+        location: 'x'.repeat(200),
+        notes: 'x'.repeat(2000),
+        geofence: { lat: -90, lng: 180, radius_m: 10_000 },
+      }),
+    )
     t.equal(e?.type, 'ClubEventCreated')
     t.equal(given().when(create({ title: '😀'.repeat(200) })).length, 1, 'counts characters, not UTF-16 units')
   })
@@ -100,29 +136,58 @@ t.test('CreateClubEvent', async (t) => {
 t.test('UpdateClubEvent', async (t) => {
   t.test('records only the fields that change', async (t) => {
     t.same(given(created).when(update({ title: 'Intro to pandas', location: 'Room 4', notes: null })), [
-      { type: 'ClubEventUpdated', data: { club_event_id: ID, changes: { location: 'Room 4' }, updated_by: ADMIN, updated_at: NOW.toISOString() } },
+      {
+        type: 'ClubEventUpdated',
+        data: { club_event_id: ID, changes: { location: 'Room 4' }, updated_by: ADMIN, updated_at: NOW.toISOString() },
+      },
     ])
   })
   t.test('that changes nothing records nothing', async (t) => {
     t.same(given(created).when(update({})), [])
-    t.same(given(created).when(update({ title: ' Intro to pandas ', starts_at: '2025-03-10T18:00:00+01:00', geofence: null })), [])
+    t.same(
+      given(created).when(
+        update({ title: ' Intro to pandas ', starts_at: '2025-03-10T18:00:00+01:00', geofence: null }),
+      ),
+      [],
+    )
   })
   t.test('may clear the geofence, location and notes', async (t) => {
-    const withAll: ClubEventCreated = { ...created, data: { ...created.data, location: 'Room 4', notes: 'n', geofence: fence } }
-    t.match(given(withAll).when(update({ location: null, notes: null, geofence: null })), [{ data: { changes: { location: null, notes: null, geofence: null } } }])
+    const withAll: ClubEventCreated = {
+      ...created,
+      data: { ...created.data, location: 'Room 4', notes: 'n', geofence: fence },
+    }
+    t.match(given(withAll).when(update({ location: null, notes: null, geofence: null })), [
+      { data: { changes: { location: null, notes: null, geofence: null } } },
+    ])
   })
   t.test('compares geofences by value', async (t) => {
     const withFence: ClubEventCreated = { ...created, data: { ...created.data, geofence: fence } }
     t.same(given(withFence).when(update({ geofence: { ...fence } })), [])
-    t.match(given(withFence).when(update({ geofence: { ...fence, radius_m: 200 } })), [{ data: { changes: { geofence: { radius_m: 200 } } } }])
+    t.match(given(withFence).when(update({ geofence: { ...fence, radius_m: 200 } })), [
+      { data: { changes: { geofence: { radius_m: 200 } } } },
+    ])
   })
   t.test('checks the time window as it will be after the update', async (t) => {
     t.throws(() => given(created).when(update({ starts_at: '2025-03-10T20:00:00Z' })), refusedWith('validation_error'))
-    t.match(given(created).when(update({ starts_at: '2025-03-11T17:00:00Z', ends_at: '2025-03-11T19:00:00Z' })), [{ type: 'ClubEventUpdated' }], 'moving both ends at once')
+    t.match(
+      given(created).when(update({ starts_at: '2025-03-11T17:00:00Z', ends_at: '2025-03-11T19:00:00Z' })),
+      [{ type: 'ClubEventUpdated' }],
+      'moving both ends at once',
+    )
   })
   t.test('refuses invalid values, and clearing the title or times: validation_error', async (t) => {
-    for (const changes of [{ title: '' }, { title: null }, { starts_at: null }, { notes: 'x'.repeat(2001) }, { geofence: { ...fence, lat: 91 } }]) {
-      t.throws(() => given(created).when(update(changes as Partial<ClubEventFields>)), refusedWith('validation_error'), JSON.stringify(changes))
+    for (const changes of [
+      { title: '' },
+      { title: null },
+      { starts_at: null },
+      { notes: 'x'.repeat(2001) },
+      { geofence: { ...fence, lat: 91 } },
+    ]) {
+      t.throws(
+        () => given(created).when(update(changes as Partial<ClubEventFields>)),
+        refusedWith('validation_error'),
+        JSON.stringify(changes),
+      )
     }
   })
   t.test('of a club event that does not exist or was deleted is refused: not_found', async (t) => {
@@ -132,14 +197,23 @@ t.test('UpdateClubEvent', async (t) => {
   t.test('is folded into the state', async (t) => {
     const [e] = given(created).when(update({ title: 'Pandas II', geofence: fence }))
     if (!e) throw new Error('no event')
-    t.match(fold(clubEventDecider, [created, e]), { status: 'active', title: 'Pandas II', geofence: fence, location: null })
+    t.match(fold(clubEventDecider, [created, e]), {
+      status: 'active',
+      title: 'Pandas II',
+      geofence: fence,
+      location: null,
+    })
   })
 })
 
 t.test('DeleteClubEvent', async (t) => {
   t.test('soft-deletes an active club event', async (t) => {
     t.same(given(created).when(remove), [deleted])
-    t.match(fold(clubEventDecider, [created, deleted]), { status: 'deleted', title: 'Intro to pandas', deleted_by: ADMIN })
+    t.match(fold(clubEventDecider, [created, deleted]), {
+      status: 'deleted',
+      title: 'Intro to pandas',
+      deleted_by: ADMIN,
+    })
   })
   t.test('of a missing or already deleted club event is refused: not_found', async (t) => {
     t.throws(() => given().when(remove), refusedWith('not_found'))

@@ -7,7 +7,7 @@ t.test('an address is trimmed and lowercased whole, so case never makes a second
   t.equal(normaliseEmail('A@x.org'), normaliseEmail('a@x.org'), 'A@x.org and a@x.org are one account')
 })
 
-t.test('dots and +tags are kept: they are the provider\'s business', async (t) => {
+t.test("dots and +tags are kept: they are the provider's business", async (t) => {
   t.equal(normaliseEmail('a.b+club@gmail.com'), 'a.b+club@gmail.com')
   t.not(normaliseEmail('a.b@gmail.com'), normaliseEmail('ab@gmail.com'))
 })

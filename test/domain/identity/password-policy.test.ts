@@ -1,5 +1,10 @@
 import t from 'tap'
-import { COMMON_PASSWORDS, type PasswordProblem, checkPassword, utf8ByteLength } from '../../../src/domain/identity/password-policy'
+import {
+  COMMON_PASSWORDS,
+  type PasswordProblem,
+  checkPassword,
+  utf8ByteLength,
+} from '../../../src/domain/identity/password-policy'
 
 const problemOf = (password: string): PasswordProblem | 'ok' => {
   const r = checkPassword(password)
@@ -55,7 +60,8 @@ t.test('15 or more characters pass on length alone (a passphrase)', async (t) =>
 
 t.test('a common password is refused whatever its length or complexity', async (t) => {
   t.ok(COMMON_PASSWORDS.size >= 10_000, `the list holds ${COMMON_PASSWORDS.size} passwords`)
-  for (const p of ['123456', 'password', 'qwerty', 'dragon']) t.ok(COMMON_PASSWORDS.has(p), `the list starts with the top ranks: ${p}`)
+  for (const p of ['123456', 'password', 'qwerty', 'dragon'])
+    t.ok(COMMON_PASSWORDS.has(p), `the list starts with the top ranks: ${p}`)
   t.equal(problemOf('P@ssw0rd'), 'common', 'complex enough, but on the list (compared case-insensitively)')
   t.equal(problemOf('p@ssw0rd'), 'common')
   t.equal(problemOf('1qaz2wsx3edc4rfv'), 'common', 'a 16-character keyboard walk on the list')

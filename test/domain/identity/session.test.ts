@@ -26,16 +26,45 @@ const session = (t: Test, ...events: SessionEvent[]) => given(t, sessionDecider,
 
 const started = (role: Role = 'student'): SessionEvent => ({
   type: 'SessionStarted',
-  data: { session_id: SESSION, user_id: USER, role, refresh_token_hash: h0, started_at: T0.toISOString(), expires_at: at(TTL).toISOString() },
+  data: {
+    session_id: SESSION,
+    user_id: USER,
+    role,
+    refresh_token_hash: h0,
+    started_at: T0.toISOString(),
+    expires_at: at(TTL).toISOString(),
+  },
 })
 const refreshed = (previous: string, next: string, when: Date): SessionEvent => ({
   type: 'SessionRefreshed',
-  data: { session_id: SESSION, user_id: USER, previous_token_hash: previous, refresh_token_hash: next, refreshed_at: when.toISOString() },
+  data: {
+    session_id: SESSION,
+    user_id: USER,
+    previous_token_hash: previous,
+    refresh_token_hash: next,
+    refreshed_at: when.toISOString(),
+  },
 })
-const revoked = (reason: RevokeReason, when: Date): SessionEvent => ({ type: 'SessionRevoked', data: { session_id: SESSION, user_id: USER, reason, revoked_at: when.toISOString() } })
+const revoked = (reason: RevokeReason, when: Date): SessionEvent => ({
+  type: 'SessionRevoked',
+  data: { session_id: SESSION, user_id: USER, reason, revoked_at: when.toISOString() },
+})
 
-const start = (now = T0): SessionCommand => ({ type: 'StartSession', session_id: SESSION, user_id: USER, role: 'student', refresh_token_hash: h0, ttl_ms: TTL, now })
-const refresh = (presented: string, child: string, now: Date, user: { status: string; role: Role | null } = STUDENT): SessionCommand => ({
+const start = (now = T0): SessionCommand => ({
+  type: 'StartSession',
+  session_id: SESSION,
+  user_id: USER,
+  role: 'student',
+  refresh_token_hash: h0,
+  ttl_ms: TTL,
+  now,
+})
+const refresh = (
+  presented: string,
+  child: string,
+  now: Date,
+  user: { status: string; role: Role | null } = STUDENT,
+): SessionCommand => ({
   type: 'RefreshSession',
   presented_hash: presented,
   child_hash: child,
@@ -85,56 +114,109 @@ t.test('refreshOutcome says what presenting a token means', async (t) => {
     t.equal(refreshOutcome(s, h0, at(TTL + 1), GRACE, STUDENT), 'expired', 'a spent token after the end')
   })
   t.test('user_changed: the user is no longer approved, or holds another role', async (t) => {
-    t.equal(refreshOutcome(s, h2, at(130_000), GRACE, { status: 'deactivated', role: null }), 'user_changed', 'deactivated')
+    t.equal(
+      refreshOutcome(s, h2, at(130_000), GRACE, { status: 'deactivated', role: null }),
+      'user_changed',
+      'deactivated',
+    )
     t.equal(refreshOutcome(s, h2, at(130_000), GRACE, { status: 'rejected', role: null }), 'user_changed', 'rejected')
-    t.equal(refreshOutcome(s, h2, at(130_000), GRACE, { status: 'approved', role: 'admin' }), 'user_changed', 'promoted')
+    t.equal(
+      refreshOutcome(s, h2, at(130_000), GRACE, { status: 'approved', role: 'admin' }),
+      'user_changed',
+      'promoted',
+    )
     t.equal(refreshOutcome(stateOf(started('admin')), h0, at(1), GRACE, STUDENT), 'user_changed', 'demoted')
-    t.equal(refreshOutcome(s, h1, at(120_000), GRACE, { status: 'deactivated', role: null }), 'user_changed', 'even in the grace window')
+    t.equal(
+      refreshOutcome(s, h1, at(120_000), GRACE, { status: 'deactivated', role: null }),
+      'user_changed',
+      'even in the grace window',
+    )
   })
   t.test('invalid: an unknown token, or a session that is not active', async (t) => {
     t.equal(refreshOutcome(s, h3, at(130_000), GRACE, STUDENT), 'invalid', 'never issued')
-    t.equal(refreshOutcome(s, h3, at(TTL + 1), GRACE, STUDENT), 'invalid', 'never issued, after the end: still invalid, not expired')
-    t.equal(refreshOutcome(stateOf(...rotatedTwice, revoked('logout', at(130_000))), h2, at(131_000), GRACE, STUDENT), 'invalid', 'revoked')
+    t.equal(
+      refreshOutcome(s, h3, at(TTL + 1), GRACE, STUDENT),
+      'invalid',
+      'never issued, after the end: still invalid, not expired',
+    )
+    t.equal(
+      refreshOutcome(stateOf(...rotatedTwice, revoked('logout', at(130_000))), h2, at(131_000), GRACE, STUDENT),
+      'invalid',
+      'revoked',
+    )
     t.equal(refreshOutcome(stateOf(), h0, at(1), GRACE, STUDENT), 'invalid', 'no session')
   })
 })
 
 t.test('RefreshSession', async (t) => {
   t.test('rotate: the current token is spent and its child becomes current', async (t) => {
-    const state = session(t, ...rotatedTwice).when(refresh(h2, h3, at(130_000))).then([refreshed(h2, h3, at(130_000))])
-    t.match(state, { status: 'active', current_hash: h3, parent_hash: h2, spent: [h0, h1], rotated_at: at(130_000).toISOString() })
+    const state = session(t, ...rotatedTwice)
+      .when(refresh(h2, h3, at(130_000)))
+      .then([refreshed(h2, h3, at(130_000))])
+    t.match(state, {
+      status: 'active',
+      current_hash: h3,
+      parent_hash: h2,
+      spent: [h0, h1],
+      rotated_at: at(130_000).toISOString(),
+    })
   })
-  t.test('grace: the parent again inside the window records nothing (the caller answers with the same child)', async (t) => {
-    session(t, ...rotatedTwice).when(refresh(h1, h2, at(125_000))).then([])
-  })
+  t.test(
+    'grace: the parent again inside the window records nothing (the caller answers with the same child)',
+    async (t) => {
+      session(t, ...rotatedTwice)
+        .when(refresh(h1, h2, at(125_000)))
+        .then([])
+    },
+  )
   t.test('reuse: a spent token revokes the whole session', async (t) => {
-    const state = session(t, ...rotatedTwice).when(refresh(h1, h2, at(120_000 + GRACE + 1))).then([revoked('refresh_token_reuse', at(120_000 + GRACE + 1))])
+    const state = session(t, ...rotatedTwice)
+      .when(refresh(h1, h2, at(120_000 + GRACE + 1)))
+      .then([revoked('refresh_token_reuse', at(120_000 + GRACE + 1))])
     t.match(state, { status: 'revoked', reason: 'refresh_token_reuse' })
     t.equal(refreshOutcome(state, h2, at(131_000), GRACE, STUDENT), 'invalid', 'the thief and the owner are both out')
-    session(t, ...rotatedTwice).when(refresh(h0, h1, at(120_500))).then([revoked('refresh_token_reuse', at(120_500))], 'the grandparent')
+    session(t, ...rotatedTwice)
+      .when(refresh(h0, h1, at(120_500)))
+      .then([revoked('refresh_token_reuse', at(120_500))], 'the grandparent')
   })
   t.test('expired: the session is revoked as expired', async (t) => {
-    session(t, ...rotatedTwice).when(refresh(h2, h3, at(TTL))).then([revoked('expired', at(TTL))])
+    session(t, ...rotatedTwice)
+      .when(refresh(h2, h3, at(TTL)))
+      .then([revoked('expired', at(TTL))])
   })
   t.test('user_changed: the session is revoked', async (t) => {
-    session(t, ...rotatedTwice).when(refresh(h2, h3, at(130_000), { status: 'approved', role: 'admin' })).then([revoked('user_changed', at(130_000))])
+    session(t, ...rotatedTwice)
+      .when(refresh(h2, h3, at(130_000), { status: 'approved', role: 'admin' }))
+      .then([revoked('user_changed', at(130_000))])
   })
   t.test('invalid: refused with invalid_refresh_token and nothing recorded', async (t) => {
-    session(t, ...rotatedTwice).when(refresh(h3, 'x', at(130_000))).thenThrows('invalid_refresh_token', 'an unknown token')
-    session(t, ...rotatedTwice, revoked('logout', at(130_000))).when(refresh(h2, h3, at(131_000))).thenThrows('invalid_refresh_token', 'a revoked session')
-    session(t).when(refresh(h0, h1, at(1))).thenThrows('invalid_refresh_token', 'no session')
+    session(t, ...rotatedTwice)
+      .when(refresh(h3, 'x', at(130_000)))
+      .thenThrows('invalid_refresh_token', 'an unknown token')
+    session(t, ...rotatedTwice, revoked('logout', at(130_000)))
+      .when(refresh(h2, h3, at(131_000)))
+      .thenThrows('invalid_refresh_token', 'a revoked session')
+    session(t)
+      .when(refresh(h0, h1, at(1)))
+      .thenThrows('invalid_refresh_token', 'no session')
   })
 })
 
 t.test('RevokeSession', async (t) => {
   t.test('ends an active session with the reason', async (t) => {
-    const state = session(t, ...rotatedTwice).when(revoke(at(130_000))).then([revoked('logout', at(130_000))])
+    const state = session(t, ...rotatedTwice)
+      .when(revoke(at(130_000)))
+      .then([revoked('logout', at(130_000))])
     t.match(state, { status: 'revoked', reason: 'logout' })
   })
   t.test('is idempotent: a revoked session stays revoked with its first reason', async (t) => {
-    session(t, ...rotatedTwice, revoked('refresh_token_reuse', at(130_000))).when(revoke(at(140_000), 'user_changed')).then([])
+    session(t, ...rotatedTwice, revoked('refresh_token_reuse', at(130_000)))
+      .when(revoke(at(140_000), 'user_changed'))
+      .then([])
   })
   t.test('on no session records nothing', async (t) => {
-    session(t).when(revoke(at(1))).then([])
+    session(t)
+      .when(revoke(at(1)))
+      .then([])
   })
 })

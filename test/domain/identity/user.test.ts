@@ -31,23 +31,69 @@ const user = (t: Test, ...events: UserEvent[]) => given(t, userDecider, events)
 // ---- events ----
 const signupRequested = (request_id = REQUEST, requested = T0): SignupRequested => ({
   type: 'SignupRequested',
-  data: { user_id: USER, request_id, email: EMAIL, full_name: 'Ada Lovelace', password_hash: HASH, requested_at: requested.toISOString(), expires_at: new Date(requested.getTime() + TIMEOUT).toISOString() },
+  data: {
+    user_id: USER,
+    request_id,
+    email: EMAIL,
+    full_name: 'Ada Lovelace',
+    password_hash: HASH,
+    requested_at: requested.toISOString(),
+    expires_at: new Date(requested.getTime() + TIMEOUT).toISOString(),
+  },
 })
 const approved = (role: Role = 'student', when = at(1000), request_id = REQUEST): ApprovalDecided => ({
   type: 'ApprovalDecided',
-  data: { user_id: USER, request_id, decision: 'approved', role, decided_by: ADMIN, reason: null, decided_at: when.toISOString() },
+  data: {
+    user_id: USER,
+    request_id,
+    decision: 'approved',
+    role,
+    decided_by: ADMIN,
+    reason: null,
+    decided_at: when.toISOString(),
+  },
 })
 const rejected = (reason: string | null = 'not a member', when = at(1000)): ApprovalDecided => ({
   type: 'ApprovalDecided',
-  data: { user_id: USER, request_id: REQUEST, decision: 'rejected', role: null, decided_by: ADMIN, reason, decided_at: when.toISOString() },
+  data: {
+    user_id: USER,
+    request_id: REQUEST,
+    decision: 'rejected',
+    role: null,
+    decided_by: ADMIN,
+    reason,
+    decided_at: when.toISOString(),
+  },
 })
-const expired = (when = DEADLINE, request_id = REQUEST): ApprovalExpired => ({ type: 'ApprovalExpired', data: { user_id: USER, request_id, expired_at: when.toISOString() } })
-const deactivated = (when = at(5000)): UserEvent => ({ type: 'UserDeactivated', data: { user_id: USER, deactivated_by: ADMIN, reason: 'left the club', deactivated_at: when.toISOString() } })
-const roleChanged = (role: Role, previous_role: Role, when = at(4000)): UserEvent => ({ type: 'UserRoleChanged', data: { user_id: USER, role, previous_role, changed_by: ADMIN, changed_at: when.toISOString() } })
+const expired = (when = DEADLINE, request_id = REQUEST): ApprovalExpired => ({
+  type: 'ApprovalExpired',
+  data: { user_id: USER, request_id, expired_at: when.toISOString() },
+})
+const deactivated = (when = at(5000)): UserEvent => ({
+  type: 'UserDeactivated',
+  data: { user_id: USER, deactivated_by: ADMIN, reason: 'left the club', deactivated_at: when.toISOString() },
+})
+const roleChanged = (role: Role, previous_role: Role, when = at(4000)): UserEvent => ({
+  type: 'UserRoleChanged',
+  data: { user_id: USER, role, previous_role, changed_by: ADMIN, changed_at: when.toISOString() },
+})
 
 // ---- commands ----
-const requestSignup = (now: Date, request_id = NEXT_REQUEST): UserCommand => ({ type: 'RequestSignup', user_id: USER, request_id, email: EMAIL, full_name: 'Ada Lovelace', password_hash: HASH, now, timeout_ms: TIMEOUT })
-const decide = (decision: 'approve' | 'reject', now = at(1000), extra: { role?: Role; reason?: string | null; request_id?: string } = {}): UserCommand => ({
+const requestSignup = (now: Date, request_id = NEXT_REQUEST): UserCommand => ({
+  type: 'RequestSignup',
+  user_id: USER,
+  request_id,
+  email: EMAIL,
+  full_name: 'Ada Lovelace',
+  password_hash: HASH,
+  now,
+  timeout_ms: TIMEOUT,
+})
+const decide = (
+  decision: 'approve' | 'reject',
+  now = at(1000),
+  extra: { role?: Role; reason?: string | null; request_id?: string } = {},
+): UserCommand => ({
   type: 'DecideApproval',
   request_id: extra.request_id ?? REQUEST,
   decision,
@@ -58,68 +104,113 @@ const decide = (decision: 'approve' | 'reject', now = at(1000), extra: { role?: 
 })
 const expire = (now: Date, request_id = REQUEST): UserCommand => ({ type: 'ExpireApproval', request_id, now })
 const changeRole = (role: Role, now = at(4000)): UserCommand => ({ type: 'ChangeRole', role, changed_by: ADMIN, now })
-const deactivate = (now = at(5000)): UserCommand => ({ type: 'Deactivate', deactivated_by: ADMIN, reason: 'left the club', now })
+const deactivate = (now = at(5000)): UserCommand => ({
+  type: 'Deactivate',
+  deactivated_by: ADMIN,
+  reason: 'left the club',
+  now,
+})
 
 t.test('RequestSignup', async (t) => {
   t.test('on no account records a pending request that expires after the timeout', async (t) => {
-    const state = user(t).when(requestSignup(T0, REQUEST)).then([signupRequested(REQUEST, T0)])
+    const state = user(t)
+      .when(requestSignup(T0, REQUEST))
+      .then([signupRequested(REQUEST, T0)])
     t.equal(state.status, 'pending')
   })
   t.test('after a recorded expiry records a fresh request (no second ApprovalExpired)', async (t) => {
-    user(t, signupRequested(), expired()).when(requestSignup(at(TIMEOUT + 60_000))).then([signupRequested(NEXT_REQUEST, at(TIMEOUT + 60_000))])
+    user(t, signupRequested(), expired())
+      .when(requestSignup(at(TIMEOUT + 60_000)))
+      .then([signupRequested(NEXT_REQUEST, at(TIMEOUT + 60_000))])
   })
   t.test('on a pending request past its deadline first records the expiry, then the new request', async (t) => {
     const now = at(TIMEOUT + 60_000)
-    const state = user(t, signupRequested()).when(requestSignup(now)).then([expired(now), signupRequested(NEXT_REQUEST, now)])
+    const state = user(t, signupRequested())
+      .when(requestSignup(now))
+      .then([expired(now), signupRequested(NEXT_REQUEST, now)])
     t.match(state, { status: 'pending', request: { id: NEXT_REQUEST } }, 'the new request is the one pending')
   })
   t.test('the deadline itself counts as past', async (t) => {
-    user(t, signupRequested()).when(requestSignup(DEADLINE)).then([expired(DEADLINE), signupRequested(NEXT_REQUEST, DEADLINE)])
+    user(t, signupRequested())
+      .when(requestSignup(DEADLINE))
+      .then([expired(DEADLINE), signupRequested(NEXT_REQUEST, DEADLINE)])
   })
   t.test('on a pending request one millisecond before its deadline is refused: email_taken', async (t) => {
-    user(t, signupRequested()).when(requestSignup(at(TIMEOUT - 1))).thenThrows('email_taken')
+    user(t, signupRequested())
+      .when(requestSignup(at(TIMEOUT - 1)))
+      .thenThrows('email_taken')
   })
   t.test('on an approved account is refused: email_taken', async (t) => {
-    user(t, signupRequested(), approved()).when(requestSignup(at(TIMEOUT * 10))).thenThrows('email_taken')
+    user(t, signupRequested(), approved())
+      .when(requestSignup(at(TIMEOUT * 10)))
+      .thenThrows('email_taken')
   })
   t.test('on a rejected account is refused: email_taken (a rejected email stays taken)', async (t) => {
-    user(t, signupRequested(), rejected()).when(requestSignup(at(TIMEOUT * 10))).thenThrows('email_taken')
+    user(t, signupRequested(), rejected())
+      .when(requestSignup(at(TIMEOUT * 10)))
+      .thenThrows('email_taken')
   })
   t.test('on a deactivated account is refused: email_taken', async (t) => {
-    user(t, signupRequested(), approved(), deactivated()).when(requestSignup(at(TIMEOUT * 10))).thenThrows('email_taken')
+    user(t, signupRequested(), approved(), deactivated())
+      .when(requestSignup(at(TIMEOUT * 10)))
+      .thenThrows('email_taken')
   })
 })
 
 t.test('DecideApproval', async (t) => {
   t.test('approving a pending request records the decision with the role', async (t) => {
-    const state = user(t, signupRequested()).when(decide('approve')).then([approved('student')])
+    const state = user(t, signupRequested())
+      .when(decide('approve'))
+      .then([approved('student')])
     t.match(state, { status: 'approved', role: 'student' })
   })
   t.test('approving as admin makes an admin', async (t) => {
-    const state = user(t, signupRequested()).when(decide('approve', at(1000), { role: 'admin' })).then([approved('admin')])
+    const state = user(t, signupRequested())
+      .when(decide('approve', at(1000), { role: 'admin' }))
+      .then([approved('admin')])
     t.match(state, { status: 'approved', role: 'admin' })
   })
   t.test('rejecting records the reason and no role', async (t) => {
-    const state = user(t, signupRequested()).when(decide('reject', at(1000), { reason: 'not a member', role: 'admin' })).then([rejected('not a member')])
+    const state = user(t, signupRequested())
+      .when(decide('reject', at(1000), { reason: 'not a member', role: 'admin' }))
+      .then([rejected('not a member')])
     t.match(state, { status: 'rejected', reason: 'not a member' })
   })
   t.test('a request already approved or rejected is refused: already_decided', async (t) => {
-    user(t, signupRequested(), approved()).when(decide('reject', at(2000))).thenThrows('already_decided')
-    user(t, signupRequested(), approved()).when(decide('approve', at(2000))).thenThrows('already_decided', 'approving twice')
-    user(t, signupRequested(), rejected()).when(decide('approve', at(2000))).thenThrows('already_decided')
-    user(t, signupRequested(), approved(), deactivated()).when(decide('approve', at(6000))).thenThrows('already_decided', 'a deactivated account')
+    user(t, signupRequested(), approved())
+      .when(decide('reject', at(2000)))
+      .thenThrows('already_decided')
+    user(t, signupRequested(), approved())
+      .when(decide('approve', at(2000)))
+      .thenThrows('already_decided', 'approving twice')
+    user(t, signupRequested(), rejected())
+      .when(decide('approve', at(2000)))
+      .thenThrows('already_decided')
+    user(t, signupRequested(), approved(), deactivated())
+      .when(decide('approve', at(6000)))
+      .thenThrows('already_decided', 'a deactivated account')
   })
   t.test('after the deadline, recorded or not, is refused: approval_expired', async (t) => {
-    user(t, signupRequested()).when(decide('approve', DEADLINE)).thenThrows('approval_expired', 'at the deadline, before the job ran')
-    user(t, signupRequested()).when(decide('approve', at(TIMEOUT + 1))).thenThrows('approval_expired')
-    user(t, signupRequested(), expired()).when(decide('approve', at(TIMEOUT + 1))).thenThrows('approval_expired', 'after ApprovalExpired')
+    user(t, signupRequested())
+      .when(decide('approve', DEADLINE))
+      .thenThrows('approval_expired', 'at the deadline, before the job ran')
+    user(t, signupRequested())
+      .when(decide('approve', at(TIMEOUT + 1)))
+      .thenThrows('approval_expired')
+    user(t, signupRequested(), expired())
+      .when(decide('approve', at(TIMEOUT + 1)))
+      .thenThrows('approval_expired', 'after ApprovalExpired')
   })
   t.test('one millisecond before the deadline is still in time', async (t) => {
-    user(t, signupRequested()).when(decide('approve', at(TIMEOUT - 1))).then([approved('student', at(TIMEOUT - 1))])
+    user(t, signupRequested())
+      .when(decide('approve', at(TIMEOUT - 1)))
+      .then([approved('student', at(TIMEOUT - 1))])
   })
   t.test('an old request id, replaced by a new signup, is refused: approval_expired', async (t) => {
     const later = at(TIMEOUT + 60_000)
-    user(t, signupRequested(), expired(), signupRequested(NEXT_REQUEST, later)).when(decide('approve', at(TIMEOUT + 61_000), { request_id: REQUEST })).thenThrows('approval_expired')
+    user(t, signupRequested(), expired(), signupRequested(NEXT_REQUEST, later))
+      .when(decide('approve', at(TIMEOUT + 61_000), { request_id: REQUEST }))
+      .thenThrows('approval_expired')
     user(t, signupRequested(), expired(), signupRequested(NEXT_REQUEST, later))
       .when(decide('approve', at(TIMEOUT + 61_000), { request_id: NEXT_REQUEST }))
       .then([approved('student', at(TIMEOUT + 61_000), NEXT_REQUEST)], 'the new request can be decided')
@@ -131,29 +222,49 @@ t.test('DecideApproval', async (t) => {
 
 t.test('ExpireApproval', async (t) => {
   t.test('a pending request at or past its deadline expires', async (t) => {
-    const state = user(t, signupRequested()).when(expire(DEADLINE)).then([expired(DEADLINE)])
+    const state = user(t, signupRequested())
+      .when(expire(DEADLINE))
+      .then([expired(DEADLINE)])
     t.equal(state.status, 'expired')
-    user(t, signupRequested()).when(expire(at(TIMEOUT * 2))).then([expired(at(TIMEOUT * 2))])
+    user(t, signupRequested())
+      .when(expire(at(TIMEOUT * 2)))
+      .then([expired(at(TIMEOUT * 2))])
   })
   t.test('before the deadline nothing happens', async (t) => {
-    user(t, signupRequested()).when(expire(at(TIMEOUT - 1))).then([])
+    user(t, signupRequested())
+      .when(expire(at(TIMEOUT - 1)))
+      .then([])
   })
   t.test('is idempotent: an expired request expires once', async (t) => {
-    user(t, signupRequested(), expired()).when(expire(at(TIMEOUT * 2))).then([])
+    user(t, signupRequested(), expired())
+      .when(expire(at(TIMEOUT * 2)))
+      .then([])
   })
   t.test('a decided request, another request id, or no account: nothing happens', async (t) => {
-    user(t, signupRequested(), approved()).when(expire(at(TIMEOUT * 2))).then([], 'approved')
-    user(t, signupRequested(), rejected()).when(expire(at(TIMEOUT * 2))).then([], 'rejected')
-    user(t, signupRequested()).when(expire(at(TIMEOUT * 2), NEXT_REQUEST)).then([], 'another request id')
-    user(t).when(expire(at(TIMEOUT * 2))).then([], 'no account')
+    user(t, signupRequested(), approved())
+      .when(expire(at(TIMEOUT * 2)))
+      .then([], 'approved')
+    user(t, signupRequested(), rejected())
+      .when(expire(at(TIMEOUT * 2)))
+      .then([], 'rejected')
+    user(t, signupRequested())
+      .when(expire(at(TIMEOUT * 2), NEXT_REQUEST))
+      .then([], 'another request id')
+    user(t)
+      .when(expire(at(TIMEOUT * 2)))
+      .then([], 'no account')
   })
 })
 
 t.test('ChangeRole', async (t) => {
   t.test('an approved student becomes admin, and back', async (t) => {
-    let state = user(t, signupRequested(), approved()).when(changeRole('admin')).then([roleChanged('admin', 'student')])
+    let state = user(t, signupRequested(), approved())
+      .when(changeRole('admin'))
+      .then([roleChanged('admin', 'student')])
     t.match(state, { status: 'approved', role: 'admin' })
-    state = user(t, signupRequested(), approved(), roleChanged('admin', 'student')).when(changeRole('student', at(4500))).then([roleChanged('student', 'admin', at(4500))])
+    state = user(t, signupRequested(), approved(), roleChanged('admin', 'student'))
+      .when(changeRole('student', at(4500)))
+      .then([roleChanged('student', 'admin', at(4500))])
     t.match(state, { status: 'approved', role: 'student' })
   })
   t.test('the same role again records nothing', async (t) => {
@@ -163,7 +274,9 @@ t.test('ChangeRole', async (t) => {
     user(t).when(changeRole('admin')).thenThrows('not_found', 'no account')
     user(t, signupRequested()).when(changeRole('admin')).thenThrows('not_found', 'pending')
     user(t, signupRequested(), rejected()).when(changeRole('admin')).thenThrows('not_found', 'rejected')
-    user(t, signupRequested(), approved(), deactivated()).when(changeRole('admin', at(6000))).thenThrows('not_found', 'deactivated')
+    user(t, signupRequested(), approved(), deactivated())
+      .when(changeRole('admin', at(6000)))
+      .thenThrows('not_found', 'deactivated')
   })
 })
 
@@ -173,7 +286,9 @@ t.test('Deactivate', async (t) => {
     t.match(state, { status: 'deactivated', role: 'admin' })
   })
   t.test('is idempotent', async (t) => {
-    user(t, signupRequested(), approved(), deactivated()).when(deactivate(at(6000))).then([])
+    user(t, signupRequested(), approved(), deactivated())
+      .when(deactivate(at(6000)))
+      .then([])
   })
   t.test('anyone never approved is refused: not_found', async (t) => {
     user(t).when(deactivate()).thenThrows('not_found')
@@ -191,7 +306,10 @@ t.test('effectiveStatus judges a pending request by its deadline', async (t) => 
 
 /** RFC 4122 §4.3, written independently of the code under test. */
 function uuidV5(namespace: string, name: string): string {
-  const h = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest()
+  const h = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest()
   h[6] = (h[6]! & 0x0f) | 0x50
   h[8] = (h[8]! & 0x3f) | 0x80
   const x = h.subarray(0, 16).toString('hex')
@@ -206,7 +324,11 @@ t.test('userIdForEmail', async (t) => {
   t.test('is a valid version-5 RFC 4122 UUID of the email under the fixed namespace', async (t) => {
     for (const email of [EMAIL, 'b@x.org', 'δοκιμή@example.org', '']) {
       const id = userIdForEmail(email)
-      t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, `v5, variant 10xx: ${JSON.stringify(email)}`)
+      t.match(
+        id,
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        `v5, variant 10xx: ${JSON.stringify(email)}`,
+      )
       t.equal(id, uuidV5('6f1c5b8e-2a7d-4c3b-9e0f-1a2b3c4d5e6f', email))
     }
   })

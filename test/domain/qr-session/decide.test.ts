@@ -39,10 +39,22 @@ const given = (...events: QrSessionEvent[]) => ({
 })
 const issue = (data: Partial<IssueQr['data']> = {}): IssueQr => ({
   type: 'IssueQr',
-  data: { qr_session_id: SID, club_event_id: EID, nonce: NONCE, ttl_seconds: 60, key_id: keyId(SECRET), club_event: clubEvent, ...data },
+  data: {
+    qr_session_id: SID,
+    club_event_id: EID,
+    nonce: NONCE,
+    ttl_seconds: 60,
+    key_id: keyId(SECRET),
+    club_event: clubEvent,
+    ...data,
+  },
   metadata: { actor_id: ADMIN, now: NOW },
 })
-const revoke = (actor = ADMIN, now = NOW): QrSessionCommand => ({ type: 'RevokeQr', data: { qr_session_id: SID }, metadata: { actor_id: actor, now } })
+const revoke = (actor = ADMIN, now = NOW): QrSessionCommand => ({
+  type: 'RevokeQr',
+  data: { qr_session_id: SID },
+  metadata: { actor_id: actor, now },
+})
 
 const issued: QrIssued = {
   type: 'QrIssued',
@@ -56,7 +68,10 @@ const issued: QrIssued = {
     issued_by: ADMIN,
   },
 }
-const revoked: QrRevoked = { type: 'QrRevoked', data: { qr_session_id: SID, club_event_id: EID, revoked_by: ADMIN, revoked_at: NOW.toISOString() } }
+const revoked: QrRevoked = {
+  type: 'QrRevoked',
+  data: { qr_session_id: SID, club_event_id: EID, revoked_by: ADMIN, revoked_at: NOW.toISOString() },
+}
 const refusedWith = (code: string) => ({ name: 'DomainError', code })
 
 t.test('the stream of a QR session is named qr_session-<id>', async (t) => {
@@ -71,7 +86,11 @@ t.test('IssueQr', async (t) => {
     t.throws(() => given().when(issue({ club_event: { status: 'none' } })), refusedWith('not_found'))
     const gone: ClubEventState = { ...clubEvent, status: 'deleted', deleted_by: ADMIN, deleted_at: NOW.toISOString() }
     t.throws(() => given().when(issue({ club_event: gone })), refusedWith('not_found'))
-    t.throws(() => given().when(issue({ club_event_id: SID })), refusedWith('not_found'), 'the state of another club event')
+    t.throws(
+      () => given().when(issue({ club_event_id: SID })),
+      refusedWith('not_found'),
+      'the state of another club event',
+    )
   })
   t.test('bounds ttl_seconds to 5..3600 whole seconds: validation_error', async (t) => {
     for (const ttl of [4, 3601, 0, -60, 30.5, Number.NaN, Number.POSITIVE_INFINITY]) {
@@ -81,7 +100,10 @@ t.test('IssueQr', async (t) => {
     t.match(given().when(issue({ ttl_seconds: 3600 })), [{ data: { expires_at: '2025-03-01T13:00:00.250Z' } }])
   })
   t.test('refuses a nonce under 16 bytes or a malformed key id: validation_error', async (t) => {
-    t.throws(() => given().when(issue({ nonce: Buffer.alloc(15).toString('base64url') })), refusedWith('validation_error'))
+    t.throws(
+      () => given().when(issue({ nonce: Buffer.alloc(15).toString('base64url') })),
+      refusedWith('validation_error'),
+    )
     t.throws(() => given().when(issue({ nonce: 'q3Zb8yL0cX1r9TfW2mKp4A+/' })), refusedWith('validation_error'))
     t.throws(() => given().when(issue({ key_id: 'abc' })), refusedWith('validation_error'))
   })
@@ -95,7 +117,10 @@ t.test('RevokeQr', async (t) => {
   t.test('revokes an issued session, naming its club event', async (t) => {
     const later = new Date('2025-03-01T12:00:30.000Z')
     t.same(given(issued).when(revoke(OTHER_ADMIN, later)), [
-      { type: 'QrRevoked', data: { qr_session_id: SID, club_event_id: EID, revoked_by: OTHER_ADMIN, revoked_at: later.toISOString() } },
+      {
+        type: 'QrRevoked',
+        data: { qr_session_id: SID, club_event_id: EID, revoked_by: OTHER_ADMIN, revoked_at: later.toISOString() },
+      },
     ])
   })
   t.test('twice records nothing the second time', async (t) => {
@@ -113,17 +138,30 @@ t.test('qrPayloadFor builds a payload that verifies to the session', async (t) =
   const payload = qrPayloadFor(issued.data, SECRET)
   t.same(verifyQrPayload(payload, { current: SECRET }, NOW), {
     ok: true,
-    body: { sid: SID, eid: EID, n: NONCE, iat: Date.parse('2025-03-01T12:00:00Z') / 1000, exp: Date.parse('2025-03-01T12:01:00Z') / 1000, kid: keyId(SECRET) },
+    body: {
+      sid: SID,
+      eid: EID,
+      n: NONCE,
+      iat: Date.parse('2025-03-01T12:00:00Z') / 1000,
+      exp: Date.parse('2025-03-01T12:01:00Z') / 1000,
+      kid: keyId(SECRET),
+    },
   })
   t.equal(qrPayloadFor(issued.data, SECRET), payload, 'deterministic: rebuilding gives the same string')
-  t.match(verifyQrPayload(payload, { current: SECRET }, new Date('2025-03-01T12:01:00Z')), { ok: false, code: 'qr_expired' })
+  t.match(verifyQrPayload(payload, { current: SECRET }, new Date('2025-03-01T12:01:00Z')), {
+    ok: false,
+    code: 'qr_expired',
+  })
 })
 
 t.test('every payload of a freshly issued session verifies at once, whatever the milliseconds', async (t) => {
   for (const ms of [0, 1, 499, 500, 999]) {
     for (const ttl of [5, 60, 3600]) {
       const now = new Date(Date.parse('2025-03-01T12:00:00Z') + ms)
-      const [e] = qrSessionDecider.decide({ ...issue({ ttl_seconds: ttl }), metadata: { actor_id: ADMIN, now } }, { status: 'none' })
+      const [e] = qrSessionDecider.decide(
+        { ...issue({ ttl_seconds: ttl }), metadata: { actor_id: ADMIN, now } },
+        { status: 'none' },
+      )
       if (e?.type !== 'QrIssued') throw new Error('not issued')
       t.ok(verifyQrPayload(qrPayloadFor(e.data, SECRET), { current: SECRET }, now).ok, `ms=${ms} ttl=${ttl}`)
     }

@@ -1,6 +1,13 @@
 import t, { type Test } from 'tap'
 import { createHmac } from 'node:crypto'
-import { keyId, QR_MAX_LENGTH, signQrPayload, verifyQrPayload, type QrBody, type QrVerifyResult } from '../../../src/domain/qr/payload'
+import {
+  keyId,
+  QR_MAX_LENGTH,
+  signQrPayload,
+  verifyQrPayload,
+  type QrBody,
+  type QrVerifyResult,
+} from '../../../src/domain/qr/payload'
 
 const SECRET = 'current-qr-secret-0123456789abcdef0123456789abcdef'
 const OLD_SECRET = 'previous-qr-secret-fedcba9876543210fedcba98765432'
@@ -29,7 +36,7 @@ const SAFETY_NET = 'unverifiable'
 const refused = (t: Test, result: QrVerifyResult, code: 'qr_invalid' | 'qr_expired', msg = `refused as ${code}`) =>
   t.match(result, { ok: false, code }, msg)
 
-t.test('keyId is the first 16 hex characters of the secret\'s SHA-256', async (t) => {
+t.test("keyId is the first 16 hex characters of the secret's SHA-256", async (t) => {
   t.equal(keyId('abc'), 'ba7816bf8f01cfea') // sha256("abc") = ba7816bf8f01cfea…
   t.match(keyId(SECRET), /^[0-9a-f]{16}$/)
   t.not(keyId(SECRET), keyId(OLD_SECRET))
@@ -67,7 +74,12 @@ t.test('a signature spelled another way that decodes to the same bytes is refuse
 })
 
 t.test('a payload signed with another key is refused', async (t) => {
-  refused(t, verifyQrPayload(signQrPayload(BODY, 'some-other-secret-entirely-000000000'), KEYS, NOW), 'qr_invalid', 'unknown kid')
+  refused(
+    t,
+    verifyQrPayload(signQrPayload(BODY, 'some-other-secret-entirely-000000000'), KEYS, NOW),
+    'qr_invalid',
+    'unknown kid',
+  )
   // claiming our key id does not help without our key
   const forged = forge({ ...BODY, kid: keyId(SECRET) }, 'attacker-key')
   t.match(verifyQrPayload(forged, KEYS, NOW), { ok: false, code: 'qr_invalid', reason: 'bad signature' })
@@ -75,7 +87,10 @@ t.test('a payload signed with another key is refused', async (t) => {
 
 t.test('during a key rotation the previous key still verifies, and stops once dropped', async (t) => {
   const old = signQrPayload(BODY, OLD_SECRET)
-  t.same(verifyQrPayload(old, { current: SECRET, previous: OLD_SECRET }, NOW), { ok: true, body: { ...BODY, kid: keyId(OLD_SECRET) } })
+  t.same(verifyQrPayload(old, { current: SECRET, previous: OLD_SECRET }, NOW), {
+    ok: true,
+    body: { ...BODY, kid: keyId(OLD_SECRET) },
+  })
   refused(t, verifyQrPayload(old, { current: SECRET }, NOW), 'qr_invalid')
   t.ok(verifyQrPayload(payload, { current: SECRET, previous: OLD_SECRET }, NOW).ok, 'the current key still works')
 })
@@ -115,7 +130,11 @@ t.test('malformed payloads are refused as qr_invalid, never thrown', async (t) =
     t.match(r, { ok: false, code: 'qr_invalid' }, name)
     t.not((r as { reason?: string } | undefined)?.reason, SAFETY_NET, `${name}: refused by a check, not the safety net`)
   }
-  t.equal((verifyQrPayload('A'.repeat(10 * 1024), KEYS, NOW) as { reason: string }).reason, 'too long', 'refused before parsing')
+  t.equal(
+    (verifyQrPayload('A'.repeat(10 * 1024), KEYS, NOW) as { reason: string }).reason,
+    'too long',
+    'refused before parsing',
+  )
 })
 
 t.test('a body correctly signed but not of the exact shape is refused', async (t) => {
@@ -135,7 +154,8 @@ t.test('a body correctly signed but not of the exact shape is refused', async (t
     'an array': [good],
     null: null,
   }
-  for (const [name, body] of Object.entries(bodies)) refused(t, verifyQrPayload(forge(body, SECRET), KEYS, NOW), 'qr_invalid', name)
+  for (const [name, body] of Object.entries(bodies))
+    refused(t, verifyQrPayload(forge(body, SECRET), KEYS, NOW), 'qr_invalid', name)
   t.ok(verifyQrPayload(forge(good, SECRET), KEYS, NOW).ok, 'the forge helper makes valid payloads from a valid body')
   refused(t, verifyQrPayload(forge(good, SECRET, 'v2'), KEYS, NOW), 'qr_invalid', 'a signed v2')
 })
@@ -143,7 +163,11 @@ t.test('a body correctly signed but not of the exact shape is refused', async (t
 t.test('time is judged by the server clock', async (t) => {
   const at = (ms: number) => new Date(NOW.getTime() + ms)
   t.ok(verifyQrPayload(payload, KEYS, at(59_999)).ok, 'valid until the last millisecond')
-  t.match(verifyQrPayload(payload, KEYS, at(60_000)), { ok: false, code: 'qr_expired', body: { sid: BODY.sid } }, 'expired at exp')
+  t.match(
+    verifyQrPayload(payload, KEYS, at(60_000)),
+    { ok: false, code: 'qr_expired', body: { sid: BODY.sid } },
+    'expired at exp',
+  )
   refused(t, verifyQrPayload(payload, KEYS, at(3600_000)), 'qr_expired', 'long expired')
 
   const future = signQrPayload({ ...BODY, iat: NOW_S + 6, exp: NOW_S + 66 }, SECRET)
@@ -151,9 +175,22 @@ t.test('time is judged by the server clock', async (t) => {
   const skewed = signQrPayload({ ...BODY, iat: NOW_S + 5, exp: NOW_S + 65 }, SECRET)
   t.ok(verifyQrPayload(skewed, KEYS, NOW).ok, '5 s of issuer clock lead is tolerated')
 
-  t.ok(verifyQrPayload(signQrPayload({ ...BODY, exp: NOW_S + 3600 }, SECRET), KEYS, NOW).ok, 'an hour is the longest life')
-  refused(t, verifyQrPayload(signQrPayload({ ...BODY, exp: NOW_S + 3601 }, SECRET), KEYS, NOW), 'qr_invalid', 'longer than an hour')
-  refused(t, verifyQrPayload(signQrPayload({ ...BODY, iat: NOW_S + 3, exp: NOW_S + 2 }, SECRET), KEYS, NOW), 'qr_invalid', 'exp before iat')
+  t.ok(
+    verifyQrPayload(signQrPayload({ ...BODY, exp: NOW_S + 3600 }, SECRET), KEYS, NOW).ok,
+    'an hour is the longest life',
+  )
+  refused(
+    t,
+    verifyQrPayload(signQrPayload({ ...BODY, exp: NOW_S + 3601 }, SECRET), KEYS, NOW),
+    'qr_invalid',
+    'longer than an hour',
+  )
+  refused(
+    t,
+    verifyQrPayload(signQrPayload({ ...BODY, iat: NOW_S + 3, exp: NOW_S + 2 }, SECRET), KEYS, NOW),
+    'qr_invalid',
+    'exp before iat',
+  )
   refused(t, verifyQrPayload(payload, KEYS, new Date(Number.NaN)), 'qr_invalid', 'an invalid server time fails closed')
 })
 
@@ -177,10 +214,22 @@ t.test('fuzz: no input makes verify throw or pass', async (t) => {
   const mutate = (s: string) => {
     const i = Math.floor(rand() * s.length)
     switch (Math.floor(rand() * 4)) {
-      case 0: return s.slice(0, i) + s.slice(i + 1)
-      case 1: return s.slice(0, i) + pick(chars) + s.slice(i)
-      case 2: return s.slice(0, i) + pick(chars) + s.slice(i + 1)
-      default: return s.slice(0, i) + s.slice(i, i + 8).split('').reverse().join('') + s.slice(i + 8)
+      case 0:
+        return s.slice(0, i) + s.slice(i + 1)
+      case 1:
+        return s.slice(0, i) + pick(chars) + s.slice(i)
+      case 2:
+        return s.slice(0, i) + pick(chars) + s.slice(i + 1)
+      default:
+        return (
+          s.slice(0, i) +
+          s
+            .slice(i, i + 8)
+            .split('')
+            .reverse()
+            .join('') +
+          s.slice(i + 8)
+        )
     }
   }
   let passed = 0

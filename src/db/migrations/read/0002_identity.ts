@@ -29,8 +29,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reason', 'text')
     .execute()
   // the admin list pages by (requested_at, id); the sweep looks for pending past deadline
-  await db.schema.createIndex('approval_requests_list').on('approval_requests').columns(['status', 'requested_at', 'id']).execute()
-  await db.schema.createIndex('approval_requests_page').on('approval_requests').columns(['requested_at', 'id']).execute()
+  await db.schema
+    .createIndex('approval_requests_list')
+    .on('approval_requests')
+    .columns(['status', 'requested_at', 'id'])
+    .execute()
+  await db.schema
+    .createIndex('approval_requests_page')
+    .on('approval_requests')
+    .columns(['requested_at', 'id'])
+    .execute()
   await sql`CREATE INDEX approval_requests_due ON approval_requests (expires_at) WHERE status = 'pending'`.execute(db)
 
   await db.schema

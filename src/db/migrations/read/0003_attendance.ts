@@ -31,7 +31,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_at', 'timestamptz')
     .addColumn('revoked_by', 'uuid')
     .execute()
-  await sql`CREATE INDEX qr_sessions_active ON qr_sessions (club_event_id, expires_at) WHERE revoked_at IS NULL`.execute(db)
+  await sql`CREATE INDEX qr_sessions_active ON qr_sessions (club_event_id, expires_at) WHERE revoked_at IS NULL`.execute(
+    db,
+  )
 
   await db.schema
     .createTable('attendance_records')
@@ -44,7 +46,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('attendance_one_per_member', ['club_event_id', 'user_id'])
     .execute()
   await db.schema.createIndex('attendance_by_user').on('attendance_records').columns(['user_id', 'marked_at']).execute()
-  await db.schema.createIndex('attendance_by_event').on('attendance_records').columns(['club_event_id', 'marked_at', 'id']).execute()
+  await db.schema
+    .createIndex('attendance_by_event')
+    .on('attendance_records')
+    .columns(['club_event_id', 'marked_at', 'id'])
+    .execute()
 
   await db.schema
     .createTable('used_nonces')
@@ -58,5 +64,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['used_nonces', 'attendance_records', 'qr_sessions', 'club_events']) await db.schema.dropTable(t).execute()
+  for (const t of ['used_nonces', 'attendance_records', 'qr_sessions', 'club_events'])
+    await db.schema.dropTable(t).execute()
 }

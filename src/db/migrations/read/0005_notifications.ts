@@ -20,12 +20,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await sql`CREATE INDEX notifications_by_user ON notifications (user_id, created_at DESC, id DESC)`.execute(db)
   // unread lists and counts touch only the unread rows
-  await sql`CREATE INDEX notifications_unread ON notifications (user_id, created_at DESC, id DESC) WHERE read_at IS NULL`.execute(db)
+  await sql`CREATE INDEX notifications_unread ON notifications (user_id, created_at DESC, id DESC) WHERE read_at IS NULL`.execute(
+    db,
+  )
   // unique: a resume after seq N must not skip a second row that carries N
   await sql`CREATE UNIQUE INDEX notifications_by_seq ON notifications (user_id, seq)`.execute(db)
 
   // who is an admin as of the event being applied, so a replay fans out to the same people
-  await db.schema.createTable('notification_admins').addColumn('user_id', 'uuid', (c) => c.primaryKey()).execute()
+  await db.schema
+    .createTable('notification_admins')
+    .addColumn('user_id', 'uuid', (c) => c.primaryKey())
+    .execute()
   // whom to tell about a club event's attendance, and what to call it
   await db.schema
     .createTable('notification_club_events')
@@ -42,5 +47,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['notification_feed', 'notification_club_events', 'notification_admins', 'notifications']) await db.schema.dropTable(t).execute()
+  for (const t of ['notification_feed', 'notification_club_events', 'notification_admins', 'notifications'])
+    await db.schema.dropTable(t).execute()
 }
