@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bench/**/*.ts', 'src/cli.ts', 'src/cli/**/*.ts', 'scripts/**'],
+    files: ['bench/**/*.ts', 'src/cli.ts', 'src/platform/cli/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {
@@ -48,7 +48,7 @@ export default tseslint.config(
   },
   {
     // plain CommonJS so worker threads need no TypeScript loader
-    files: ['src/auth/bcrypt-worker.js'],
+    files: ['src/platform/auth/bcrypt-worker.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', Buffer: 'readonly' },

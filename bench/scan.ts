@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
-import { createTokenService } from '../src/auth/tokens'
+import { createTokenService } from '../src/platform/auth/access-tokens'
 import { SYSTEM_CONTEXT } from '../src/commands/context'
 import { handleCommand } from '../src/commands/handle'
 import { openDb } from '../src/db/connection'
-import { userDecider, userIdForEmail, userStream } from '../src/domain/identity/user'
+import { userDecider } from '../src/domain/identity/user'
+import { userIdForEmail, userStream } from '../src/domain/identity/user-events'
 import { fmt, openLoop, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
 import { postRequest, RawHttpClient } from './raw-http'
 import { BENCH_ADMIN, BENCH_SECRETS, request, startServer } from './server'
@@ -49,13 +50,15 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
             userDecider,
             {
               type: 'RequestSignup',
-              user_id: id,
-              request_id: randomUUID(),
-              email,
-              full_name: `Student ${i + j}`,
-              password_hash: hash,
-              now: new Date(),
-              timeout_ms: 3_600_000,
+              data: {
+                user_id: id,
+                request_id: randomUUID(),
+                email,
+                full_name: `Student ${i + j}`,
+                password_hash: hash,
+                timeout_ms: 3_600_000,
+              },
+              metadata: { actor_id: null, now: new Date() },
             },
             SYSTEM_CONTEXT,
           )
@@ -66,12 +69,8 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
             userDecider,
             {
               type: 'DecideApproval',
-              request_id: after.request.id,
-              decision: 'approve',
-              role: 'student',
-              reason: null,
-              decided_by: randomUUID(),
-              now: new Date(),
+              data: { request_id: after.request.id, decision: 'approve', role: 'student', reason: null },
+              metadata: { actor_id: randomUUID(), now: new Date() },
             },
             SYSTEM_CONTEXT,
           )

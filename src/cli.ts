@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline'
 import { createAdmin } from './commands/identity/bootstrap'
 import { ConfigError, loadConfig } from './config'
 import { createRuntime } from './runtime'
-import { AUDITOR_USAGE, auditorCommand } from './cli/auditor'
+import { AUDITOR_USAGE, auditorCommand } from './platform/cli/auditor'
 
 /**
  * `npm run cli -- <command>`. Passwords are read from stdin, never from argv

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { QR_TTL_SECONDS } from './domain/qr-session/decide'
+import { QR_TTL_SECONDS } from './domain/qr/decide'
 
 /**
  * The only module that reads the environment. `loadConfig` validates every

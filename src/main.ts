@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './config'
 import { buildApp } from './api/app'
 import { createAdmin } from './commands/identity/bootstrap'
-import { createLogger } from './logger'
+import { createLogger } from './platform/logger'
 import { type Role, createRuntime } from './runtime'
 
 const ROLES: Role[] = ['all', 'api', 'projector', 'worker']

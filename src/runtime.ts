@@ -2,17 +2,17 @@ import { createHmac, randomUUID } from 'node:crypto'
 import type { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
-import { MemoryRateLimiter, RedisRateLimiter, noRateLimit, type RateLimiter } from './api/rate-limiter'
-import { chainKey } from './audit/chain'
-import { createPasswordHasher } from './auth/password-hasher'
-import { createTokenService } from './auth/tokens'
-import type { Sources } from './commands/context'
-import type { AttendanceDeps } from './commands/attendance/deps'
 import { HotPathCache } from './commands/attendance/hot-cache'
+import type { MarkDeps } from './commands/attendance/mark'
+import type { ClubEventDeps } from './commands/club-events/club-events'
+import type { Sources } from './commands/context'
 import type { IdentityDeps } from './commands/identity/deps'
+import type { NotificationDeps } from './commands/notifications/read'
+import type { QrDeps } from './commands/qr/qr-sessions'
 import type { Config } from './config'
 import { type Db, openDb } from './db/connection'
 import { migrateEventStore, migrateReadModel } from './db/migrate'
+import { chainKey } from './domain/audit/chain'
 import {
   type ApprovalScheduler,
   BullApprovalScheduler,
@@ -22,10 +22,13 @@ import {
   startExpiryWorker,
   startSweep,
 } from './jobs/approval-timeout'
-import { type Logger, createLogger } from './logger'
-import { Metrics } from './metrics'
-import { consumers } from './projections'
-import { eventChainConsumer } from './projections/audit-chain'
+import { createTokenService } from './platform/auth/access-tokens'
+import { createPasswordHasher } from './platform/auth/password-hasher'
+import { type Logger, createLogger } from './platform/logger'
+import { Metrics } from './platform/metrics'
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter, noRateLimit } from './platform/rate-limiter'
+import { eventChainConsumer } from './projections/audit/event-chain'
+import { consumers } from './projections/index'
 import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections/leader-lock'
 import { ProjectionRunner } from './projections/runner'
 import type { EventStore } from './store/event-store'
@@ -50,8 +53,12 @@ export interface Runtime {
   readonly store: EventStore
   readonly redis: Redis | undefined
   readonly sources: Sources
+  /** each feature's command dependencies */
   readonly identity: IdentityDeps
-  readonly attendance: AttendanceDeps
+  readonly clubEvents: ClubEventDeps
+  readonly qr: QrDeps
+  readonly attendance: MarkDeps
+  readonly notifications: NotificationDeps
   readonly limiter: RateLimiter
   readonly runners: ProjectionRunner[]
   checkDependencies(): Promise<Record<string, DependencyState>>
@@ -137,13 +144,12 @@ export async function createRuntime(
   }
   const cache = new HotPathCache(store)
   if (role === 'all' || role === 'api') await cache.start()
-  const attendance: AttendanceDeps = {
-    store,
-    sources,
-    cache,
-    qrKeys: { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious },
-    qrTtlSeconds: config.qrExpirySeconds,
-  }
+  const qrKeys = { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious }
+  const clubEvents: ClubEventDeps = { store, sources, cache }
+  const qr: QrDeps = { store, sources, cache, qrKeys, qrTtlSeconds: config.qrExpirySeconds }
+  // no store: a mark writes only through the guarded appender its route hands it
+  const attendance: MarkDeps = { sources, cache, qrKeys }
+  const notifications: NotificationDeps = { store, sources, db: db.kysely }
   const limiter: RateLimiter = !config.rateLimitEnabled
     ? noRateLimit
     : redis
@@ -195,7 +201,10 @@ export async function createRuntime(
     redis,
     sources,
     identity,
+    clubEvents,
+    qr,
     attendance,
+    notifications,
     limiter,
     runners,
     async checkDependencies() {

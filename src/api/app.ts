@@ -10,7 +10,7 @@ import { registerMetrics } from './plugins/metrics'
 import { registerSecurityHeaders } from './plugins/security-headers'
 import { registerValidation } from './plugins/validation'
 import { apiRoutes } from './routes'
-import { healthRoutes } from './routes/health'
+import { healthRoutes } from './health'
 import type { App } from './types'
 
 export interface AppOptions {

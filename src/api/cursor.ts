@@ -1,44 +1,35 @@
+import type { Keyset } from '../projections/keyset'
 import { errors } from './errors'
 
-/** Keyset pagination: the cursor is the last row's sort key, opaque to clients. */
-export function encodeCursor(key: (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url')
-}
-
-/** What one key of a cursor must be before it reaches SQL. */
-export type CursorKey = 'timestamp' | 'uuid'
-
-// what encodeCursor writes for a Date (toISOString) and a uuid column; anything
-// else would reach PostgreSQL as a bad ::uuid or timestamptz and fail as a 500
-const KEY_SHAPE: Record<CursorKey, (k: unknown) => boolean> = {
-  timestamp: (k) =>
-    typeof k === 'string' &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(k) &&
-    !Number.isNaN(Date.parse(k)),
-  uuid: (k) => typeof k === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(k),
-}
-
 /**
- * The key a cursor holds, each part checked against `shape`; a cursor that is
- * not one of ours is a 400. (A bare arity checks only the count: the caller
- * must then check each key itself.)
+ * Every list pages by a keyset (projections/keyset.ts); its cursor is that
+ * keyset as base64url JSON `[time, id]`, opaque to clients.
  */
-export function decodeCursor(
-  cursor: string | undefined,
-  shape: number | readonly CursorKey[],
-): (string | number)[] | undefined {
+export function encodeCursor(next: Keyset | null): string | null {
+  return next === null ? null : Buffer.from(JSON.stringify([next.at.toISOString(), next.id])).toString('base64url')
+}
+
+// exactly what encodeCursor writes; anything else would reach PostgreSQL as a
+// bad ::uuid or timestamptz and fail as a 500
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The keyset a cursor holds; a cursor that is not one of ours is a 400. */
+export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   if (cursor === undefined || cursor === '') return undefined
-  const arity = typeof shape === 'number' ? shape : shape.length
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k, i) =>
-        typeof shape === 'number' ? typeof k === 'string' || typeof k === 'number' : KEY_SHAPE[shape[i]!](k),
+    if (Array.isArray(key) && key.length === 2) {
+      const [at, id] = key as unknown[]
+      if (
+        typeof at === 'string' &&
+        TIME.test(at) &&
+        !Number.isNaN(Date.parse(at)) &&
+        typeof id === 'string' &&
+        UUID.test(id)
       )
-    )
-      return key as (string | number)[]
+        return { at: new Date(at), id }
+    }
   } catch {
     // fall through
   }

@@ -1,3 +1,5 @@
+import type { RefusalCode } from '../domain/refusals'
+
 /**
  * Every error a client can see, declared once: code, HTTP status, message.
  * Handlers throw `errors.x()`; the central error handler renders
@@ -40,8 +42,12 @@ export const errors = {
   unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
 } as const
 
-/** HTTP status of each domain refusal code (DomainError.code). */
-export const DOMAIN_STATUS: Record<string, number> = {
+/**
+ * The HTTP status of every refusal the domain can give: exhaustive, so a new
+ * refusal code does not compile until it has a status here. A route that
+ * needs another status for a code declares it (config.refusalStatus).
+ */
+export const REFUSAL_STATUS = {
   validation_error: 400,
   invalid_email: 400,
   weak_password: 400,
@@ -54,7 +60,6 @@ export const DOMAIN_STATUS: Record<string, number> = {
   approval_rejected: 403,
   account_deactivated: 403,
   outside_geofence: 403,
-  forbidden: 403,
   not_found: 404,
   event_not_found: 404,
   email_taken: 409,
@@ -65,4 +70,4 @@ export const DOMAIN_STATUS: Record<string, number> = {
   conflict: 409,
   qr_expired: 410,
   qr_revoked: 410,
-}
+} as const satisfies Record<RefusalCode, number>

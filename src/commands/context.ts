@@ -1,3 +1,4 @@
+import type { ActorMetadata, CommandMetadata } from '../domain/decider'
 import type { EventMetadata, EventStore } from '../store/event-store'
 
 /** Who asked, from where: lands in every event's metadata for the audit log. */
@@ -10,6 +11,12 @@ export interface CommandContext {
   correlation_id?: string | null
   causation_id?: string | null
 }
+
+/** The context of a request whose caller is known (every command only a signed-in person may give). */
+export type ActorContext = CommandContext & { actor_id: string }
+
+/** The actor of what the system does by itself (the bootstrap admin's signup and approval). */
+export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000'
 
 export const SYSTEM_CONTEXT: CommandContext = {
   actor_id: null,
@@ -30,6 +37,14 @@ export interface CommandDeps {
   sources: Sources
 }
 
+/** A command's metadata: who asks, and the one instant the decision is made at. */
+export function commandMetadata(ctx: ActorContext, sources: Sources): ActorMetadata
+export function commandMetadata(ctx: CommandContext, sources: Sources): CommandMetadata
+export function commandMetadata(ctx: CommandContext, sources: Sources): CommandMetadata {
+  return { actor_id: ctx.actor_id, now: sources.now() }
+}
+
+/** The metadata stored with every event of a command. */
 export function metadataOf(ctx: CommandContext): EventMetadata {
   return {
     actor_id: ctx.actor_id,

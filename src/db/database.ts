@@ -1,6 +1,13 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { Role } from '../domain/identity/user-events'
+import type { NotificationType } from '../domain/notifications/text'
 
-/** Every read-side table. Code passes Selectable<>/Insertable<> rows, never these. */
+/**
+ * Every read-side table and analytics view, typed as kysely's docs show: a
+ * timestamptz is read as a Date and written as a Date or an ISO string; a jsonb
+ * column is read as its value and written as JSON text; a status column is the
+ * union of its values. Code passes Selectable<>/Insertable<> rows, never these.
+ */
 export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   users: UsersTable
@@ -9,28 +16,43 @@ export interface Database {
   club_events: ClubEventsTable
   qr_sessions: QrSessionsTable
   attendance_records: AttendanceRecordsTable
-  used_nonces: UsedNoncesTable
   notifications: NotificationsTable
   notification_admins: NotificationAdminsTable
   notification_club_events: NotificationClubEventsTable
   notification_feed: NotificationFeedTable
   audit_log: AuditLogTable
   event_chain: EventChainTable
+  'analytics.attendance_per_event': AttendancePerEventView
+  'analytics.attendance_per_member': AttendancePerMemberView
+  'analytics.attendance_per_day': AttendancePerDayView
+  'analytics.signups_per_day': SignupsPerDayView
+  'analytics.decisions_per_day': DecisionsPerDayView
+}
+
+export type Timestamp = ColumnType<Date, Date | string, Date | string>
+/** jsonb: read as its value, written as JSON text (JSON.stringify) */
+export type Json<T> = ColumnType<T, string, string>
+/** int8: node-postgres reads it as a string (so it is never rounded), PGlite as a number */
+type Int8 = ColumnType<string | number, string | number | bigint, string | number | bigint>
+
+export interface GeofenceColumn {
+  lat: number
+  lng: number
+  radius_m: number
 }
 
 export interface ClubEventsTable {
   id: string
   title: string
-  starts_at: Date
-  ends_at: Date
+  starts_at: Timestamp
+  ends_at: Timestamp
   location: string | null
   notes: string | null
-  /** {lat, lng, radius_m} */
-  geofence: unknown
+  geofence: Json<GeofenceColumn | null> | null
   created_by: string
-  created_at: Date
-  updated_at: Date
-  deleted_at: Date | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  deleted_at: Timestamp | null
   attendance_count: Generated<number>
 }
 
@@ -40,9 +62,9 @@ export interface QrSessionsTable {
   nonce: string
   key_id: string
   issued_by: string
-  issued_at: Date
-  expires_at: Date
-  revoked_at: Date | null
+  issued_at: Timestamp
+  expires_at: Timestamp
+  revoked_at: Timestamp | null
   revoked_by: string | null
 }
 
@@ -51,40 +73,35 @@ export interface AttendanceRecordsTable {
   club_event_id: string
   user_id: string
   qr_session_id: string
-  marked_at: Date
-  location: unknown
+  marked_at: Timestamp
+  location: Json<{ lat: number; lng: number; accuracy_m: number } | null> | null
 }
 
-export interface UsedNoncesTable {
-  nonce: string
-  user_id: string
-  club_event_id: string
-  qr_session_id: string
-  used_at: Date
-}
+export type UserStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'deactivated'
 
 export interface UsersTable {
   id: string
   email: string
   full_name: string
-  role: 'student' | 'admin' | null
-  /** pending | approved | rejected | expired | deactivated */
-  status: string
-  created_at: Date
-  approved_at: Date | null
-  updated_at: Date
+  role: Role | null
+  status: UserStatus
+  created_at: Timestamp
+  approved_at: Timestamp | null
+  updated_at: Timestamp
 }
+
+/** a pending row past expires_at reads as expired (the sweep records it later) */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired'
 
 export interface ApprovalRequestsTable {
   id: string
   user_id: string
   email: string
   full_name: string
-  /** pending | approved | rejected | expired (a pending row past expires_at reads as expired) */
-  status: string
-  requested_at: Date
-  expires_at: Date
-  decided_at: Date | null
+  status: ApprovalStatus
+  requested_at: Timestamp
+  expires_at: Timestamp
+  decided_at: Timestamp | null
   decided_by: string | null
   reason: string | null
 }
@@ -92,10 +109,10 @@ export interface ApprovalRequestsTable {
 export interface SessionsTable {
   id: string
   user_id: string
-  started_at: Date
-  expires_at: Date
-  last_refreshed_at: Date | null
-  revoked_at: Date | null
+  started_at: Timestamp
+  expires_at: Timestamp
+  last_refreshed_at: Timestamp | null
+  revoked_at: Timestamp | null
   revoke_reason: string | null
 }
 
@@ -110,18 +127,17 @@ export interface NotificationsTable {
   /** derived from the causing event (or the coalescing key), so a rebuild writes the same id */
   id: string
   user_id: string
-  /** signup_requested | approval_approved | approval_rejected | approval_expired | attendance_marked */
-  type: string
+  type: NotificationType
   title: string
   body: string
-  data: unknown
-  created_at: Date
-  updated_at: Date
-  read_at: Date | null
+  data: Json<Record<string, unknown>>
+  created_at: Timestamp
+  updated_at: Timestamp
+  read_at: Timestamp | null
   /** facts coalesced into this row (attendance marks in one minute) */
   count: Generated<number>
-  /** feed ordinal of the event that last changed the row; int8 arrives as a string from pg */
-  seq: ColumnType<string | number, number, number>
+  /** feed ordinal of the event that last changed the row */
+  seq: Int8
 }
 
 /** Admins as of the event being applied (the notifications consumer's own state). */
@@ -138,15 +154,15 @@ export interface NotificationClubEventsTable {
 /** One row: how many feed events the notifications consumer has seen. */
 export interface NotificationFeedTable {
   id: number
-  events_seen: ColumnType<string | number, number, number>
+  events_seen: Int8
 }
 
-/** One row per stored event (src/projections/audit-log.ts); secrets redacted, control characters escaped. */
+/** One row per stored event (projections/audit/audit-log.ts); secrets redacted, control characters escaped. */
 export interface AuditLogTable {
   /** the event's id */
   id: string
   /** the event's recorded_at */
-  at: Date
+  at: Timestamp
   /** the store's opaque position */
   position: string
   stream: string
@@ -162,13 +178,39 @@ export interface AuditLogTable {
   user_agent: string | null
   request_id: string | null
   correlation_id: string | null
-  details: unknown
+  details: Json<Record<string, unknown>>
 }
 
-/** The HMAC hash chain over the global feed (src/audit/chain.ts). */
+/** The HMAC hash chain over the global feed (domain/audit/chain.ts). */
 export interface EventChainTable {
   position: string
-  /** 0-based place in the feed; bigint comes back from pg as a string */
-  seq: ColumnType<string, string | number | bigint, never>
+  /** 0-based place in the feed */
+  seq: Int8
   link: string
 }
+
+// The analytics views (docs/analytics.md): read-only, so insert and update types are never.
+type View<T> = { [K in keyof T]: ColumnType<T[K], never, never> }
+
+type AttendancePerEventView = View<{
+  club_event_id: string
+  title: string
+  starts_at: Date
+  ends_at: Date
+  created_by: string
+  attendance_count: number
+}>
+type AttendancePerMemberView = View<{
+  user_id: string
+  email: string
+  full_name: string
+  approved_at: Date | null
+  events_attended: number
+  events_held_since_joined: number
+  /** numeric: node-postgres reads it as a string */
+  attendance_rate: string | null
+}>
+/** `day` is a date: node-postgres reads it as a Date at local midnight */
+type AttendancePerDayView = View<{ day: Date; marks: number; members: number }>
+type SignupsPerDayView = View<{ day: Date; signups: number }>
+type DecisionsPerDayView = View<{ day: Date; approved: number; rejected: number; expired: number }>

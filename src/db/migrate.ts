@@ -6,6 +6,7 @@ import * as read0003 from './migrations/read/0003_attendance'
 import * as read0004 from './migrations/read/0004_audit'
 import * as read0005 from './migrations/read/0005_notifications'
 import * as read0006 from './migrations/read/0006_analytics'
+import * as read0007 from './migrations/read/0007_drop_used_nonces'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -15,13 +16,14 @@ const storeMigrations: Record<string, Migration> = {
   '0001_event_store': store0001,
 }
 
-export const readMigrations: Record<string, Migration> = {
+const readMigrations: Record<string, Migration> = {
   '0001_runner': read0001,
   '0002_identity': read0002,
   '0003_attendance': read0003,
   '0004_audit': read0004,
   '0005_notifications': read0005,
   '0006_analytics': read0006,
+  '0007_drop_used_nonces': read0007,
 }
 
 class StaticProvider implements MigrationProvider {

@@ -5,9 +5,10 @@ import { SYSTEM_CONTEXT } from '../commands/context'
 import { expireApproval } from '../commands/identity/approvals'
 import type { IdentityDeps } from '../commands/identity/deps'
 import type { Database } from '../db/database'
-import type { SignupRequested } from '../domain/identity/user'
-import type { Logger } from '../logger'
-import type { Consumer } from '../projections/projection'
+import type { SignupRequested } from '../domain/identity/user-events'
+import type { Logger } from '../platform/logger'
+import { dueForExpiry } from '../projections/identity/approval-requests'
+import { type Consumer, handles } from '../projections/projection'
 
 export interface ExpiryJob {
   user_id: string
@@ -84,13 +85,14 @@ export class InProcessApprovalScheduler implements ApprovalScheduler {
  * nothing (the batch is handed over again; the job id makes it idempotent).
  */
 export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
+  const signups = { canHandle: ['SignupRequested'] as const }
   return {
     name: 'approval_timeout_scheduler',
-    wants: (events) => events.some((e) => e.type === 'SignupRequested'),
+    wants: (events) => events.some((e) => handles<SignupRequested>(signups, e)),
     async handle(_trx, events) {
       for (const e of events) {
-        if (e.type !== 'SignupRequested') continue
-        const d = (e as unknown as SignupRequested).data
+        if (!handles<SignupRequested>(signups, e)) continue
+        const d = e.data
         await scheduler.schedule({ user_id: d.user_id, request_id: d.request_id, expires_at: d.expires_at })
       }
     },
@@ -140,12 +142,7 @@ export function startSweep(
   const timer = setInterval(() => {
     if (running) return
     running = true
-    db.selectFrom('approval_requests')
-      .select(['user_id', 'id', 'expires_at'])
-      .where('status', '=', 'pending')
-      .where('expires_at', '<=', now())
-      .limit(500)
-      .execute()
+    dueForExpiry(db, now(), 500)
       .then(async (due) => {
         for (const r of due)
           await run({ user_id: r.user_id, request_id: r.id, expires_at: r.expires_at.toISOString() }).catch(

@@ -1,12 +1,21 @@
-import { sql, type Transaction } from 'kysely'
+import { type Transaction, sql } from 'kysely'
 import type { Database } from '../db/database'
+import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
-import { type Consumer, type Projection, type Row, type RowChange, type SetValue, isIncrement } from './projection'
+import { type Consumer, type Increment, type Projection, type RowChange, handles, isIncrement } from './projection'
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- tables are named at run time here */
+/* eslint-disable @typescript-eslint/no-explicit-any -- the interpreter names tables at run time; RowChange typed them */
+
+type Row = Record<string, unknown>
+/** A RowChange as the interpreter sees it: the table is a name, the row a record. */
+type Loose =
+  | { kind: 'insert'; table: string; row: Row; onConflict?: 'nothing' }
+  | { kind: 'upsert'; table: string; row: Row; key: string[]; update: string[] }
+  | { kind: 'update'; table: string; where: Row; set: Row }
+  | { kind: 'delete'; table: string; where: Row }
 
 /** what a change can be merged with: inserts of one shape, or pure increments of one row */
-function mergeKey(c: RowChange): string | undefined {
+function mergeKey(c: Loose): string | undefined {
   if (c.kind === 'insert') return `i|${c.onConflict ?? ''}|${Object.keys(c.row).join(',')}`
   if (c.kind === 'update' && Object.values(c.set).every(isIncrement))
     return `+|${JSON.stringify(c.where)}|${Object.keys(c.set).join(',')}`
@@ -22,11 +31,11 @@ const MAX_ROWS = 500
  * order of the changes to any one table is kept; changes to different tables
  * may move past each other, which is safe because read tables have no foreign
  * keys or triggers. A batch of marks thus costs a statement per table, not
- * three per mark.
+ * two per mark.
  */
-function groupChanges(changes: RowChange[]): RowChange[][] {
-  const groups: RowChange[][] = []
-  const last = new Map<string, { group: RowChange[]; key: string | undefined }>()
+function groupChanges(changes: readonly Loose[]): Loose[][] {
+  const groups: Loose[][] = []
+  const last = new Map<string, { group: Loose[]; key: string | undefined }>()
   for (const c of changes) {
     const key = mergeKey(c)
     const open = last.get(c.table)
@@ -40,82 +49,86 @@ function groupChanges(changes: RowChange[]): RowChange[][] {
   return groups
 }
 
-function sumIncrements(group: RowChange[]): Record<string, SetValue> {
-  const set: Record<string, SetValue> = {}
+/** The increments of a merged group added up column by column (mergeKey let in only pure increments). */
+function sumIncrements(group: Loose[]): Record<string, Increment> {
+  const set: Record<string, Increment> = {}
   for (const c of group) {
-    for (const [col, v] of Object.entries((c as { set: Record<string, SetValue> }).set)) {
-      set[col] = {
-        increment:
-          ((set[col] as { increment: number } | undefined)?.increment ?? 0) + (v as { increment: number }).increment,
-      }
+    if (c.kind !== 'update') continue
+    for (const [col, v] of Object.entries(c.set)) {
+      if (isIncrement(v)) set[col] = { increment: (set[col]?.increment ?? 0) + v.increment }
     }
   }
   return set
 }
 
-/** Applies row changes; see groupChanges for the statements they become. */
-export async function applyChanges(trx: Transaction<Database>, changes: RowChange[]): Promise<void> {
-  const db = trx as Transaction<any>
-  for (const group of groupChanges(changes)) {
-    const first = group[0]!
-    switch (first.kind) {
-      case 'insert': {
-        const rows = group.map((c) => (c as { row: Row }).row)
-        let q = db.insertInto(first.table).values(rows)
-        if (first.onConflict === 'nothing') q = q.onConflict((oc) => oc.doNothing())
-        await q.execute()
-        break
-      }
-      case 'upsert':
-        await db
-          .insertInto(first.table)
-          .values(first.row)
-          .onConflict((oc) =>
-            first.update.length === 0
-              ? oc.columns(first.key as any).doNothing()
-              : oc
-                  .columns(first.key as any)
-                  .doUpdateSet(Object.fromEntries(first.update.map((c) => [c, sql.ref(`excluded.${c}`)]))),
-          )
-          .execute()
-        break
-      case 'update': {
-        const set = Object.fromEntries(
-          Object.entries(group.length > 1 ? sumIncrements(group) : first.set).map(([col, v]) => [
-            col,
-            isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v,
-          ]),
+const whereAll = <Q extends { where: (...args: any[]) => Q }>(q: Q, where: Row): Q =>
+  Object.entries(where).reduce((acc, [col, v]) => acc.where(col, v === null ? 'is' : '=', v), q)
+
+async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<void> {
+  const first = group[0]!
+  switch (first.kind) {
+    case 'insert': {
+      const rows = group.flatMap((c) => (c.kind === 'insert' ? [c.row] : []))
+      let q = db.insertInto(first.table).values(rows)
+      if (first.onConflict === 'nothing') q = q.onConflict((oc) => oc.doNothing())
+      await q.execute()
+      return
+    }
+    case 'upsert':
+      await db
+        .insertInto(first.table)
+        .values(first.row)
+        .onConflict((oc) =>
+          first.update.length === 0
+            ? oc.columns(first.key).doNothing()
+            : oc
+                .columns(first.key)
+                .doUpdateSet(Object.fromEntries(first.update.map((c) => [c, sql.ref(`excluded.${c}`)]))),
         )
-        let q = db.updateTable(first.table).set(set)
-        for (const [col, v] of Object.entries(first.where)) q = q.where(col, v === null ? 'is' : '=', v as any)
-        await q.execute()
-        break
-      }
-      case 'delete': {
-        let q = db.deleteFrom(first.table)
-        for (const [col, v] of Object.entries(first.where)) q = q.where(col, v === null ? 'is' : '=', v as any)
-        await q.execute()
-        break
-      }
-      default: {
-        const never: never = first
-        throw new Error(`unknown row change ${JSON.stringify(never)}`)
-      }
+        .execute()
+      return
+    case 'update': {
+      const set = Object.fromEntries(
+        Object.entries(group.length > 1 ? sumIncrements(group) : first.set).map(([col, v]) => [
+          col,
+          isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v,
+        ]),
+      )
+      await whereAll(db.updateTable(first.table).set(set), first.where).execute()
+      return
+    }
+    case 'delete':
+      await whereAll(db.deleteFrom(first.table), first.where).execute()
+      return
+    default: {
+      const never: never = first
+      throw new Error(`unknown row change ${JSON.stringify(never)}`)
     }
   }
 }
 
+/** Applies row changes in `trx`; see groupChanges for the statements they become. */
+export async function applyChanges<DB = Database>(
+  trx: Transaction<any>,
+  changes: readonly RowChange<DB>[],
+): Promise<void> {
+  for (const group of groupChanges(changes as readonly Loose[])) await applyGroup(trx, group)
+}
+
 /** A projection as something the runner can drive. */
-export function projectionConsumer(projection: Projection): Consumer {
+export function projectionConsumer<E extends DomainEvent, DB = Database>(projection: Projection<E, DB>): Consumer {
   // the runner asks wants() and then handle() with the same batch: project it once
-  let last: { events: StoredEvent[]; changes: RowChange[] } | undefined
+  let last: { events: StoredEvent[]; changes: RowChange<DB>[] } | undefined
   const changesOf = (events: StoredEvent[]) => {
-    if (last?.events !== events) last = { events, changes: events.flatMap((e) => projection.project(e)) }
+    if (last?.events !== events) {
+      const changes = events.flatMap((e) => (handles(projection, e) ? projection.project(e) : []))
+      last = { events, changes }
+    }
     return last.changes
   }
   return {
     name: projection.name,
-    tables: projection.tables,
+    tables: projection.tables as Consumer['tables'],
     wants: (events) => changesOf(events).length > 0,
     async handle(trx, events: StoredEvent[]) {
       await applyChanges(trx, changesOf(events))

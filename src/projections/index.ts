@@ -1,13 +1,15 @@
 import { projectionConsumer } from './apply'
-import { approvalRequestsProjection } from './approval-requests'
-import { attendanceProjection, clubEventsProjection, qrSessionsProjection } from './attendance'
-import { auditLogProjection } from './audit-log'
+import { attendanceProjection } from './attendance/attendance-records'
+import { auditLogProjection } from './audit/audit-log'
+import { clubEventsProjection } from './club-events/club-events'
+import { approvalRequestsProjection } from './identity/approval-requests'
+import { sessionsProjection } from './identity/sessions'
+import { usersProjection } from './identity/users'
+import { notificationsConsumer } from './notifications/notifications'
 import type { Consumer, Projection } from './projection'
-import { notificationsConsumer } from './notifications'
-import { sessionsProjection } from './sessions'
-import { usersProjection } from './users'
+import { qrSessionsProjection } from './qr/qr-sessions'
 
-/** Every read model, each rebuilt from position 0 by its own runner. */
+/** Every pure read model, each rebuilt from position 0 by its own runner. */
 export const projections: Projection[] = [
   usersProjection,
   approvalRequestsProjection,
@@ -20,5 +22,5 @@ export const projections: Projection[] = [
 
 /** Every projection and reactor the projector role runs. */
 export function consumers(reactors: Consumer[] = []): Consumer[] {
-  return [...projections.map(projectionConsumer), notificationsConsumer, ...reactors]
+  return [...projections.map((p) => projectionConsumer(p)), notificationsConsumer, ...reactors]
 }

@@ -1,26 +1,65 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely'
 import type { Database } from '../db/database'
+import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
 
+/** The tables of a schema that projections write (its analytics views are read-only). */
+export type TableOf<DB> = { [T in keyof DB]: T extends `${string}.${string}` ? never : T }[keyof DB] & string
+export type TableName = TableOf<Database>
+
+/** `{ increment: n }` in an update adds n to the column's current value. */
+export interface Increment {
+  increment: number
+}
+
+type Match<DB, T extends keyof DB> = { [C in keyof Selectable<DB[T]>]?: Selectable<DB[T]>[C] }
+type SetOf<DB, T extends keyof DB> = {
+  [C in keyof Updateable<DB[T]>]?:
+    Updateable<DB[T]>[C] | (Updateable<DB[T]>[C] extends number | undefined ? Increment : never)
+}
+type Column<DB, T extends keyof DB> = keyof DB[T] & string
+
 /**
- * A read model: a pure function from one stored event to row changes. The
- * runner applies the changes of a batch and its checkpoint in one transaction.
+ * One change to one row of a read table, typed against the schema: a table or
+ * column that does not exist, or a value of the wrong type, is a compile error.
  */
-export type Row = Record<string, unknown>
-/** `{ increment: n }` in an update adds n to the column's current value */
-export type SetValue = unknown | { increment: number }
+export type RowChange<DB = Database> = {
+  [T in TableOf<DB>]:
+    | { kind: 'insert'; table: T; row: Insertable<DB[T]>; onConflict?: 'nothing' }
+    | { kind: 'upsert'; table: T; row: Insertable<DB[T]>; key: Column<DB, T>[]; update: Column<DB, T>[] }
+    | { kind: 'update'; table: T; where: Match<DB, T>; set: SetOf<DB, T> }
+    | { kind: 'delete'; table: T; where: Match<DB, T> }
+}[TableOf<DB>]
 
-export type RowChange =
-  | { kind: 'insert'; table: string; row: Row; onConflict?: 'nothing' }
-  | { kind: 'upsert'; table: string; row: Row; key: string[]; update: string[] }
-  | { kind: 'update'; table: string; where: Row; set: Record<string, SetValue> }
-  | { kind: 'delete'; table: string; where: Row }
+/** A stored event whose type is one of `E`'s, with `E`'s data. */
+export type Recorded<E extends DomainEvent> = Omit<StoredEvent, 'type' | 'data'> & E
 
-export interface Projection {
+/**
+ * A read model's write side: a pure function from one stored event to row
+ * changes. `canHandle` lists the event types it reads (emmett's canHandle):
+ * only those reach `project`, typed as such. The runner applies a batch's
+ * changes and its checkpoint in one transaction.
+ */
+export interface Projection<E extends DomainEvent = DomainEvent, DB = Database> {
   readonly name: string
   /** the tables whose rows come only from this projection (emptied on rebuild) */
-  readonly tables: readonly string[]
-  project(event: StoredEvent): RowChange[]
+  readonly tables: readonly TableOf<DB>[]
+  /** the event types it reads, or 'all' (the audit log has a row for every event) */
+  readonly canHandle: readonly E['type'][] | 'all'
+  project(event: Recorded<E>): RowChange<DB>[]
+}
+
+/**
+ * Whether `event` is one the projection reads. The store keeps only what the
+ * deciders appended, and every event of a type has that type's data, so the
+ * type name is enough to know its shape.
+ */
+export function handles<E extends DomainEvent, DB = Database>(
+  projection: Pick<Projection<E, DB>, 'canHandle'>,
+  event: StoredEvent,
+): event is Recorded<E> {
+  const types = projection.canHandle
+  return types === 'all' || (types as readonly string[]).includes(event.type)
 }
 
 /**
@@ -38,12 +77,13 @@ export interface Consumer {
    */
   wants?(events: StoredEvent[]): boolean
   /** emptied before a rebuild from position 0 */
-  readonly tables?: readonly string[]
+  readonly tables?: readonly TableName[]
 }
 
+/** A read query's database: the pool, or a transaction the caller holds. */
 export type Executor = Kysely<Database> | Transaction<Database>
 
-export function isIncrement(v: SetValue): v is { increment: number } {
+export function isIncrement(v: unknown): v is Increment {
   return (
     typeof v === 'object' &&
     v !== null &&

@@ -1,4 +1,4 @@
-import type { Metrics } from '../metrics'
+import type { Metrics } from '../platform/metrics'
 import type { EventStore } from './event-store'
 import { WrongExpectedVersion } from './event-store'
 

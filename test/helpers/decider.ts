@@ -1,5 +1,5 @@
 import type { Test } from 'tap'
-import { type Decider, type DomainEvent, DomainError, fold } from '../../src/domain/decider'
+import { type Command, type Decider, type DomainEvent, DomainError, fold } from '../../src/domain/decider'
 
 /**
  * Emmett-style decider specifications, no database needed:
@@ -10,7 +10,11 @@ import { type Decider, type DomainEvent, DomainError, fold } from '../../src/dom
  * `then` returns the state after the new events, for a further look;
  * `thenThrows` requires a DomainError with exactly that code.
  */
-export function given<S, C, E extends DomainEvent>(t: Test, decider: Decider<S, C, E>, events: readonly E[]) {
+export function given<S, C extends Command, E extends DomainEvent>(
+  t: Test,
+  decider: Decider<S, C, E>,
+  events: readonly E[],
+) {
   return {
     when(command: C) {
       const state = fold(decider, events)

@@ -6,12 +6,19 @@ import t, { type Test } from 'tap'
 import { openDb, type Db } from '../../src/db/connection'
 import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import { PgLeaderLocks } from '../../src/projections/leader-lock'
+import type { DomainEvent } from '../../src/domain/decider'
 import { projectionConsumer } from '../../src/projections/apply'
 import { loadCheckpoint, ProjectionRunner, resetConsumer } from '../../src/projections/runner'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { eventually } from '../helpers/eventually'
 import { createTestDatabase } from '../helpers/services'
-import { createFixtureTable, fixtureConsumer, fixtureCounts, TABLE } from './fixture'
+import {
+  createFixtureTable,
+  type FixtureTables,
+  fixtureConsumer,
+  fixtureCounts,
+  TABLE,
+} from '../helpers/runner-fixture'
 
 let db: Db
 let url: string
@@ -95,9 +102,13 @@ t.test('a throw inside a batch rolls the batch back; the retry applies it once',
 
 t.test('a runner process killed with SIGKILL mid-run: after restart no row twice and none missing', async (t) => {
   await appendEvents(400)
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'runner-child.ts'), url], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, join(__dirname, '..', 'helpers', 'runner-child.ts'), url],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
   let batches = 0
   child.stdout.on('data', (b: Buffer) => (batches += b.toString().split('\n').filter(Boolean).length))
   await eventually(() => batches >= 3, 30_000)
@@ -144,11 +155,11 @@ t.test(
   'batches with nothing for a consumer open no transaction; the checkpoint follows now and then; a restart applies nothing twice',
   async (t) => {
     const name = `sparse_${randomUUID().slice(0, 8)}`
-    const sparse = projectionConsumer({
+    const sparse = projectionConsumer<DomainEvent<'Wanted'>, FixtureTables>({
       name,
       tables: [],
-      project: (e) =>
-        e.type === 'Wanted' ? [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }] : [],
+      canHandle: ['Wanted'],
+      project: (e) => [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }],
     })
     const stored = () => loadCheckpoint(db.kysely, name)
     const sparseRows = async () =>

@@ -1,7 +1,7 @@
 import t from 'tap'
 import type { EventStore } from '../../src/store/event-store'
 import { createEsdbEventStore } from '../../src/store/esdb'
-import { eventStoreContract } from './contract'
+import { eventStoreContract } from '../helpers/store-contract'
 
 /**
  * The EventStore contract against EventStoreDB/KurrentDB, whenever

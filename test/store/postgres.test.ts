@@ -6,7 +6,7 @@ import { comparePositions, PostgresEventStore } from '../../src/store/postgres/p
 import { APPEND } from '../../src/store/postgres/sql'
 import { openTestDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { collect, event, eventStoreContract } from './contract'
+import { collect, event, eventStoreContract } from '../helpers/store-contract'
 
 let db: Db
 let store: PostgresEventStore

@@ -6,7 +6,7 @@ import { comparePositions, PostgresEventStore } from '../../src/store/postgres/p
 import { SharedFeed } from '../../src/store/shared-feed'
 import { openTestDb } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { event } from './contract'
+import { event } from '../helpers/store-contract'
 
 let db: Db
 let store: PostgresEventStore

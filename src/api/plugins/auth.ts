@@ -1,10 +1,12 @@
 import type { FastifyRequest } from 'fastify'
-import { InvalidTokenError, type TokenService } from '../../auth/tokens'
-import type { CommandContext, CommandDeps } from '../../commands/context'
-import { loadStateAt, record } from '../../commands/handle'
-import { userDecider, userStream, type Role } from '../../domain/identity/user'
-import { GuardFailed, type StreamGuard } from '../../store/event-store'
-import { Lru } from '../../lru'
+import { recordAccessDenied } from '../../commands/audit/access-denied'
+import type { ActorContext, CommandContext, CommandDeps } from '../../commands/context'
+import { type GuardedAppender, guardedAppender, loadStateAt } from '../../commands/handle'
+import { userDecider } from '../../domain/identity/user'
+import { type Role, userStream } from '../../domain/identity/user-events'
+import { InvalidTokenError, type TokenService } from '../../platform/auth/access-tokens'
+import { Lru } from '../../platform/lru'
+import { GuardFailed } from '../../store/event-store'
 import { errors } from '../errors'
 import type { App } from '../types'
 
@@ -25,22 +27,26 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access
     /**
-     * The route writes only through `request.guarded`: it may take the
-     * caller's role from this process' cache, since every append it makes
-     * holds only if the user stream is still where the role was read.
+     * The caller's role may come from this process' cache (the mark route):
+     * safe because such a route writes only through `request.guarded`, whose
+     * appender is the only writer its command accepts (commands/handle.ts), and
+     * every append it makes holds only if the user stream is still where the
+     * role was read.
      */
     cachedCaller?: boolean
   }
   interface FastifyRequest {
     caller: Caller | null
     ctx: CommandContext
+    /** `ctx` with the caller as its actor; only on routes that admit a caller (throws on public ones) */
+    actor(): ActorContext
     /**
-     * Runs `write` with a guard on the caller's user stream, to pass to every
-     * append. If the stream has moved (a demotion, a deactivation), the caller
-     * is read again and checked again (401/403 as on arrival), and `write` runs
-     * once more on the fresh state.
+     * Runs `write` with an appender guarded by the caller's user stream at the
+     * revision their role was read at. If the stream has moved (a demotion, a
+     * deactivation), the caller is read again and checked again (401/403 as on
+     * arrival), and `write` runs once more on the fresh state.
      */
-    guarded<T>(write: (guard: StreamGuard) => Promise<T>): Promise<T>
+    guarded<T>(write: (writer: GuardedAppender) => Promise<T>): Promise<T>
   }
 }
 
@@ -60,14 +66,18 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
   const cache = new Lru<string, Caller>(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
+  app.decorateRequest('actor', function actor(this: FastifyRequest): ActorContext {
+    if (!this.caller) throw new Error(`${this.routeOptions.url ?? 'route'} admits no caller: it has no actor`)
+    return { ...this.ctx, actor_id: this.caller.id }
+  })
   app.decorateRequest('guarded', async function guarded<
     T,
-  >(this: FastifyRequest, write: (guard: StreamGuard) => Promise<T>): Promise<T> {
+  >(this: FastifyRequest, write: (writer: GuardedAppender) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const caller = this.caller!
       const stream = userStream(caller.id)
       try {
-        return await write({ stream, revision: caller.revision })
+        return await write(guardedAppender(deps.store, { stream, revision: caller.revision }))
       } catch (err) {
         if (!(err instanceof GuardFailed) || err.stream !== stream || attempt >= GUARD_ATTEMPTS) throw err
         cache.delete(caller.id)
@@ -158,22 +168,8 @@ async function refuse(
   code: 'unauthorized' | 'forbidden',
 ): Promise<never> {
   if (access === 'admin' || code === 'forbidden') {
-    const day = deps.sources.now().toISOString().slice(0, 10)
-    await record(
-      deps,
-      `security-${day}`,
-      {
-        type: 'AccessDenied',
-        data: {
-          method: request.method,
-          route: request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200),
-          required: access,
-          reason: code,
-          denied_at: deps.sources.now().toISOString(),
-        },
-      },
-      request.ctx,
-    )
+    const route = request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200)
+    await recordAccessDenied(deps, { method: request.method, route, required: access, reason: code }, request.ctx)
   }
   throw code === 'unauthorized' ? errors.unauthorized() : errors.forbidden()
 }

@@ -1,9 +1,17 @@
-import type { App } from '../types'
 import type { FastifyError } from 'fastify'
 import { isConnectionError } from '../../db/sql-pool'
 import { DomainError } from '../../domain/decider'
+import type { RefusalCode } from '../../domain/refusals'
 import { WrongExpectedVersion } from '../../store/event-store'
-import { ApiError, DOMAIN_STATUS, errors } from '../errors'
+import { ApiError, REFUSAL_STATUS, errors } from '../errors'
+import type { App } from '../types'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** statuses this route gives some refusals instead of REFUSAL_STATUS's (login: an expired approval is a 403) */
+    refusalStatus?: Partial<Record<RefusalCode, number>>
+  }
+}
 
 /** fastify's own client errors, given our codes */
 const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
@@ -17,12 +25,12 @@ const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
   FST_ERR_BAD_URL: () => errors.routeNotFound(),
 }
 
-export function toApiError(err: FastifyError | Error): ApiError {
+function toApiError(err: FastifyError | Error, refusalStatus: Partial<Record<RefusalCode, number>> = {}): ApiError {
   if (err instanceof ApiError) return err
   // retries ran out under contention: the client may simply try again
   if (err instanceof WrongExpectedVersion) return errors.conflict()
   if (err instanceof DomainError)
-    return new ApiError(DOMAIN_STATUS[err.code] ?? 400, err.code, err.message, err.details)
+    return new ApiError(refusalStatus[err.code] ?? REFUSAL_STATUS[err.code], err.code, err.message, err.details)
   const fe = err as FastifyError
   if (fe.validation) return errors.validation(undefined, undefined, fe.message)
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined
@@ -41,7 +49,7 @@ export function toApiError(err: FastifyError | Error): ApiError {
  */
 export function registerErrorHandling(app: App): void {
   app.setErrorHandler((err, request, reply) => {
-    const api = toApiError(err as Error)
+    const api = toApiError(err as Error, request.routeOptions.config.refusalStatus)
     if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
     for (const [k, v] of Object.entries(api.headers)) reply.header(k, v)

@@ -1,5 +1,5 @@
 import type { App } from '../types'
-import type { Metrics } from '../../metrics'
+import type { Metrics } from '../../platform/metrics'
 
 /** Request durations by route template (never the raw URL: unbounded labels). */
 export function registerMetrics(app: App, metrics: Metrics): void {

@@ -1,7 +1,11 @@
-import { loadState } from '../handle'
-import { clubEventDecider, type ClubEventState, clubEventStream } from '../../domain/club-event'
-import { qrSessionDecider, type QrSessionState, qrSessionStream } from '../../domain/qr-session'
+import { clubEventDecider } from '../../domain/club-events/decide'
+import { clubEventStream } from '../../domain/club-events/events'
+import type { ClubEventState } from '../../domain/club-events/state'
+import { qrSessionDecider } from '../../domain/qr/decide'
+import { qrSessionStream } from '../../domain/qr/events'
+import type { QrSessionState } from '../../domain/qr/state'
 import type { EventStore, Subscription } from '../../store/event-store'
+import { loadState } from '../handle'
 
 const MAX_ENTRIES = 10_000
 

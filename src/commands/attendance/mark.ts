@@ -1,30 +1,44 @@
-import { type AttendanceMarked, attendanceStream, checkMark, type StudentLocation } from '../../domain/attendance'
+import { ALREADY_MARKED, alreadyMarked, checkMark } from '../../domain/attendance/check-mark'
+import { type StudentLocation, attendanceStream, rejectionStream } from '../../domain/attendance/events'
+import type { ClubEventState } from '../../domain/club-events/state'
 import { DomainError } from '../../domain/decider'
-import { verifyQrPayload } from '../../domain/qr'
-import { type StreamGuard, WrongExpectedVersion } from '../../store/event-store'
-import type { CommandContext } from '../context'
-import { metadataOf } from '../context'
-import { record } from '../handle'
-import type { AttendanceDeps } from './deps'
+import { type QrKeys, verifyQrPayload } from '../../domain/qr/signing'
+import type { QrSessionState } from '../../domain/qr/state'
+import { WrongExpectedVersion } from '../../store/event-store'
+import { type CommandContext, type Sources, metadataOf } from '../context'
+import { type GuardedAppender, record } from '../handle'
 
-export const rejectionStream = (userId: string) => `attendance_rejections-${userId}`
+/** What a mark reads and knows. No store: a mark writes only through the guarded appender it is handed. */
+export interface MarkDeps {
+  sources: Sources
+  /** QR sessions and club events from their streams, cached per process (hot-cache.ts) */
+  cache: { qrSession(id: string): Promise<QrSessionState>; clubEvent(id: string): Promise<ClubEventState> }
+  qrKeys: QrKeys
+}
+
+export interface MarkInput {
+  qr_payload: string
+  location?: StudentLocation | null
+}
 
 /**
  * The hot path: verify the signature and clock (pure), look up the QR session
  * and club event (cached, invalidated through the feed), then ONE append with
  * `no_stream` to the member's stream for this club event: the store itself
  * refuses a second mark. Every refusal is recorded for the audit log. Every
- * append carries `guard` (the caller's user stream where their role was read),
- * so the caller's role is checked in the same statement as the write.
+ * append goes through `writer`, guarded by the caller's user stream at the
+ * revision their role was read at, so the role is checked in the same
+ * statement as the write.
  */
 export async function markAttendance(
-  deps: AttendanceDeps,
-  input: { qr_payload: string; location?: StudentLocation | null },
+  deps: MarkDeps,
+  writer: GuardedAppender,
+  input: MarkInput,
   userId: string,
   ctx: CommandContext,
-  guard?: StreamGuard,
 ) {
   const now = deps.sources.now()
+  const logs = { store: writer, sources: deps.sources }
   const qr = verifyQrPayload(input.qr_payload, deps.qrKeys, now)
   const [qrSession, clubEvent] = qr.ok
     ? await Promise.all([deps.cache.qrSession(qr.body.sid), deps.cache.clubEvent(qr.body.eid)])
@@ -39,39 +53,22 @@ export async function markAttendance(
     now,
   })
   if (!result.ok) {
-    await record(deps, rejectionStream(userId), result.rejection, ctx, guard)
+    await record(logs, rejectionStream(userId), result.rejection, ctx)
     throw new DomainError(result.code, result.detail)
   }
-  const marked: AttendanceMarked = result.event
+  const marked = result.event
+  const d = marked.data
   try {
-    await deps.store.append(
-      attendanceStream(marked.data.club_event_id, userId),
-      [{ id: marked.data.attendance_id, type: marked.type, data: marked.data, metadata: metadataOf(ctx) }],
-      { expectedRevision: 'no_stream', guard },
+    await writer.append(
+      attendanceStream(d.club_event_id, userId),
+      [{ id: d.attendance_id, type: marked.type, data: d, metadata: metadataOf(ctx) }],
+      { expectedRevision: 'no_stream' },
     )
   } catch (err) {
     if (!(err instanceof WrongExpectedVersion)) throw err
-    const detail = 'attendance for this club event is already marked'
-    await record(
-      deps,
-      rejectionStream(userId),
-      {
-        type: 'AttendanceRejected',
-        data: {
-          club_event_id: marked.data.club_event_id,
-          user_id: userId,
-          qr_session_id: marked.data.qr_session_id,
-          reason: 'already_marked',
-          detail,
-          rejected_at: now.toISOString(),
-        },
-      },
-      ctx,
-      guard,
-    )
-    throw new DomainError('already_marked', detail)
+    await record(logs, rejectionStream(userId), alreadyMarked(marked, now), ctx)
+    throw new DomainError('already_marked', ALREADY_MARKED)
   }
-  const d = marked.data
   return {
     id: d.attendance_id,
     event_id: d.club_event_id,

@@ -1,13 +1,11 @@
 import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { checkPassword } from '../../domain/identity/password-policy'
-import { effectiveStatus, userDecider, userIdForEmail, userStream } from '../../domain/identity/user'
-import { SYSTEM_CONTEXT } from '../context'
+import { effectiveStatus, userDecider } from '../../domain/identity/user'
+import { userIdForEmail, userStream } from '../../domain/identity/user-events'
+import { SYSTEM_ACTOR, SYSTEM_CONTEXT } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
-
-/** The actor of what the system does by itself (bootstrap, expiry). */
-export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000'
 
 /**
  * Creates an approved admin for this email unless an account already exists
@@ -44,13 +42,15 @@ export async function createAdmin(
         userDecider,
         {
           type: 'RequestSignup',
-          user_id: userId,
-          request_id: deps.sources.uuid(),
-          email,
-          full_name: fullName,
-          password_hash: await deps.hasher.hash(password),
-          now: deps.sources.now(),
-          timeout_ms: deps.settings.approvalTimeoutMs,
+          data: {
+            user_id: userId,
+            request_id: deps.sources.uuid(),
+            email,
+            full_name: fullName,
+            password_hash: await deps.hasher.hash(password),
+            timeout_ms: deps.settings.approvalTimeoutMs,
+          },
+          metadata: { actor_id: SYSTEM_ACTOR, now: deps.sources.now() },
         },
         ctx,
       )
@@ -71,12 +71,8 @@ export async function createAdmin(
       userDecider,
       {
         type: 'DecideApproval',
-        request_id: requestId,
-        decision: 'approve',
-        role: 'admin',
-        reason: 'bootstrap',
-        decided_by: SYSTEM_ACTOR,
-        now: deps.sources.now(),
+        data: { request_id: requestId, decision: 'approve', role: 'admin', reason: 'bootstrap' },
+        metadata: { actor_id: SYSTEM_ACTOR, now: deps.sources.now() },
       },
       ctx,
     )

@@ -1,16 +1,17 @@
 import type { Kysely } from 'kysely'
-import type { PasswordHasher } from '../../auth/password-hasher'
-import type { TokenService } from '../../auth/tokens'
 import type { Database } from '../../db/database'
+import type { TokenService } from '../../platform/auth/access-tokens'
+import type { PasswordHasher } from '../../platform/auth/password-hasher'
 import type { CommandDeps } from '../context'
 
-export interface IdentitySettings {
+interface IdentitySettings {
   approvalTimeoutMs: number
   refreshTtlMs: number
   refreshGraceMs: number
 }
 
 export interface IdentityDeps extends CommandDeps {
+  /** the read models a few commands look up (the sessions of a user, the account of a request) */
   db: Kysely<Database>
   hasher: PasswordHasher
   tokens: TokenService

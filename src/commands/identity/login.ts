@@ -1,46 +1,18 @@
-import { createHmac } from 'node:crypto'
-import { newRefreshToken, hashRefreshToken } from '../../auth/tokens'
-import { DomainError } from '../../domain/decider'
+import type { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
+import { INVALID_LOGIN_STREAM, type LoginFailed, loginStream } from '../../domain/identity/login-events'
+import { identityRefusals } from '../../domain/identity/refusals'
 import { sessionDecider, sessionStream } from '../../domain/identity/session'
-import {
-  effectiveStatus,
-  userDecider,
-  userIdForEmail,
-  userStream,
-  type Role,
-  type UserState,
-} from '../../domain/identity/user'
+import { type UserState, effectiveStatus, userDecider } from '../../domain/identity/user'
+import { type Role, userIdForEmail, userStream } from '../../domain/identity/user-events'
+import { hashRefreshToken, newRefreshToken } from '../../platform/auth/refresh-tokens'
 import type { CommandContext } from '../context'
 import { handleCommand, loadState, record } from '../handle'
 import type { IdentityDeps } from './deps'
 
-export const loginStream = (userId: string) => `login-${userId}`
+type Known = Exclude<UserState, { status: 'none' }>
 
-export interface TokenPair {
-  access_token: string
-  refresh_token: string
-  token_type: 'Bearer'
-  expires_in: number
-}
-
-/** Refresh tokens are `<session id>.<secret>`: the session is found without a lookup table. */
-export function splitRefreshToken(token: string): { sessionId: string } | null {
-  const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(token)
-  return m ? { sessionId: m[1]! } : null
-}
-
-/**
- * A token's child is derived from the token (HMAC under a server key), so a
- * replay of the immediate parent inside the grace window can be answered with
- * the very same child without ever storing a token in plain text.
- */
-export function childToken(key: Buffer, token: string): string {
-  const sessionId = token.slice(0, 36)
-  return `${sessionId}.${createHmac('sha256', key).update(token).digest('base64url')}`
-}
-
-export function userSummary(state: Exclude<UserState, { status: 'none' }>, now: Date) {
+export function userSummary(state: Known, now: Date) {
   return {
     id: state.account.id,
     email: state.account.email,
@@ -50,69 +22,51 @@ export function userSummary(state: Exclude<UserState, { status: 'none' }>, now: 
   }
 }
 
-function approvalRequestOf(state: Exclude<UserState, { status: 'none' }>, now: Date) {
+function approvalRequestOf(state: Known, now: Date) {
   return { id: state.request.id, status: effectiveStatus(state, now), expires_at: state.request.expires_at }
 }
 
-const REFUSED: Record<string, string> = {
+/** Why an account whose password checked out may not sign in. */
+const REFUSED = {
   pending: 'approval_pending',
   rejected: 'approval_rejected',
   expired: 'approval_expired',
   deactivated: 'account_deactivated',
-}
+} as const
 
 /**
  * Every path costs one bcrypt compare (a dummy one for an unknown email), and
- * the approval state is told only once the password checked out.
+ * the approval state is told only once the password checked out. Every
+ * attempt is recorded (LoginSucceeded, LoginFailed) for the audit log.
  */
 export async function login(deps: IdentityDeps, input: { email: string; password: string }, ctx: CommandContext) {
   const now = deps.sources.now()
   const email = normaliseEmail(input.email)
   const userId = email ? userIdForEmail(email) : null
   const state: UserState = userId ? await loadState(deps.store, userStream(userId), userDecider) : { status: 'none' }
-  const failed = async (reason: string, code: string, details: Record<string, unknown> = {}) => {
-    if (userId)
-      await record(
-        deps,
-        loginStream(userId),
-        {
-          type: 'LoginFailed',
-          data: {
-            user_id: state.status === 'none' ? null : userId,
-            email: email,
-            reason,
-            failed_at: now.toISOString(),
-          },
-        },
-        { ...ctx, actor_id: state.status === 'none' ? null : userId },
-      )
-    else
-      await record(
-        deps,
-        'login-invalid',
-        { type: 'LoginFailed', data: { user_id: null, email: null, reason, failed_at: now.toISOString() } },
-        ctx,
-      )
-    return new DomainError(
-      code,
-      code === 'invalid_credentials' ? 'Invalid email or password' : 'Login refused',
-      details,
-    )
+  const failed = async (reason: string, refusal: DomainError): Promise<DomainError> => {
+    const known = state.status === 'none' ? null : userId
+    const event: LoginFailed = {
+      type: 'LoginFailed',
+      data: { user_id: known, email: userId ? email : null, reason, failed_at: now.toISOString() },
+    }
+    if (userId) await record(deps, loginStream(userId), event, { ...ctx, actor_id: known })
+    else await record(deps, INVALID_LOGIN_STREAM, event, ctx)
+    return refusal
   }
   if (state.status === 'none') {
     await deps.hasher.verifyDummy(input.password)
-    throw await failed(email ? 'unknown_email' : 'invalid_email', 'invalid_credentials')
+    throw await failed(email ? 'unknown_email' : 'invalid_email', identityRefusals.invalidCredentials())
   }
   if (!(await deps.hasher.verify(input.password, state.account.password_hash)))
-    throw await failed('wrong_password', 'invalid_credentials')
+    throw await failed('wrong_password', identityRefusals.invalidCredentials())
   const status = effectiveStatus(state, now)
   if (status !== 'approved' || state.status !== 'approved') {
-    const code = REFUSED[status] ?? 'invalid_credentials'
-    throw await failed(
-      code,
-      code,
-      code === 'account_deactivated' ? {} : { approval_request: approvalRequestOf(state, now) },
-    )
+    if (status === 'approved' || status === 'none')
+      throw await failed('invalid_credentials', identityRefusals.invalidCredentials())
+    const code = REFUSED[status]
+    const details = code === 'account_deactivated' ? {} : { approval_request: approvalRequestOf(state, now) }
+    throw await failed(code, identityRefusals.loginRefused(code, details))
   }
   const pair = await startSession(deps, state.account.id, state.role, ctx)
   await record(
@@ -142,12 +96,14 @@ async function startSession(deps: IdentityDeps, userId: string, role: Role, ctx:
     sessionDecider,
     {
       type: 'StartSession',
-      session_id: sessionId,
-      user_id: userId,
-      role,
-      refresh_token_hash: hashRefreshToken(refresh),
-      ttl_ms: deps.settings.refreshTtlMs,
-      now: deps.sources.now(),
+      data: {
+        session_id: sessionId,
+        user_id: userId,
+        role,
+        refresh_token_hash: hashRefreshToken(refresh),
+        ttl_ms: deps.settings.refreshTtlMs,
+      },
+      metadata: { actor_id: userId, now: deps.sources.now() },
     },
     { ...ctx, actor_id: userId, actor_role: role },
   )

@@ -1,8 +1,9 @@
-import { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
 import { checkPassword } from '../../domain/identity/password-policy'
-import { effectiveStatus, userDecider, userIdForEmail, userStream } from '../../domain/identity/user'
-import type { CommandContext } from '../context'
+import { identityRefusals } from '../../domain/identity/refusals'
+import { effectiveStatus, userDecider } from '../../domain/identity/user'
+import { userIdForEmail, userStream } from '../../domain/identity/user-events'
+import { type CommandContext, commandMetadata } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
 
@@ -12,22 +13,25 @@ export interface SignupInput {
   full_name: string
 }
 
-export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx: CommandContext) {
+/** Checks what a person typed: the address, their name, the password policy. */
+function validSignup(input: SignupInput): { email: string; fullName: string } {
   const email = normaliseEmail(input.email)
-  if (!email) throw new DomainError('invalid_email', 'The email address is not valid')
+  if (!email) throw identityRefusals.invalidEmail()
   const fullName = input.full_name.trim()
   if (fullName.length === 0 || fullName.length > 200 || /[\p{Cc}]/u.test(fullName))
-    throw new DomainError('validation_error', 'full_name must be 1 to 200 printable characters')
+    throw identityRefusals.invalidFullName()
   const policy = checkPassword(input.password)
-  if (!policy.ok) throw new DomainError('weak_password', policy.message, { problem: policy.problem })
+  if (!policy.ok) throw identityRefusals.weakPassword(policy.message, policy.problem)
+  return { email, fullName }
+}
 
+export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx: CommandContext) {
+  const { email, fullName } = validSignup(input)
   const userId = userIdForEmail(email)
   const stream = userStream(userId)
   // refuse a taken email before paying for bcrypt; the append re-checks under concurrency
-  const now = deps.sources.now()
-  const status = effectiveStatus(await loadState(deps.store, stream, userDecider), now)
-  if (status !== 'none' && status !== 'expired')
-    throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
+  const status = effectiveStatus(await loadState(deps.store, stream, userDecider), deps.sources.now())
+  if (status !== 'none' && status !== 'expired') throw identityRefusals.emailTaken()
 
   const passwordHash = await deps.hasher.hash(input.password)
   const { after } = await handleCommand(
@@ -36,13 +40,15 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
     userDecider,
     {
       type: 'RequestSignup',
-      user_id: userId,
-      request_id: deps.sources.uuid(),
-      email,
-      full_name: fullName,
-      password_hash: passwordHash,
-      now: deps.sources.now(),
-      timeout_ms: deps.settings.approvalTimeoutMs,
+      data: {
+        user_id: userId,
+        request_id: deps.sources.uuid(),
+        email,
+        full_name: fullName,
+        password_hash: passwordHash,
+        timeout_ms: deps.settings.approvalTimeoutMs,
+      },
+      metadata: commandMetadata(ctx, deps.sources),
     },
     { ...ctx, actor_id: ctx.actor_id ?? userId },
   )

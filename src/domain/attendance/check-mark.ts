@@ -1,14 +1,15 @@
+import type { Geofence } from '../club-events/events'
+import type { ClubEventState } from '../club-events/state'
 import { assertNever } from '../decider'
-import type { Geofence } from '../club-event/events'
-import type { ClubEventState } from '../club-event/state'
-import type { QrBody, QrVerifyResult } from '../qr/payload'
-import type { QrSessionState } from '../qr-session/state'
-import type { AttendanceErrorCode } from './errors'
+import type { QrBody } from '../qr/body'
+import type { QrVerifyResult } from '../qr/signing'
+import type { QrSessionState } from '../qr/state'
 import type { AttendanceMarked, AttendanceRejected, StudentLocation } from './events'
 import { haversineMeters } from './geo'
+import type { AttendanceRefusal } from './refusals'
 
 /** Below this, a phone's accuracy never disqualifies it, however small the fence. */
-export const MIN_ACCEPTED_ACCURACY_M = 100
+const MIN_ACCEPTED_ACCURACY_M = 100
 
 export interface MarkInput {
   attendance_id: string
@@ -25,12 +26,12 @@ export interface MarkInput {
 
 export type MarkResult =
   | { ok: true; event: AttendanceMarked }
-  | { ok: false; code: AttendanceErrorCode; detail: string; rejection: AttendanceRejected }
+  | { ok: false; code: AttendanceRefusal; detail: string; rejection: AttendanceRejected }
 
-type Refusal = [AttendanceErrorCode, string]
+type Refusal = [AttendanceRefusal, string]
 
-/** The audit record of a refused mark; the handler also uses it for 'already_marked'. */
-export function attendanceRejected(input: MarkInput, code: AttendanceErrorCode, detail: string): AttendanceRejected {
+/** The audit record of a mark refused here, before any append. */
+function attendanceRejected(input: MarkInput, code: AttendanceRefusal, detail: string): AttendanceRejected {
   // only an authenticated body may name the session and event in the audit log
   const body = input.qr.body
   return {
@@ -99,6 +100,27 @@ function refusal(body: QrBody, input: MarkInput): Refusal | null {
 function refuse(input: MarkInput, [code, detail]: Refusal): MarkResult {
   return { ok: false, code, detail, rejection: attendanceRejected(input, code, detail) }
 }
+
+/**
+ * The audit record of a mark the store refused: its `no_stream` append found
+ * the member's attendance stream for this club event already there.
+ */
+export function alreadyMarked(marked: AttendanceMarked, now: Date): AttendanceRejected {
+  const d = marked.data
+  return {
+    type: 'AttendanceRejected',
+    data: {
+      club_event_id: d.club_event_id,
+      user_id: d.user_id,
+      qr_session_id: d.qr_session_id,
+      reason: 'already_marked',
+      detail: ALREADY_MARKED,
+      rejected_at: now.toISOString(),
+    },
+  }
+}
+
+export const ALREADY_MARKED = 'attendance for this club event is already marked'
 
 /**
  * Decides a scan after the payload was verified. The one-per-student rule is

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider'
+import type { AttendanceRefusal } from './refusals'
 
 export interface StudentLocation {
   lat: number
@@ -27,7 +28,7 @@ export type AttendanceRejected = DomainEvent<
     club_event_id: string | null
     user_id: string
     qr_session_id: string | null
-    reason: string
+    reason: AttendanceRefusal
     detail: string
     rejected_at: string
   }
@@ -41,3 +42,6 @@ export type AttendanceEvent = AttendanceMarked | AttendanceRejected
  * WrongExpectedVersion there is 'already_marked'.
  */
 export const attendanceStream = (eventId: string, userId: string): string => `attendance-${eventId}-${userId}`
+
+/** A member's refused marks: a log stream, apart from the attendance streams whose `no_stream` append is the invariant. */
+export const rejectionStream = (userId: string): string => `attendance_rejections-${userId}`

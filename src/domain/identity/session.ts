@@ -1,5 +1,6 @@
-import { type Decider, DomainError, assertNever } from '../decider'
-import type { Role } from './user'
+import { type Command, type Decider, assertNever } from '../decider'
+import { identityRefusals } from './refusals'
+import type { Role } from './user-events'
 
 /**
  * A session is one refresh-token family. Only SHA-256 hashes of tokens are
@@ -49,25 +50,16 @@ interface Family {
 export type SessionState =
   { status: 'none' } | ({ status: 'active' } & Family) | ({ status: 'revoked'; reason: RevokeReason } & Family)
 
-export type SessionCommand =
-  | {
-      type: 'StartSession'
-      session_id: string
-      user_id: string
-      role: Role
-      refresh_token_hash: string
-      ttl_ms: number
-      now: Date
-    }
-  | {
-      type: 'RefreshSession'
-      presented_hash: string
-      child_hash: string
-      grace_ms: number
-      user: { status: string; role: Role | null }
-      now: Date
-    }
-  | { type: 'RevokeSession'; reason: RevokeReason; now: Date }
+export type StartSession = Command<
+  'StartSession',
+  { session_id: string; user_id: string; role: Role; refresh_token_hash: string; ttl_ms: number }
+>
+export type RefreshSession = Command<
+  'RefreshSession',
+  { presented_hash: string; child_hash: string; grace_ms: number; user: { status: string; role: Role | null } }
+>
+export type RevokeSession = Command<'RevokeSession', { reason: RevokeReason }>
+export type SessionCommand = StartSession | RefreshSession | RevokeSession
 
 export const sessionStream = (sessionId: string) => `session-${sessionId}`
 
@@ -125,32 +117,36 @@ function evolve(state: SessionState, event: SessionEvent): SessionState {
 }
 
 function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
-  const at = command.now.toISOString()
+  const { now } = command.metadata
+  const at = now.toISOString()
   switch (command.type) {
-    case 'StartSession':
-      if (state.status !== 'none') throw new DomainError('conflict', 'Session exists')
+    case 'StartSession': {
+      if (state.status !== 'none') throw identityRefusals.sessionExists()
+      const d = command.data
       return [
         {
           type: 'SessionStarted',
           data: {
-            session_id: command.session_id,
-            user_id: command.user_id,
-            role: command.role,
-            refresh_token_hash: command.refresh_token_hash,
+            session_id: d.session_id,
+            user_id: d.user_id,
+            role: d.role,
+            refresh_token_hash: d.refresh_token_hash,
             started_at: at,
-            expires_at: new Date(command.now.getTime() + command.ttl_ms).toISOString(),
+            expires_at: new Date(now.getTime() + d.ttl_ms).toISOString(),
           },
         },
       ]
+    }
     case 'RefreshSession': {
-      if (state.status !== 'active') throw new DomainError('invalid_refresh_token', 'The refresh token is not valid')
+      if (state.status !== 'active') throw identityRefusals.invalidRefreshToken()
+      const d = command.data
       const revoke = (reason: RevokeReason): SessionEvent[] => [
         {
           type: 'SessionRevoked',
           data: { session_id: state.session_id, user_id: state.user_id, reason, revoked_at: at },
         },
       ]
-      const outcome = refreshOutcome(state, command.presented_hash, command.now, command.grace_ms, command.user)
+      const outcome = refreshOutcome(state, d.presented_hash, now, d.grace_ms, d.user)
       switch (outcome) {
         case 'rotate':
           return [
@@ -159,8 +155,8 @@ function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
               data: {
                 session_id: state.session_id,
                 user_id: state.user_id,
-                previous_token_hash: command.presented_hash,
-                refresh_token_hash: command.child_hash,
+                previous_token_hash: d.presented_hash,
+                refresh_token_hash: d.child_hash,
                 refreshed_at: at,
               },
             },
@@ -174,7 +170,7 @@ function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
         case 'user_changed':
           return revoke('user_changed')
         case 'invalid':
-          throw new DomainError('invalid_refresh_token', 'The refresh token is not valid')
+          throw identityRefusals.invalidRefreshToken()
         default:
           return assertNever(outcome)
       }
@@ -184,7 +180,7 @@ function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
       return [
         {
           type: 'SessionRevoked',
-          data: { session_id: state.session_id, user_id: state.user_id, reason: command.reason, revoked_at: at },
+          data: { session_id: state.session_id, user_id: state.user_id, reason: command.data.reason, revoked_at: at },
         },
       ]
     default:

@@ -1,104 +1,39 @@
-import { uuidV5 } from '../uuid'
-import { type Decider, DomainError, assertNever } from '../decider'
+import { type ActorMetadata, type Command, type Decider, assertNever } from '../decider'
+import { identityRefusals } from './refusals'
+import type { Role, UserEvent } from './user-events'
 
-/**
- * The user aggregate: one stream per normalised email. The user id is derived
- * from the email (a name-based UUID), so signup, login and the per-request
- * role check all find the stream without a read model that could lag, and
- * "one account per email" is the store's `no_stream`/revision check.
- */
-export type Role = 'student' | 'admin'
-
-export interface SignupRequested {
-  type: 'SignupRequested'
-  data: {
-    user_id: string
-    request_id: string
-    email: string
-    full_name: string
-    password_hash: string
-    requested_at: string
-    expires_at: string
-  }
-}
-export interface ApprovalDecided {
-  type: 'ApprovalDecided'
-  data: {
-    user_id: string
-    request_id: string
-    decision: 'approved' | 'rejected'
-    role: Role | null
-    decided_by: string
-    reason: string | null
-    decided_at: string
-  }
-}
-export interface ApprovalExpired {
-  type: 'ApprovalExpired'
-  data: { user_id: string; request_id: string; expired_at: string }
-}
-export interface UserRoleChanged {
-  type: 'UserRoleChanged'
-  data: { user_id: string; role: Role; previous_role: Role; changed_by: string; changed_at: string }
-}
-export interface UserDeactivated {
-  type: 'UserDeactivated'
-  data: { user_id: string; deactivated_by: string; reason: string | null; deactivated_at: string }
-}
-export type UserEvent = SignupRequested | ApprovalDecided | ApprovalExpired | UserRoleChanged | UserDeactivated
-
-export interface Account {
+interface Account {
   id: string
   email: string
   full_name: string
   password_hash: string
 }
-export interface Request {
+interface ApprovalRequest {
   id: string
   requested_at: string
   expires_at: string
 }
 export type UserState =
   | { status: 'none' }
-  | { status: 'pending'; account: Account; request: Request }
-  | { status: 'approved'; account: Account; request: Request; role: Role }
-  | { status: 'rejected'; account: Account; request: Request; reason: string | null }
-  | { status: 'expired'; account: Account; request: Request }
-  | { status: 'deactivated'; account: Account; request: Request; role: Role }
+  | { status: 'pending'; account: Account; request: ApprovalRequest }
+  | { status: 'approved'; account: Account; request: ApprovalRequest; role: Role }
+  | { status: 'rejected'; account: Account; request: ApprovalRequest; reason: string | null }
+  | { status: 'expired'; account: Account; request: ApprovalRequest }
+  | { status: 'deactivated'; account: Account; request: ApprovalRequest; role: Role }
 
-export type UserCommand =
-  | {
-      type: 'RequestSignup'
-      user_id: string
-      request_id: string
-      email: string
-      full_name: string
-      password_hash: string
-      now: Date
-      timeout_ms: number
-    }
-  | {
-      type: 'DecideApproval'
-      request_id: string
-      decision: 'approve' | 'reject'
-      role: Role
-      reason: string | null
-      decided_by: string
-      now: Date
-    }
-  | { type: 'ExpireApproval'; request_id: string; now: Date }
-  | { type: 'ChangeRole'; role: Role; changed_by: string; now: Date }
-  | { type: 'Deactivate'; deactivated_by: string; reason: string | null; now: Date }
-
-// a fixed namespace: changing it would orphan every account
-const NAMESPACE = Buffer.from('6f1c5b8e2a7d4c3b9e0f1a2b3c4d5e6f', 'hex')
-
-/** RFC 4122 version-5 UUID of the normalised email. */
-export function userIdForEmail(normalisedEmail: string): string {
-  return uuidV5(NAMESPACE, normalisedEmail)
-}
-
-export const userStream = (userId: string) => `user-${userId}`
+export type RequestSignup = Command<
+  'RequestSignup',
+  { user_id: string; request_id: string; email: string; full_name: string; password_hash: string; timeout_ms: number }
+>
+export type DecideApproval = Command<
+  'DecideApproval',
+  { request_id: string; decision: 'approve' | 'reject'; role: Role; reason: string | null },
+  ActorMetadata
+>
+export type ExpireApproval = Command<'ExpireApproval', { request_id: string }>
+export type ChangeRole = Command<'ChangeRole', { role: Role }, ActorMetadata>
+export type Deactivate = Command<'Deactivate', { reason: string | null }, ActorMetadata>
+export type UserCommand = RequestSignup | DecideApproval | ExpireApproval | ChangeRole | Deactivate
 
 /** A pending request whose deadline has passed is expired, whether or not a job has said so yet. */
 export function effectiveStatus(state: UserState, now: Date): UserState['status'] {
@@ -134,89 +69,97 @@ function evolve(state: UserState, event: UserEvent): UserState {
   }
 }
 
+function requestSignup({ data, metadata }: RequestSignup, state: UserState): UserEvent[] {
+  const { now } = metadata
+  const status = effectiveStatus(state, now)
+  if (status !== 'none' && status !== 'expired') throw identityRefusals.emailTaken()
+  const events: UserEvent[] = []
+  // the deadline passed but no job has recorded it yet: record it first
+  if (state.status === 'pending') {
+    events.push({
+      type: 'ApprovalExpired',
+      data: { user_id: state.account.id, request_id: state.request.id, expired_at: now.toISOString() },
+    })
+  }
+  events.push({
+    type: 'SignupRequested',
+    data: {
+      user_id: data.user_id,
+      request_id: data.request_id,
+      email: data.email,
+      full_name: data.full_name,
+      password_hash: data.password_hash,
+      requested_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + data.timeout_ms).toISOString(),
+    },
+  })
+  return events
+}
+
+function decideApproval({ data, metadata }: DecideApproval, state: UserState): UserEvent[] {
+  if (state.status === 'none') throw identityRefusals.noRequest()
+  if (state.request.id !== data.request_id) throw identityRefusals.requestReplaced()
+  const status = effectiveStatus(state, metadata.now)
+  if (status === 'expired') throw identityRefusals.requestExpired()
+  if (status !== 'pending') throw identityRefusals.alreadyDecided()
+  const approved = data.decision === 'approve'
+  return [
+    {
+      type: 'ApprovalDecided',
+      data: {
+        user_id: state.account.id,
+        request_id: state.request.id,
+        decision: approved ? 'approved' : 'rejected',
+        role: approved ? data.role : null,
+        decided_by: metadata.actor_id,
+        reason: data.reason,
+        decided_at: metadata.now.toISOString(),
+      },
+    },
+  ]
+}
+
 function decide(command: UserCommand, state: UserState): UserEvent[] {
-  const now = command.now
-  const at = now.toISOString()
+  const at = command.metadata.now.toISOString()
   switch (command.type) {
-    case 'RequestSignup': {
-      const status = effectiveStatus(state, now)
-      if (status !== 'none' && status !== 'expired')
-        throw new DomainError('email_taken', 'An account with this email exists or is waiting for approval')
-      const events: UserEvent[] = []
-      // the deadline passed but no job has recorded it yet: record it first
-      if (state.status === 'pending')
-        events.push({
-          type: 'ApprovalExpired',
-          data: { user_id: state.account.id, request_id: state.request.id, expired_at: at },
-        })
-      events.push({
-        type: 'SignupRequested',
-        data: {
-          user_id: command.user_id,
-          request_id: command.request_id,
-          email: command.email,
-          full_name: command.full_name,
-          password_hash: command.password_hash,
-          requested_at: at,
-          expires_at: new Date(now.getTime() + command.timeout_ms).toISOString(),
-        },
-      })
-      return events
-    }
-    case 'DecideApproval': {
-      if (state.status === 'none') throw new DomainError('not_found', 'No such approval request')
-      if (state.request.id !== command.request_id)
-        throw new DomainError('approval_expired', 'This request expired and was replaced by a newer one')
-      const status = effectiveStatus(state, now)
-      if (status === 'expired') throw new DomainError('approval_expired', 'The approval request has expired')
-      if (status !== 'pending') throw new DomainError('already_decided', 'The approval request was already decided')
-      const approved = command.decision === 'approve'
+    case 'RequestSignup':
+      return requestSignup(command, state)
+    case 'DecideApproval':
+      return decideApproval(command, state)
+    case 'ExpireApproval':
+      if (state.status !== 'pending' || state.request.id !== command.data.request_id) return []
+      if (command.metadata.now.getTime() < Date.parse(state.request.expires_at)) return []
       return [
         {
-          type: 'ApprovalDecided',
-          data: {
-            user_id: state.account.id,
-            request_id: state.request.id,
-            decision: approved ? 'approved' : 'rejected',
-            role: approved ? command.role : null,
-            decided_by: command.decided_by,
-            reason: command.reason,
-            decided_at: at,
-          },
+          type: 'ApprovalExpired',
+          data: { user_id: state.account.id, request_id: state.request.id, expired_at: at },
         },
       ]
-    }
-    case 'ExpireApproval':
-      if (state.status !== 'pending' || state.request.id !== command.request_id) return []
-      if (now.getTime() < Date.parse(state.request.expires_at)) return []
-      return [
-        { type: 'ApprovalExpired', data: { user_id: state.account.id, request_id: state.request.id, expired_at: at } },
-      ]
     case 'ChangeRole':
-      if (state.status !== 'approved') throw new DomainError('not_found', 'No active user')
-      if (state.role === command.role) return []
+      if (state.status !== 'approved') throw identityRefusals.noActiveUser()
+      if (state.role === command.data.role) return []
       return [
         {
           type: 'UserRoleChanged',
           data: {
             user_id: state.account.id,
-            role: command.role,
+            role: command.data.role,
             previous_role: state.role,
-            changed_by: command.changed_by,
+            changed_by: command.metadata.actor_id,
             changed_at: at,
           },
         },
       ]
     case 'Deactivate':
       if (state.status === 'deactivated') return []
-      if (state.status !== 'approved') throw new DomainError('not_found', 'No active user')
+      if (state.status !== 'approved') throw identityRefusals.noActiveUser()
       return [
         {
           type: 'UserDeactivated',
           data: {
             user_id: state.account.id,
-            deactivated_by: command.deactivated_by,
-            reason: command.reason,
+            deactivated_by: command.metadata.actor_id,
+            reason: command.data.reason,
             deactivated_at: at,
           },
         },

@@ -1,16 +1,16 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { rejectionStream } from '../../../src/commands/attendance/mark'
+import { rejectionStream } from '../../../src/domain/attendance/events'
 import { loadConfig } from '../../../src/config'
-import { attendanceStream } from '../../../src/domain/attendance'
-import { keyId, signQrPayload } from '../../../src/domain/qr'
-import { QR_TTL_SECONDS } from '../../../src/domain/qr-session'
+import { attendanceStream } from '../../../src/domain/attendance/events'
+import { keyId, signQrPayload } from '../../../src/domain/qr/signing'
+import { QR_TTL_SECONDS } from '../../../src/domain/qr/decide'
 import type { Runtime } from '../../../src/runtime'
 import type { StoredEvent } from '../../../src/store/event-store'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, login, member, projected, signup } from '../../helpers/identity'
 import { TEST_SECRETS, testApp } from '../../helpers/runtime'
-import { bodyOf, CLIENT, createEvent, holdFeed, issueQr, mark } from './helpers'
+import { bodyOf, CLIENT, createEvent, holdFeed, issueQr, mark } from '../../helpers/attendance'
 
 /**
  * POST /api/attendance/mark over HTTP: every anti-cheat rule, each refusal

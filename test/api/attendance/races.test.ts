@@ -1,9 +1,9 @@
 import t from 'tap'
-import { attendanceStream } from '../../../src/domain/attendance'
+import { attendanceStream } from '../../../src/domain/attendance/events'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, member } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { createEvent, issueQr, mark, students } from './helpers'
+import { createEvent, issueQr, mark, students } from '../../helpers/attendance'
 
 /**
  * One mark per (club event, student) is the store's no_stream append, so it

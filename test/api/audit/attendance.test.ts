@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap'
 import { adminSession, bearer, member } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { inHours } from '../attendance/helpers'
-import { client, rowsOf } from './helpers'
+import { inHours } from '../../helpers/attendance'
+import { client, rowsOf } from '../../helpers/audit'
 
 /** Club events, QR sessions and marks: each command and each refused mark is exactly its audit rows. */
 type Row = Awaited<ReturnType<typeof rowsOf>>[number]

@@ -3,10 +3,10 @@ import { readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { exportEvents } from '../../../src/cli/events-export'
+import { exportEvents } from '../../../src/platform/cli/events-export'
 import { adminSession, bearer } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { seedEvents } from './helpers'
+import { seedEvents } from '../../helpers/audit'
 
 /** The auditor feed: NDJSON in global order, paged with after=, the same lines as the CLI export. */
 t.test('the event stream pages through every stored event in global order', async (t) => {

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { adminSession, bearer, member, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { auditCaughtUp } from './helpers'
+import { auditCaughtUp } from '../../helpers/audit'
 
 /** GET /api/admin/audit-logs: filters, newest first, keyset paging with no gap or repeat, CSV with the same filters. */
 interface Item {

@@ -2,7 +2,7 @@ import t, { type Test as Tap } from 'tap'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, PASSWORD, projected, signup, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { client, rowsOf } from './helpers'
+import { client, rowsOf } from '../../helpers/audit'
 
 /**
  * Every identity action leaves exactly its audit rows, each with the action's

@@ -4,11 +4,11 @@ import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import t from 'tap'
-import { exportEvents } from '../../../src/cli/events-export'
-import { createLogger } from '../../../src/logger'
+import { exportEvents } from '../../../src/platform/cli/events-export'
+import { createLogger } from '../../../src/platform/logger'
 import { adminSession, bearer, projected, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { visibleEvents, auditCaughtUp, client } from './helpers'
+import { visibleEvents, auditCaughtUp, client } from '../../helpers/audit'
 
 /**
  * No secret ever leaves through the audit surfaces: the audit_log table, its

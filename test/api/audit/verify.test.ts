@@ -1,12 +1,12 @@
 import { sql } from 'kysely'
 import t, { type Test } from 'tap'
-import { chainKey, chainLink } from '../../../src/audit/chain'
-import { verifyChain } from '../../../src/audit/verify'
-import { auditVerifyCommand } from '../../../src/cli/audit-verify'
+import { chainKey, chainLink } from '../../../src/domain/audit/chain'
+import { verifyChain } from '../../../src/projections/audit/verify-chain'
+import { auditVerifyCommand } from '../../../src/platform/cli/audit-verify'
 import type { Runtime } from '../../../src/runtime'
 import { adminSession, bearer, member } from '../../helpers/identity'
 import { testApp, testRuntime } from '../../helpers/runtime'
-import { visibleEvents, chained, seedEvents } from './helpers'
+import { visibleEvents, chained, seedEvents } from '../../helpers/audit'
 
 /**
  * The hash chain on real PostgreSQL: a runtime links every event, and any

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { adminSession, bearer } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { createEvent } from '../attendance/helpers'
-import { caughtUp, list, mark } from './helpers'
+import { createEvent } from '../../helpers/attendance'
+import { caughtUp, list, mark } from '../../helpers/notifications'
 
 const attendanceOf = async (app: Parameters<typeof list>[0], token: string) =>
   (await list(app, token, 'limit=100')).items.filter((n) => n.type === 'attendance_marked')

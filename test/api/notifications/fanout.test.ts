@@ -2,7 +2,7 @@ import t from 'tap'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, login, member, projected, signup } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { aboutUser, arrived, caughtUp, list, rowsOf } from './helpers'
+import { aboutUser, arrived, caughtUp, list, rowsOf } from '../../helpers/notifications'
 
 const NO_LIMITS = { RATE_LIMIT_ENABLED: 'false' }
 

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { notificationsConsumer } from '../../../src/projections/notifications'
+import { notificationsConsumer } from '../../../src/projections/notifications/notifications'
 import { resetConsumer } from '../../../src/projections/runner'
 import type { Runtime } from '../../../src/runtime'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, member, signup } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { createEvent } from '../attendance/helpers'
-import { caughtUp, list, mark } from './helpers'
+import { createEvent } from '../../helpers/attendance'
+import { caughtUp, list, mark } from '../../helpers/notifications'
 
 async function snapshot(runtime: Runtime) {
   const db = runtime.db.kysely

@@ -1,8 +1,8 @@
 import t from 'tap'
-import { notificationStream } from '../../../src/domain/notification/events'
+import { notificationStream } from '../../../src/domain/notifications/events'
 import { adminSession, bearer, signup } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
-import { caughtUp, list } from './helpers'
+import { caughtUp, list } from '../../helpers/notifications'
 
 t.test('a member lists, pages, filters and marks read their own notifications only', async (t) => {
   const { app, runtime } = await testApp(t, { env: { RATE_LIMIT_ENABLED: 'false' } })

@@ -3,13 +3,13 @@ import { Redis } from 'ioredis'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../src/api/app'
 import type { App } from '../../../src/api/types'
-import { ticketKey } from '../../../src/notifications/tickets'
+import { ticketKey } from '../../../src/platform/stream-tickets'
 import { adminSession, bearer, signup } from '../../helpers/identity'
 import { testApp, testRuntime } from '../../helpers/runtime'
 import { TEST_REDIS_URL } from '../../helpers/services'
-import { createEvent } from '../attendance/helpers'
-import { caughtUp, mark } from './helpers'
-import { SseConnection } from './sse'
+import { createEvent } from '../../helpers/attendance'
+import { caughtUp, mark } from '../../helpers/notifications'
+import { SseConnection } from '../../helpers/sse'
 
 const NO_LIMITS = { RATE_LIMIT_ENABLED: 'false' }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

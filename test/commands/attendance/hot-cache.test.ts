@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { HotPathCache } from '../../../src/commands/attendance/hot-cache'
-import { qrSessionStream } from '../../../src/domain/qr-session'
+import { qrSessionStream } from '../../../src/domain/qr/events'
 import type { EventStore } from '../../../src/store/event-store'
 import { PostgresEventStore } from '../../../src/store/postgres/postgres-event-store'
 import { openTestDb } from '../../helpers/db'

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { EARTH_RADIUS_M, haversineMeters } from '../../../src/domain/attendance'
+import { EARTH_RADIUS_M, haversineMeters } from '../../../src/domain/attendance/geo'
 
 const near = (t: Test, actual: number, expected: number, tolerance: number, msg: string) =>
   t.ok(Math.abs(actual - expected) <= tolerance, `${msg}: ${actual.toFixed(2)} m, expected ${expected} ± ${tolerance}`)

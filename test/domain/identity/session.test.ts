@@ -9,7 +9,7 @@ import {
   type SessionEvent,
   type SessionState,
 } from '../../../src/domain/identity/session'
-import type { Role } from '../../../src/domain/identity/user'
+import type { Role } from '../../../src/domain/identity/user-events'
 import { given } from '../../helpers/decider'
 
 const SESSION = '33333333-3333-4333-8333-333333333333'
@@ -52,12 +52,8 @@ const revoked = (reason: RevokeReason, when: Date): SessionEvent => ({
 
 const start = (now = T0): SessionCommand => ({
   type: 'StartSession',
-  session_id: SESSION,
-  user_id: USER,
-  role: 'student',
-  refresh_token_hash: h0,
-  ttl_ms: TTL,
-  now,
+  data: { session_id: SESSION, user_id: USER, role: 'student', refresh_token_hash: h0, ttl_ms: TTL },
+  metadata: { actor_id: USER, now },
 })
 const refresh = (
   presented: string,
@@ -66,13 +62,14 @@ const refresh = (
   user: { status: string; role: Role | null } = STUDENT,
 ): SessionCommand => ({
   type: 'RefreshSession',
-  presented_hash: presented,
-  child_hash: child,
-  grace_ms: GRACE,
-  user,
-  now,
+  data: { presented_hash: presented, child_hash: child, grace_ms: GRACE, user },
+  metadata: { actor_id: USER, now },
 })
-const revoke = (now: Date, reason: RevokeReason = 'logout'): SessionCommand => ({ type: 'RevokeSession', reason, now })
+const revoke = (now: Date, reason: RevokeReason = 'logout'): SessionCommand => ({
+  type: 'RevokeSession',
+  data: { reason },
+  metadata: { actor_id: USER, now },
+})
 
 // h0 → h1 at +60 s → h2 at +120 s
 const rotatedTwice = [started(), refreshed(h0, h1, at(60_000)), refreshed(h1, h2, at(120_000))]

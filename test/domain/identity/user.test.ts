@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto'
 import t, { type Test } from 'tap'
+import { effectiveStatus, userDecider, type UserCommand } from '../../../src/domain/identity/user'
 import {
-  effectiveStatus,
-  userDecider,
   userIdForEmail,
   userStream,
   type ApprovalDecided,
   type ApprovalExpired,
   type Role,
   type SignupRequested,
-  type UserCommand,
   type UserEvent,
-} from '../../../src/domain/identity/user'
+} from '../../../src/domain/identity/user-events'
 import { fold } from '../../../src/domain/decider'
 import { given } from '../../helpers/decider'
 
@@ -81,13 +79,15 @@ const roleChanged = (role: Role, previous_role: Role, when = at(4000)): UserEven
 // ---- commands ----
 const requestSignup = (now: Date, request_id = NEXT_REQUEST): UserCommand => ({
   type: 'RequestSignup',
-  user_id: USER,
-  request_id,
-  email: EMAIL,
-  full_name: 'Ada Lovelace',
-  password_hash: HASH,
-  now,
-  timeout_ms: TIMEOUT,
+  data: {
+    user_id: USER,
+    request_id,
+    email: EMAIL,
+    full_name: 'Ada Lovelace',
+    password_hash: HASH,
+    timeout_ms: TIMEOUT,
+  },
+  metadata: { actor_id: null, now },
 })
 const decide = (
   decision: 'approve' | 'reject',
@@ -95,20 +95,28 @@ const decide = (
   extra: { role?: Role; reason?: string | null; request_id?: string } = {},
 ): UserCommand => ({
   type: 'DecideApproval',
-  request_id: extra.request_id ?? REQUEST,
-  decision,
-  role: extra.role ?? 'student',
-  reason: extra.reason ?? null,
-  decided_by: ADMIN,
-  now,
+  data: {
+    request_id: extra.request_id ?? REQUEST,
+    decision,
+    role: extra.role ?? 'student',
+    reason: extra.reason ?? null,
+  },
+  metadata: { actor_id: ADMIN, now },
 })
-const expire = (now: Date, request_id = REQUEST): UserCommand => ({ type: 'ExpireApproval', request_id, now })
-const changeRole = (role: Role, now = at(4000)): UserCommand => ({ type: 'ChangeRole', role, changed_by: ADMIN, now })
+const expire = (now: Date, request_id = REQUEST): UserCommand => ({
+  type: 'ExpireApproval',
+  data: { request_id },
+  metadata: { actor_id: null, now },
+})
+const changeRole = (role: Role, now = at(4000)): UserCommand => ({
+  type: 'ChangeRole',
+  data: { role },
+  metadata: { actor_id: ADMIN, now },
+})
 const deactivate = (now = at(5000)): UserCommand => ({
   type: 'Deactivate',
-  deactivated_by: ADMIN,
-  reason: 'left the club',
-  now,
+  data: { reason: 'left the club' },
+  metadata: { actor_id: ADMIN, now },
 })
 
 t.test('RequestSignup', async (t) => {

@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { analyticsSummary } from '../../projections/analytics/summary'
+import type { Runtime } from '../../runtime'
+import { errors } from '../errors'
+import { errorResponses } from '../schemas'
+import { Summary, SummaryQuery } from './schemas'
+
+const DAY_MS = 86_400_000
+
+/** The analytics views (docs/analytics.md) served as JSON, for the admin dashboard. */
+export function analyticsRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get(
+      '/admin/analytics/summary',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['admin'],
+          security: [{ bearer: [] }],
+          querystring: SummaryQuery,
+          response: { 200: Summary, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const today = runtime.sources.now().toISOString().slice(0, 10)
+        const to = request.query.to ?? today
+        // the last 30 days unless asked otherwise
+        const from = request.query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10)
+        if (from > to) throw errors.validation(undefined, undefined, 'from must not be after to')
+        return analyticsSummary(runtime.db.kysely, { from, to })
+      },
+    )
+  }
+}

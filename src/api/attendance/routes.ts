@@ -1,0 +1,78 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { markAttendance } from '../../commands/attendance/mark'
+import { eventRoster, memberAttendance } from '../../projections/attendance/attendance-records'
+import type { Runtime } from '../../runtime'
+import { csvLine } from '../csv'
+import { enforceLimit } from '../rate-limit'
+import { IdParams, errorResponses } from '../schemas'
+import { Attendance, AttendanceRow, MarkBody, RosterQuery } from './schemas'
+
+const security = [{ bearer: [] }]
+const ROSTER_COLUMNS = ['id', 'event_id', 'user_id', 'full_name', 'email', 'qr_session_id', 'marked_at'] as const
+
+/** Students mark attendance; members read their own; admins read an event's roster. */
+export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
+  const db = runtime.db.kysely
+  const { limiter, config } = runtime
+  return async (app) => {
+    app.post(
+      '/attendance/mark',
+      {
+        config: { access: 'student', cachedCaller: true },
+        schema: {
+          tags: ['attendance'],
+          security,
+          body: MarkBody,
+          response: { 201: Type.Object({ attendance: Attendance }), ...errorResponses(404, 409, 410) },
+        },
+      },
+      async (request, reply) => {
+        const caller = request.caller!
+        const limits = config.rateLimits
+        await enforceLimit(limiter, `mark:user:${caller.id}`, limits.markPerUser, limits.windowSeconds)
+        // a cached caller: every write of the mark goes through the guarded appender
+        const attendance = await request.guarded((writer) =>
+          markAttendance(runtime.attendance, writer, request.body, caller.id, request.ctx),
+        )
+        return reply.status(201).send({ attendance })
+      },
+    )
+
+    app.get(
+      '/attendance/me',
+      {
+        config: { access: 'user' },
+        schema: {
+          tags: ['attendance'],
+          security,
+          response: { 200: Type.Object({ items: Type.Array(AttendanceRow) }), ...errorResponses() },
+        },
+      },
+      async (request) => ({ items: await memberAttendance(db, request.caller!.id) }),
+    )
+
+    app.get(
+      '/admin/events/:id/attendance',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['admin'],
+          security,
+          params: IdParams,
+          querystring: RosterQuery,
+          response: { 200: Type.Object({ items: Type.Array(AttendanceRow) }), ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const items = await eventRoster(db, request.params.id)
+        if (request.query.format !== 'csv') return { items }
+        const lines = [`${ROSTER_COLUMNS.join(',')}\r\n`, ...items.map((i) => csvLine(ROSTER_COLUMNS.map((c) => i[c])))]
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="attendance-${request.params.id}.csv"`)
+          .send(lines.join('') as never) // a string body skips the JSON schema
+      },
+    )
+  }
+}

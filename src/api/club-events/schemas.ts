@@ -1,0 +1,52 @@
+import { Type } from '@sinclair/typebox'
+import { Nullable, Timestamp, Uuid } from '../schemas'
+
+// Shapes only; the domain validates meaning (window order, geofence ranges).
+export const Geofence = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lng: Type.Number({ minimum: -180, maximum: 180 }),
+    radius_m: Type.Number({ minimum: 10, maximum: 10000 }),
+  },
+  { additionalProperties: false },
+)
+const fields = {
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  starts_at: Timestamp,
+  ends_at: Timestamp,
+  location: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+  notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+  geofence: Type.Optional(Nullable(Geofence)),
+}
+export const CreateClubEventBody = Type.Object(fields, { additionalProperties: false })
+export const UpdateClubEventBody = Type.Object(
+  {
+    title: Type.Optional(fields.title),
+    starts_at: Type.Optional(Timestamp),
+    ends_at: Type.Optional(Timestamp),
+    location: fields.location,
+    notes: fields.notes,
+    geofence: fields.geofence,
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export const ClubEvent = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  starts_at: Timestamp,
+  ends_at: Timestamp,
+  location: Nullable(Type.String()),
+  notes: Nullable(Type.String()),
+  geofence: Nullable(Type.Object({ lat: Type.Number(), lng: Type.Number(), radius_m: Type.Number() })),
+  created_by: Uuid,
+  created_at: Timestamp,
+})
+export const ClubEventWithCount = Type.Object({ ...ClubEvent.properties, attendance_count: Type.Integer() })
+export const ListEventsQuery = Type.Object(
+  {
+    when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past')])),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+  },
+  { additionalProperties: false },
+)

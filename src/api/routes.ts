@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { MemoryStreamTickets, RedisStreamTickets, type StreamTickets } from '../platform/stream-tickets'
+import type { Runtime } from '../runtime'
+import { analyticsRoutes } from './analytics/routes'
+import { attendanceRoutes } from './attendance/routes'
+import { auditRoutes } from './audit/routes'
+import { clubEventRoutes } from './club-events/routes'
+import { adminIdentityRoutes } from './identity/admin-routes'
+import { authRoutes } from './identity/auth-routes'
+import { notificationRoutes } from './notifications/routes'
+import { qrRoutes } from './qr/routes'
+
+/** Every /api route plugin, in one list (the RBAC matrix test walks the routes they register). */
+export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
+  const { config } = runtime
+  // a ticket issued by one API process opens a stream on another: on Redis when there is one
+  const tickets: StreamTickets = runtime.redis
+    ? new RedisStreamTickets(runtime.redis, config.redisPrefix, config.sseTicketTtlSeconds)
+    : new MemoryStreamTickets(config.sseTicketTtlSeconds, () => runtime.sources.now())
+  return async (app) => {
+    await app.register(authRoutes(runtime), { prefix: '/auth' })
+    await app.register(adminIdentityRoutes(runtime), { prefix: '/admin' })
+    await app.register(clubEventRoutes(runtime))
+    await app.register(qrRoutes(runtime))
+    await app.register(attendanceRoutes(runtime))
+    await app.register(notificationRoutes(runtime, tickets))
+    await app.register(analyticsRoutes(runtime))
+    await app.register(auditRoutes(runtime), { prefix: '/admin' })
+  }
+}

@@ -1,0 +1,66 @@
+import { clubEventDecider, type ClubEventInput } from '../../domain/club-events/decide'
+import { type ClubEventFields, clubEventStream } from '../../domain/club-events/events'
+import type { ClubEventState } from '../../domain/club-events/state'
+import { type ActorContext, type CommandDeps, commandMetadata } from '../context'
+import { handleCommand } from '../handle'
+
+export interface ClubEventDeps extends CommandDeps {
+  /** the mark hot path's cache: this process drops an edited or deleted club event at once */
+  cache: { forgetClubEvent(id: string): void }
+}
+
+/** A club event as its own stream says it is now (the command's answer; lists read the projection). */
+function clubEventView(s: ClubEventState) {
+  if (s.status !== 'active') throw new Error('unreachable: a created or updated club event is active')
+  return {
+    id: s.club_event_id,
+    title: s.title,
+    starts_at: s.starts_at,
+    ends_at: s.ends_at,
+    location: s.location,
+    notes: s.notes,
+    geofence: s.geofence,
+    created_by: s.created_by,
+    created_at: s.created_at,
+  }
+}
+
+export async function createClubEvent(deps: ClubEventDeps, input: ClubEventInput, ctx: ActorContext) {
+  const id = deps.sources.uuid()
+  const { after } = await handleCommand(
+    deps,
+    clubEventStream(id),
+    clubEventDecider,
+    { type: 'CreateClubEvent', data: { ...input, club_event_id: id }, metadata: commandMetadata(ctx, deps.sources) },
+    ctx,
+  )
+  return clubEventView(after)
+}
+
+export async function updateClubEvent(
+  deps: ClubEventDeps,
+  id: string,
+  changes: Partial<ClubEventFields>,
+  ctx: ActorContext,
+) {
+  const { after } = await handleCommand(
+    deps,
+    clubEventStream(id),
+    clubEventDecider,
+    { type: 'UpdateClubEvent', data: { club_event_id: id, changes }, metadata: commandMetadata(ctx, deps.sources) },
+    ctx,
+  )
+  deps.cache.forgetClubEvent(id)
+  return clubEventView(after)
+}
+
+export async function deleteClubEvent(deps: ClubEventDeps, id: string, ctx: ActorContext): Promise<void> {
+  await handleCommand(
+    deps,
+    clubEventStream(id),
+    clubEventDecider,
+    { type: 'DeleteClubEvent', data: { club_event_id: id }, metadata: commandMetadata(ctx, deps.sources) },
+    ctx,
+  )
+  deps.cache.forgetClubEvent(id)
+}

@@ -1,4 +1,0 @@
-export * from './events'
-export * from './errors'
-export * from './geo'
-export * from './check-mark'

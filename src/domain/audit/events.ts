@@ -1,0 +1,10 @@
+import type { DomainEvent } from '../decider'
+
+/** A request refused by the route's access rule (401 on an admin route, or any 403). */
+export type AccessDenied = DomainEvent<
+  'AccessDenied',
+  { method: string; route: string; required: string; reason: 'unauthorized' | 'forbidden'; denied_at: string }
+>
+
+/** One log stream per day: refusals need no decision, and a day's stream stays a readable size. */
+export const securityStream = (now: Date) => `security-${now.toISOString().slice(0, 10)}`

@@ -1,5 +1,0 @@
-export * from './events'
-export * from './state'
-export * from './errors'
-export * from './decide'
-export * from './payload'

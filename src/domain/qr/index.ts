@@ -1,2 +1,0 @@
-export * from './body'
-export * from './payload'

@@ -1,0 +1,81 @@
+import type { AttendanceMarked } from '../../domain/attendance/events'
+import type { Executor, Projection, RowChange } from '../projection'
+
+/** attendance_records: what each member marked, for their history and the event roster. */
+export const attendanceProjection: Projection<AttendanceMarked> = {
+  name: 'attendance_records',
+  tables: ['attendance_records'],
+  canHandle: ['AttendanceMarked'],
+  project(e): RowChange[] {
+    const d = e.data
+    return [
+      {
+        kind: 'insert',
+        table: 'attendance_records',
+        row: {
+          id: d.attendance_id,
+          club_event_id: d.club_event_id,
+          user_id: d.user_id,
+          qr_session_id: d.qr_session_id,
+          marked_at: d.marked_at,
+          location: d.location === null ? null : JSON.stringify(d.location),
+        },
+      },
+    ]
+  },
+}
+
+export interface AttendanceView {
+  id: string
+  event_id: string
+  user_id: string
+  qr_session_id: string
+  marked_at: string
+}
+
+/** A member's own marks, newest first (at most 500), with each club event's title. */
+export async function memberAttendance(
+  db: Executor,
+  userId: string,
+): Promise<(AttendanceView & { event_title: string })[]> {
+  const rows = await db
+    .selectFrom('attendance_records as a')
+    .innerJoin('club_events as e', 'e.id', 'a.club_event_id')
+    .select(['a.id', 'a.club_event_id', 'a.user_id', 'a.qr_session_id', 'a.marked_at', 'e.title'])
+    .where('a.user_id', '=', userId)
+    .orderBy('a.marked_at', 'desc')
+    .limit(500)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    event_id: r.club_event_id,
+    user_id: r.user_id,
+    qr_session_id: r.qr_session_id,
+    marked_at: r.marked_at.toISOString(),
+    event_title: r.title,
+  }))
+}
+
+/** Everyone who marked a club event, in the order they marked, with their names. */
+export async function eventRoster(
+  db: Executor,
+  clubEventId: string,
+): Promise<(AttendanceView & { full_name: string; email: string })[]> {
+  const rows = await db
+    .selectFrom('attendance_records as a')
+    .leftJoin('users as u', 'u.id', 'a.user_id')
+    .select(['a.id', 'a.club_event_id', 'a.user_id', 'a.qr_session_id', 'a.marked_at', 'u.full_name', 'u.email'])
+    .where('a.club_event_id', '=', clubEventId)
+    .orderBy('a.marked_at', 'asc')
+    .orderBy('a.id', 'asc')
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    event_id: r.club_event_id,
+    user_id: r.user_id,
+    qr_session_id: r.qr_session_id,
+    marked_at: r.marked_at.toISOString(),
+    full_name: r.full_name ?? '',
+    email: r.email ?? '',
+  }))
+}

@@ -1,0 +1,136 @@
+import type { Selectable } from 'kysely'
+import type { ClubEventsTable, GeofenceColumn } from '../../db/database'
+import type { AttendanceMarked } from '../../domain/attendance/events'
+import type { ClubEventEvent } from '../../domain/club-events/events'
+import { type Keyset, type Page, keysetPage } from '../keyset'
+import type { Executor, Projection, RowChange } from '../projection'
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+
+/** club_events, with a running attendance count per event. */
+export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked> = {
+  name: 'club_events',
+  tables: ['club_events'],
+  canHandle: ['ClubEventCreated', 'ClubEventUpdated', 'ClubEventDeleted', 'AttendanceMarked'],
+  project(e): RowChange[] {
+    switch (e.type) {
+      case 'ClubEventCreated': {
+        const d = e.data
+        return [
+          {
+            kind: 'insert',
+            table: 'club_events',
+            row: {
+              id: d.club_event_id,
+              title: d.title,
+              starts_at: d.starts_at,
+              ends_at: d.ends_at,
+              location: d.location,
+              notes: d.notes,
+              geofence: json(d.geofence),
+              created_by: d.created_by,
+              created_at: d.created_at,
+              updated_at: d.created_at,
+              deleted_at: null,
+            },
+          },
+        ]
+      }
+      case 'ClubEventUpdated': {
+        const { geofence, ...changes } = e.data.changes
+        const set = { ...changes, ...(geofence === undefined ? {} : { geofence: json(geofence) }) }
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { ...set, updated_at: e.data.updated_at },
+          },
+        ]
+      }
+      case 'ClubEventDeleted':
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at },
+          },
+        ]
+      case 'AttendanceMarked':
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { attendance_count: { increment: 1 } },
+          },
+        ]
+    }
+  },
+}
+
+type Row = Selectable<ClubEventsTable>
+
+export interface ClubEventView {
+  id: string
+  title: string
+  starts_at: string
+  ends_at: string
+  location: string | null
+  notes: string | null
+  geofence: GeofenceColumn | null
+  created_by: string
+  created_at: string
+  attendance_count: number
+}
+
+export function clubEventView(r: Row): ClubEventView {
+  return {
+    id: r.id,
+    title: r.title,
+    starts_at: r.starts_at.toISOString(),
+    ends_at: r.ends_at.toISOString(),
+    location: r.location,
+    notes: r.notes,
+    geofence: r.geofence ?? null,
+    created_by: r.created_by,
+    created_at: r.created_at.toISOString(),
+    attendance_count: r.attendance_count,
+  }
+}
+
+/** A club event members may see: deleted ones are hidden. */
+export async function getClubEvent(db: Executor, id: string): Promise<ClubEventView | undefined> {
+  const row = await db
+    .selectFrom('club_events')
+    .selectAll()
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  return row && clubEventView(row)
+}
+
+export interface ClubEventListOptions {
+  when: 'upcoming' | 'past'
+  now: Date
+  after?: Keyset
+  limit: number
+}
+
+/** Upcoming: soonest first, including those under way; past: latest first. */
+export async function pageClubEvents(db: Executor, opts: ClubEventListOptions): Promise<Page<ClubEventView>> {
+  const upcoming = opts.when === 'upcoming'
+  const q = db
+    .selectFrom('club_events')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .where('ends_at', upcoming ? '>=' : '<', opts.now)
+  const order = {
+    columns: ['starts_at', 'id'] as [string, string],
+    direction: upcoming ? ('asc' as const) : ('desc' as const),
+    keyOf: (r: Row) => ({ at: r.starts_at, id: r.id }),
+  }
+  const { rows, next } = await keysetPage(q, order, opts.after, opts.limit)
+  return { items: rows.map(clubEventView), next }
+}

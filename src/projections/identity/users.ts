@@ -1,0 +1,70 @@
+import type { UserEvent } from '../../domain/identity/user-events'
+import type { Projection, RowChange } from '../projection'
+
+/** users: one row per account, never the password hash. Read by the analytics views and the event roster. */
+export const usersProjection: Projection<UserEvent> = {
+  name: 'users',
+  tables: ['users'],
+  canHandle: ['SignupRequested', 'ApprovalDecided', 'ApprovalExpired', 'UserRoleChanged', 'UserDeactivated'],
+  project(e): RowChange[] {
+    switch (e.type) {
+      case 'SignupRequested': {
+        const d = e.data
+        // a signup after an expired one reuses the row
+        return [
+          {
+            kind: 'upsert',
+            table: 'users',
+            row: {
+              id: d.user_id,
+              email: d.email,
+              full_name: d.full_name,
+              role: null,
+              status: 'pending',
+              created_at: d.requested_at,
+              approved_at: null,
+              updated_at: d.requested_at,
+            },
+            key: ['id'],
+            update: ['full_name', 'role', 'status', 'created_at', 'approved_at', 'updated_at'],
+          },
+        ]
+      }
+      case 'ApprovalDecided': {
+        const d = e.data
+        const set =
+          d.decision === 'approved'
+            ? { status: 'approved' as const, role: d.role, approved_at: d.decided_at, updated_at: d.decided_at }
+            : { status: 'rejected' as const, updated_at: d.decided_at }
+        return [{ kind: 'update', table: 'users', where: { id: d.user_id }, set }]
+      }
+      case 'ApprovalExpired':
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { status: 'expired', updated_at: e.data.expired_at },
+          },
+        ]
+      case 'UserRoleChanged':
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { role: e.data.role, updated_at: e.data.changed_at },
+          },
+        ]
+      case 'UserDeactivated':
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { status: 'deactivated', updated_at: e.data.deactivated_at },
+          },
+        ]
+    }
+  },
+}

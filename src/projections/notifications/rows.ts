@@ -1,0 +1,151 @@
+import type { Transaction } from 'kysely'
+import type { Database } from '../../db/database'
+import {
+  attendanceText,
+  notificationId,
+  type NotificationText,
+  type NotificationType,
+} from '../../domain/notifications/text'
+import type { Executor } from '../projection'
+
+/** Row writes of the notifications consumer; every one runs in the runner's transaction. */
+type Trx = Transaction<Database>
+
+export interface NewNotification extends NotificationText {
+  id: string
+  user_id: string
+  type: NotificationType
+  data: Record<string, unknown>
+  at: string
+  seq: number
+}
+
+export async function insertNotification(trx: Trx, n: NewNotification): Promise<void> {
+  await trx
+    .insertInto('notifications')
+    .values({
+      id: n.id,
+      user_id: n.user_id,
+      type: n.type,
+      title: n.title,
+      body: n.body,
+      data: JSON.stringify(n.data),
+      created_at: new Date(n.at),
+      updated_at: new Date(n.at),
+      read_at: null,
+      seq: n.seq,
+    })
+    .execute()
+}
+
+export async function adminIds(trx: Trx): Promise<string[]> {
+  return (await trx.selectFrom('notification_admins').select('user_id').orderBy('user_id').execute()).map(
+    (r) => r.user_id,
+  )
+}
+
+export async function setAdmin(trx: Trx, userId: string, isAdmin: boolean): Promise<void> {
+  if (isAdmin)
+    await trx
+      .insertInto('notification_admins')
+      .values({ user_id: userId })
+      .onConflict((oc) => oc.column('user_id').doNothing())
+      .execute()
+  else await trx.deleteFrom('notification_admins').where('user_id', '=', userId).execute()
+}
+
+/** The marks of one club event in one minute, gathered over a batch. */
+export interface AttendanceWindow {
+  club_event_id: string
+  window_start: string
+  created_by: string
+  /** the club event's title at the last mark, as a one-by-one replay would have it */
+  title: string
+  count: number
+  /** earliest and latest marked_at, in ms */
+  first_at: number
+  last_at: number
+  /** ordinal of the last mark */
+  seq: number
+}
+
+/**
+ * Adds a batch's marks to the window's one notification. New activity makes it
+ * unread again and moves its seq forward, so live streams send the new count.
+ */
+export async function coalesceAttendance(trx: Trx, w: AttendanceWindow): Promise<void> {
+  const id = notificationId('attendance', w.club_event_id, w.window_start)
+  const existing = await trx
+    .selectFrom('notifications')
+    .select(['count', 'created_at', 'updated_at'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+  const count = (existing?.count ?? 0) + w.count
+  const text = attendanceText(count, w.title, w.window_start)
+  const data = JSON.stringify({
+    club_event_id: w.club_event_id,
+    club_event_title: w.title,
+    window_start: w.window_start,
+    count,
+  })
+  const row = {
+    id,
+    user_id: w.created_by,
+    type: 'attendance_marked' as const,
+    ...text,
+    data,
+    count,
+    created_at: new Date(Math.min(existing?.created_at.getTime() ?? Infinity, w.first_at)),
+    updated_at: new Date(Math.max(existing?.updated_at.getTime() ?? 0, w.last_at)),
+    read_at: null,
+    seq: w.seq,
+  }
+  await trx
+    .insertInto('notifications')
+    .values(row)
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet({
+        title: text.title,
+        body: text.body,
+        data,
+        count,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        read_at: null,
+        seq: w.seq,
+      }),
+    )
+    .execute()
+}
+
+/** A read applies only to the version the member saw (seq at most `upTo`). */
+export async function markRead(
+  db: Executor,
+  userId: string,
+  readAt: string,
+  upTo: number,
+  notification?: string,
+): Promise<void> {
+  let q = db
+    .updateTable('notifications')
+    .set({ read_at: new Date(readAt) })
+    .where('user_id', '=', userId)
+    .where('read_at', 'is', null)
+    .where('seq', '<=', upTo)
+  if (notification) q = q.where('id', '=', notification)
+  await q.execute()
+}
+
+/** The ordinal of the last event seen; the feed is replayed in one order, so ordinals are stable. */
+export async function eventsSeen(trx: Trx): Promise<number> {
+  const row = await trx.selectFrom('notification_feed').select('events_seen').where('id', '=', 1).executeTakeFirst()
+  return Number(row?.events_seen ?? 0)
+}
+
+export async function setEventsSeen(trx: Trx, n: number): Promise<void> {
+  await trx
+    .insertInto('notification_feed')
+    .values({ id: 1, events_seen: n })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ events_seen: n }))
+    .execute()
+}

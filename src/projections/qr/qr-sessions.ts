@@ -1,0 +1,77 @@
+import type { Selectable } from 'kysely'
+import type { QrSessionsTable } from '../../db/database'
+import type { QrIssued, QrSessionEvent } from '../../domain/qr/events'
+import type { Executor, Projection, RowChange } from '../projection'
+
+/** qr_sessions: every QR code issued, for the admin's list of live codes and their images. */
+export const qrSessionsProjection: Projection<QrSessionEvent> = {
+  name: 'qr_sessions',
+  tables: ['qr_sessions'],
+  canHandle: ['QrIssued', 'QrRevoked'],
+  project(e): RowChange[] {
+    switch (e.type) {
+      case 'QrIssued': {
+        const d = e.data
+        return [
+          {
+            kind: 'insert',
+            table: 'qr_sessions',
+            row: {
+              id: d.qr_session_id,
+              club_event_id: d.club_event_id,
+              nonce: d.nonce,
+              key_id: d.key_id,
+              issued_by: d.issued_by,
+              issued_at: d.issued_at,
+              expires_at: d.expires_at,
+              revoked_at: null,
+              revoked_by: null,
+            },
+          },
+        ]
+      }
+      case 'QrRevoked':
+        return [
+          {
+            kind: 'update',
+            table: 'qr_sessions',
+            where: { id: e.data.qr_session_id },
+            set: { revoked_at: e.data.revoked_at, revoked_by: e.data.revoked_by },
+          },
+        ]
+    }
+  },
+}
+
+type Row = Selectable<QrSessionsTable>
+
+/** A row as the QrIssued event it came from: what the payload is signed from. */
+function issuedOf(r: Row): QrIssued['data'] {
+  return {
+    qr_session_id: r.id,
+    club_event_id: r.club_event_id,
+    nonce: r.nonce,
+    key_id: r.key_id,
+    issued_by: r.issued_by,
+    issued_at: r.issued_at.toISOString(),
+    expires_at: r.expires_at.toISOString(),
+  }
+}
+
+/** Unexpired, unrevoked QR sessions, newest first (at most 200), of one club event or all. */
+export async function activeQrSessions(db: Executor, now: Date, clubEventId?: string): Promise<QrIssued['data'][]> {
+  let q = db
+    .selectFrom('qr_sessions')
+    .selectAll()
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('issued_at', 'desc')
+    .limit(200)
+  if (clubEventId) q = q.where('club_event_id', '=', clubEventId)
+  return (await q.execute()).map(issuedOf)
+}
+
+export async function getQrSession(db: Executor, id: string): Promise<QrIssued['data'] | undefined> {
+  const row = await db.selectFrom('qr_sessions').selectAll().where('id', '=', id).executeTakeFirst()
+  return row && issuedOf(row)
+}

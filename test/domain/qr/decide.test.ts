@@ -1,0 +1,162 @@
+import t from 'tap'
+import { fold } from '../../../src/domain/decider'
+import type { ClubEventState } from '../../../src/domain/club-events/state'
+import { keyId, verifyQrPayload } from '../../../src/domain/qr/signing'
+import { qrPayloadFor } from '../../../src/domain/qr/signing'
+import { qrSessionDecider, type IssueQr, type QrSessionCommand } from '../../../src/domain/qr/decide'
+import { qrSessionStream, type QrIssued, type QrRevoked, type QrSessionEvent } from '../../../src/domain/qr/events'
+
+const SID = '0b6f4a52-8d43-4c2e-9a51-3f1d2c7e9b10'
+const EID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
+const ADMIN = 'a0a0a0a0-0000-4000-8000-000000000001'
+const OTHER_ADMIN = 'a0a0a0a0-0000-4000-8000-000000000002'
+const SECRET = 'current-qr-secret-0123456789abcdef0123456789abcdef'
+const NONCE = 'q3Zb8yL0cX1r9TfW2mKp4A'
+const NOW = new Date('2025-03-01T12:00:00.250Z')
+
+const clubEvent: ClubEventState = {
+  status: 'active',
+  club_event_id: EID,
+  title: 'Intro to pandas',
+  starts_at: '2025-03-01T11:00:00.000Z',
+  ends_at: '2025-03-01T13:00:00.000Z',
+  location: null,
+  notes: null,
+  geofence: null,
+  created_by: ADMIN,
+  created_at: '2025-02-01T00:00:00.000Z',
+}
+
+const given = (...events: QrSessionEvent[]) => ({
+  when: (command: QrSessionCommand) => qrSessionDecider.decide(command, fold(qrSessionDecider, events)),
+})
+const issue = (data: Partial<IssueQr['data']> = {}): IssueQr => ({
+  type: 'IssueQr',
+  data: {
+    qr_session_id: SID,
+    club_event_id: EID,
+    nonce: NONCE,
+    ttl_seconds: 60,
+    key_id: keyId(SECRET),
+    club_event: clubEvent,
+    ...data,
+  },
+  metadata: { actor_id: ADMIN, now: NOW },
+})
+const revoke = (actor = ADMIN, now = NOW): QrSessionCommand => ({
+  type: 'RevokeQr',
+  data: { qr_session_id: SID },
+  metadata: { actor_id: actor, now },
+})
+
+const issued: QrIssued = {
+  type: 'QrIssued',
+  data: {
+    qr_session_id: SID,
+    club_event_id: EID,
+    nonce: NONCE,
+    issued_at: '2025-03-01T12:00:00.250Z',
+    expires_at: '2025-03-01T12:01:00.250Z',
+    key_id: keyId(SECRET),
+    issued_by: ADMIN,
+  },
+}
+const revoked: QrRevoked = {
+  type: 'QrRevoked',
+  data: { qr_session_id: SID, club_event_id: EID, revoked_by: ADMIN, revoked_at: NOW.toISOString() },
+}
+const refusedWith = (code: string) => ({ name: 'DomainError', code })
+
+t.test('the stream of a QR session is named qr_session-<id>', async (t) => {
+  t.equal(qrSessionStream(SID), `qr_session-${SID}`)
+})
+
+t.test('IssueQr', async (t) => {
+  t.test('for an active club event records the session, expiring ttl_seconds from now', async (t) => {
+    t.same(given().when(issue()), [issued])
+  })
+  t.test('for a club event that does not exist or was deleted is refused: not_found', async (t) => {
+    t.throws(() => given().when(issue({ club_event: { status: 'none' } })), refusedWith('not_found'))
+    const gone: ClubEventState = { ...clubEvent, status: 'deleted', deleted_by: ADMIN, deleted_at: NOW.toISOString() }
+    t.throws(() => given().when(issue({ club_event: gone })), refusedWith('not_found'))
+    t.throws(
+      () => given().when(issue({ club_event_id: SID })),
+      refusedWith('not_found'),
+      'the state of another club event',
+    )
+  })
+  t.test('bounds ttl_seconds to 5..3600 whole seconds: validation_error', async (t) => {
+    for (const ttl of [4, 3601, 0, -60, 30.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      t.throws(() => given().when(issue({ ttl_seconds: ttl })), refusedWith('validation_error'), String(ttl))
+    }
+    t.match(given().when(issue({ ttl_seconds: 5 })), [{ data: { expires_at: '2025-03-01T12:00:05.250Z' } }])
+    t.match(given().when(issue({ ttl_seconds: 3600 })), [{ data: { expires_at: '2025-03-01T13:00:00.250Z' } }])
+  })
+  t.test('refuses a nonce under 16 bytes or a malformed key id: validation_error', async (t) => {
+    t.throws(
+      () => given().when(issue({ nonce: Buffer.alloc(15).toString('base64url') })),
+      refusedWith('validation_error'),
+    )
+    t.throws(() => given().when(issue({ nonce: 'q3Zb8yL0cX1r9TfW2mKp4A+/' })), refusedWith('validation_error'))
+    t.throws(() => given().when(issue({ key_id: 'abc' })), refusedWith('validation_error'))
+  })
+  t.test('on a session id already used is refused: already_exists', async (t) => {
+    t.throws(() => given(issued).when(issue()), refusedWith('already_exists'))
+    t.throws(() => given(issued, revoked).when(issue()), refusedWith('already_exists'))
+  })
+})
+
+t.test('RevokeQr', async (t) => {
+  t.test('revokes an issued session, naming its club event', async (t) => {
+    const later = new Date('2025-03-01T12:00:30.000Z')
+    t.same(given(issued).when(revoke(OTHER_ADMIN, later)), [
+      {
+        type: 'QrRevoked',
+        data: { qr_session_id: SID, club_event_id: EID, revoked_by: OTHER_ADMIN, revoked_at: later.toISOString() },
+      },
+    ])
+  })
+  t.test('twice records nothing the second time', async (t) => {
+    t.same(given(issued, revoked).when(revoke()), [])
+  })
+  t.test('of a session never issued is refused: not_found', async (t) => {
+    t.throws(() => given().when(revoke()), refusedWith('not_found'))
+  })
+  t.test('is folded into the state', async (t) => {
+    t.match(fold(qrSessionDecider, [issued, revoked]), { status: 'revoked', nonce: NONCE, revoked_by: ADMIN })
+  })
+})
+
+t.test('qrPayloadFor builds a payload that verifies to the session', async (t) => {
+  const payload = qrPayloadFor(issued.data, SECRET)
+  t.same(verifyQrPayload(payload, { current: SECRET }, NOW), {
+    ok: true,
+    body: {
+      sid: SID,
+      eid: EID,
+      n: NONCE,
+      iat: Date.parse('2025-03-01T12:00:00Z') / 1000,
+      exp: Date.parse('2025-03-01T12:01:00Z') / 1000,
+      kid: keyId(SECRET),
+    },
+  })
+  t.equal(qrPayloadFor(issued.data, SECRET), payload, 'deterministic: rebuilding gives the same string')
+  t.match(verifyQrPayload(payload, { current: SECRET }, new Date('2025-03-01T12:01:00Z')), {
+    ok: false,
+    code: 'qr_expired',
+  })
+})
+
+t.test('every payload of a freshly issued session verifies at once, whatever the milliseconds', async (t) => {
+  for (const ms of [0, 1, 499, 500, 999]) {
+    for (const ttl of [5, 60, 3600]) {
+      const now = new Date(Date.parse('2025-03-01T12:00:00Z') + ms)
+      const [e] = qrSessionDecider.decide(
+        { ...issue({ ttl_seconds: ttl }), metadata: { actor_id: ADMIN, now } },
+        { status: 'none' },
+      )
+      if (e?.type !== 'QrIssued') throw new Error('not issued')
+      t.ok(verifyQrPayload(qrPayloadFor(e.data, SECRET), { current: SECRET }, now).ok, `ms=${ms} ttl=${ttl}`)
+    }
+  }
+})
