@@ -2,6 +2,37 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
+/** An import of one of these layers (a relative path through a folder of that name). */
+const layers = (...names) => ({
+  regex: `(^|/)(${names.join('|')})(/|$)`,
+  message: `The dependency direction (docs/architecture.md): this layer does not import ${names.join(', ')}.`,
+})
+
+/** Node's I/O: the domain computes, it never reaches the outside world. */
+const NODE_IO = [
+  'fs',
+  'fs/promises',
+  'net',
+  'http',
+  'https',
+  'http2',
+  'dns',
+  'child_process',
+  'worker_threads',
+  'dgram',
+]
+const nodeIo = NODE_IO.flatMap((m) => [m, `node:${m}`]).map((name) => ({
+  name,
+  message: 'The domain is pure: no I/O.',
+}))
+
+/** The guarded appender is handed out by the auth plugin alone (request.guarded). */
+const guardedOnlyThroughRequest = {
+  group: ['**/commands/handle'],
+  importNames: ['guardedAppender'],
+  message: 'A route gets a guarded appender from request.guarded, never by building one.',
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', '.tap/**', 'coverage/**', 'data/**'] },
   js.configs.recommended,
@@ -12,6 +43,7 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
+  // ---- lint zones: the dependency direction of docs/architecture.md ----
   {
     // the pure core: no I/O, no clock, no environment
     files: ['src/domain/**/*.ts'],
@@ -19,16 +51,8 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            '../../store/*',
-            '../../api/*',
-            '../../db/*',
-            '../../jobs/*',
-            'pg',
-            'ioredis',
-            'bullmq',
-            'fastify',
-          ],
+          paths: [...nodeIo, 'pg', 'ioredis', 'bullmq', 'fastify', 'kysely'],
+          patterns: [layers('store', 'db', 'api', 'commands', 'projections', 'jobs', 'platform')],
         },
       ],
       'no-restricted-properties': [
@@ -39,11 +63,52 @@ export default tseslint.config(
     },
   },
   {
+    // commands load, decide and append; they never know about HTTP or jobs
+    files: ['src/commands/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [layers('api', 'jobs'), { ...guardedOnlyThroughRequest, group: ['**/handle'] }] },
+      ],
+    },
+  },
+  {
+    files: ['src/commands/handle.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layers('api', 'jobs')] }] },
+  },
+  {
+    // the read side: event → rows and queries; no commands, no HTTP
+    files: ['src/projections/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [layers('api', 'commands', 'jobs')] }] },
+  },
+  {
+    // the event store is generic: it knows no feature
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [layers('api', 'commands', 'projections', 'jobs', 'domain')] }],
+    },
+  },
+  {
+    // routes validate, call and shape: the read models' queries hold the SQL
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: ['kysely', 'pg'], patterns: [layers('db', 'jobs'), guardedOnlyThroughRequest] },
+      ],
+    },
+  },
+  {
+    files: ['src/api/plugins/auth.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: ['kysely', 'pg'], patterns: [layers('db', 'jobs')] }] },
+  },
+  // ---- per-file allowances ----
+  {
     files: ['bench/**/*.ts', 'src/cli.ts', 'src/platform/cli/**/*.ts', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['scripts/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },
   {

@@ -93,7 +93,7 @@ async function state(check: () => Promise<unknown>): Promise<DependencyState> {
   }
 }
 
-export const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
+const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
 
 const runsProjector = (role: Role) => role === 'all' || role === 'projector'
 const runsWorker = (role: Role) => role === 'all' || role === 'worker'

@@ -79,7 +79,7 @@ export async function handleCommand<S, C extends Command, E extends DomainEvent>
 }
 
 /** A domain event as the store takes it: a fresh id, and the request's provenance as metadata. */
-export const toNewEvent =
+const toNewEvent =
   (sources: Sources, ctx: CommandContext) =>
   (e: DomainEvent): NewEvent => ({ id: sources.uuid(), type: e.type, data: e.data, metadata: metadataOf(ctx) })
 

@@ -7,7 +7,7 @@ export type { Logger }
  * Secrets never reach the logs: authorization headers, cookies and any field
  * named like a secret are censored wherever they appear in a log object.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

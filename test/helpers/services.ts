@@ -6,14 +6,14 @@ import { Redis } from 'ioredis'
  * Each test file gets its own PostgreSQL database and Redis key prefix, so
  * files run in parallel and leave nothing behind. Real services, never mocks.
  */
-export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 interface Teardown {
   teardown(fn: () => unknown): void
 }
 
-export function uniqueName(prefix: string): string {
+function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
 }
 

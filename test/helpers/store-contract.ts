@@ -354,7 +354,7 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
   })
 }
 
-export async function readEverything(store: EventStore): Promise<StoredEvent[]> {
+async function readEverything(store: EventStore): Promise<StoredEvent[]> {
   const all: StoredEvent[] = []
   let after = START
   for (;;) {

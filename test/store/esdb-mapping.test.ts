@@ -14,7 +14,7 @@ import { PositionUnavailable, fromRecorded, isSystemRecord, toEventData } from '
 import { feedPage } from '../../src/store/esdb/feed'
 import { InvalidPosition, decodePosition, encodePosition, isAfter } from '../../src/store/esdb/positions'
 import { isStreamNotFound, toActualRevision, toEsdbExpectedRevision, toPortError } from '../../src/store/esdb/revisions'
-import { decodePosition as decodePgPosition } from '../../src/store/postgres/postgres-event-store'
+import { decodePosition as decodePgPosition } from '../../src/store/postgres/rows'
 
 /** What the client hands back for an event in $all (see RecordedEvent in its types). */
 function recorded(o: {

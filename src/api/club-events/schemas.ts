@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { Nullable, Timestamp, Uuid } from '../schemas'
 
 // Shapes only; the domain validates meaning (window order, geofence ranges).
-export const Geofence = Type.Object(
+const Geofence = Type.Object(
   {
     lat: Type.Number({ minimum: -90, maximum: 90 }),
     lng: Type.Number({ minimum: -180, maximum: 180 }),

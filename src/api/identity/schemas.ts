@@ -28,7 +28,7 @@ export const User = Type.Object({
   role: Nullable(Role),
   status: Type.String(),
 })
-export const ApprovalRequestBrief = Type.Object({ id: Uuid, status: Type.String(), expires_at: Timestamp })
+const ApprovalRequestBrief = Type.Object({ id: Uuid, status: Type.String(), expires_at: Timestamp })
 export const SignupResponse = Type.Object({
   user: Type.Object({ id: Uuid, email: Type.String(), full_name: Type.String(), status: Type.Literal('pending') }),
   approval_request: ApprovalRequestBrief,

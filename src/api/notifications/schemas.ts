@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox'
 import { TICKET_PATTERN } from '../../platform/stream-tickets'
 import { Cursor, Limit, Nullable, Timestamp, Uuid } from '../schemas'
 
-export const Notification = Type.Object({
+const Notification = Type.Object({
   id: Uuid,
   type: Type.String(),
   title: Type.String(),

@@ -1,5 +1,5 @@
 import type { FastifyError } from 'fastify'
-import { isConnectionError } from '../../db/sql-pool'
+import { isConnectionError } from '../../platform/connection-errors'
 import { DomainError } from '../../domain/decider'
 import type { RefusalCode } from '../../domain/refusals'
 import { WrongExpectedVersion } from '../../store/event-store'

@@ -1,6 +1,11 @@
 import type { DomainError } from '../../domain/decider'
 import { normaliseEmail } from '../../domain/identity/email'
-import { INVALID_LOGIN_STREAM, type LoginFailed, loginStream } from '../../domain/identity/login-events'
+import {
+  INVALID_LOGIN_STREAM,
+  type LoginFailed,
+  type LoginSucceeded,
+  loginStream,
+} from '../../domain/identity/login-events'
 import { identityRefusals } from '../../domain/identity/refusals'
 import { sessionDecider, sessionStream } from '../../domain/identity/session'
 import { type UserState, effectiveStatus, userDecider } from '../../domain/identity/user'
@@ -12,7 +17,7 @@ import type { IdentityDeps } from './deps'
 
 type Known = Exclude<UserState, { status: 'none' }>
 
-export function userSummary(state: Known, now: Date) {
+function userSummary(state: Known, now: Date) {
   return {
     id: state.account.id,
     email: state.account.email,
@@ -69,15 +74,15 @@ export async function login(deps: IdentityDeps, input: { email: string; password
     throw await failed(code, identityRefusals.loginRefused(code, details))
   }
   const pair = await startSession(deps, state.account.id, state.role, ctx)
-  await record(
-    deps,
-    loginStream(state.account.id),
-    {
-      type: 'LoginSucceeded',
-      data: { user_id: state.account.id, session_id: pair.session_id, logged_in_at: now.toISOString() },
-    },
-    { ...ctx, actor_id: state.account.id, actor_role: state.role },
-  )
+  const succeeded: LoginSucceeded = {
+    type: 'LoginSucceeded',
+    data: { user_id: state.account.id, session_id: pair.session_id, logged_in_at: now.toISOString() },
+  }
+  await record(deps, loginStream(state.account.id), succeeded, {
+    ...ctx,
+    actor_id: state.account.id,
+    actor_role: state.role,
+  })
   return {
     access_token: pair.access_token,
     refresh_token: pair.refresh_token,

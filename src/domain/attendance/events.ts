@@ -34,8 +34,6 @@ export type AttendanceRejected = DomainEvent<
   }
 >
 
-export type AttendanceEvent = AttendanceMarked | AttendanceRejected
-
 /**
  * One stream per (club event, student), appended with expected revision
  * no_stream: the store, not a read model, enforces one mark per student, and a

@@ -2,10 +2,10 @@ import { clubEventRefusals } from './refusals'
 import type { Geofence } from './events'
 
 /** Limits on what an admin may type; the read side and the UI rely on them. */
-export const TITLE_MAX_CHARS = 200
-export const LOCATION_MAX_CHARS = 200
-export const NOTES_MAX_CHARS = 2000
-export const GEOFENCE_RADIUS_M = { min: 10, max: 10_000 } as const
+const TITLE_MAX_CHARS = 200
+const LOCATION_MAX_CHARS = 200
+const NOTES_MAX_CHARS = 2000
+const GEOFENCE_RADIUS_M = { min: 10, max: 10_000 } as const
 
 // PostgreSQL jsonb cannot store lone surrogates nor NUL (a control character,
 // refused below): refusing them here turns a 500 on append into a 400.

@@ -13,8 +13,8 @@
  * not RFC 5322 (no quoted local parts, no comments, no IP literals). The
  * grammar deliberately allows dots anywhere in the local part; so do we.
  */
-export const EMAIL_MAX_LENGTH = 254
-export const EMAIL_LOCAL_MAX_LENGTH = 64
+const EMAIL_MAX_LENGTH = 254
+const EMAIL_LOCAL_MAX_LENGTH = 64
 
 const LOCAL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+$/
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/

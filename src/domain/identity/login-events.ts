@@ -15,8 +15,6 @@ export type LoginFailed = DomainEvent<
   { user_id: string | null; email: string | null; reason: string; failed_at: string }
 >
 
-export type LoginEvent = LoginSucceeded | LoginFailed
-
 export const loginStream = (userId: string) => `login-${userId}`
 
 /** Attempts with an address that is not an email at all: there is no account to file them under. */

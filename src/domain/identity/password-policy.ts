@@ -14,11 +14,11 @@ export type PasswordCheck = { ok: true } | { ok: false; problem: PasswordProblem
 export const COMMON_PASSWORDS: ReadonlySet<string> = new Set(commonPasswords)
 
 /** @defaultValue 8 */
-export const PASSWORD_MIN_BYTES = 8
+const PASSWORD_MIN_BYTES = 8
 /** bcrypt's input limit. @defaultValue 72 */
 export const PASSWORD_MAX_BYTES = 72
 /** From this many characters (code points) a passphrase needs no character classes. @defaultValue 15 */
-export const PASSPHRASE_MIN_CHARS = 15
+const PASSPHRASE_MIN_CHARS = 15
 
 // TextEncoder, not Buffer, keeps the domain free of Node APIs. A lone surrogate
 // encodes as U+FFFD (3 bytes), the same count bcryptjs uses for it.

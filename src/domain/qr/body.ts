@@ -12,13 +12,13 @@ export interface QrBody {
   kid: string
 }
 
-export const NONCE_MIN_CHARS = 22 // 16 bytes in unpadded base64url
-export const NONCE_MAX_CHARS = 64 // keeps a payload well under QR_MAX_LENGTH
+const NONCE_MIN_CHARS = 22 // 16 bytes in unpadded base64url
+const NONCE_MAX_CHARS = 64 // keeps a payload well under QR_MAX_LENGTH
 
 const FIELDS = ['eid', 'exp', 'iat', 'kid', 'n', 'sid'] as const
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const KID = /^[0-9a-f]{16}$/
-export const BASE64URL = /^[A-Za-z0-9_-]+$/
+const BASE64URL = /^[A-Za-z0-9_-]+$/
 
 /** base64url never has a length of 1 mod 4; such a string is not an encoding of anything. */
 export const isBase64url = (s: string): boolean => BASE64URL.test(s) && s.length % 4 !== 1

@@ -2,11 +2,11 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { isBase64url, qrBodyProblem, type QrBody } from './body'
 import type { QrIssued } from './events'
 
-export const QR_VERSION = 'v1'
+const QR_VERSION = 'v1'
 /** Longer strings are refused before any parsing: no work for a padded attack. */
 export const QR_MAX_LENGTH = 512
 /** Tolerated lead of the issuer's clock over ours when checking `iat`. */
-export const QR_CLOCK_SKEW_SECONDS = 5
+const QR_CLOCK_SKEW_SECONDS = 5
 export const QR_MAX_LIFETIME_SECONDS = 3600
 const SIGNATURE_BYTES = 32
 

@@ -85,7 +85,7 @@ export interface ClubEventView {
   attendance_count: number
 }
 
-export function clubEventView(r: Row): ClubEventView {
+function clubEventView(r: Row): ClubEventView {
   return {
     id: r.id,
     title: r.title,

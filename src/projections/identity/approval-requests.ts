@@ -71,7 +71,7 @@ export interface ApprovalRequestView {
   reason: string | null
 }
 
-export function approvalRequestView(row: Row, now: Date): ApprovalRequestView {
+function approvalRequestView(row: Row, now: Date): ApprovalRequestView {
   // a pending request past its deadline is expired even before the sweep records it
   const status = row.status === 'pending' && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status
   return {

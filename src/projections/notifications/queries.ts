@@ -17,7 +17,7 @@ export interface NotificationView {
   read_at: string | null
 }
 
-export function notificationView(r: Row): NotificationView {
+function notificationView(r: Row): NotificationView {
   return {
     id: r.id,
     type: r.type,

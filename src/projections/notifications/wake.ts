@@ -4,7 +4,7 @@ import type { Database } from '../../db/database'
 import type { PgLitePool } from '../../db/pglite-pool'
 
 /** The NOTIFY channel; the payload is the user whose notifications changed, or 'reconnect'. */
-export const NOTIFICATIONS_CHANNEL = 'dscp_notifications'
+const NOTIFICATIONS_CHANNEL = 'dscp_notifications'
 
 /** Wakes every API process's live streams of these users; PostgreSQL delivers NOTIFY only on commit. */
 export async function wake(trx: Transaction<Database>, userIds: Iterable<string>): Promise<void> {

@@ -18,7 +18,3 @@ export function createEsdbEventStore(connectionString: string, opts: EsdbEventSt
   const client = EventStoreDBClient.connectionString(toClientConnectionString(connectionString))
   return new EsdbEventStore(client, opts.onError)
 }
-
-export { EsdbEventStore } from './esdb-event-store'
-export { InvalidPosition, decodePosition, encodePosition } from './positions'
-export { InvalidConnectionString, toClientConnectionString } from './connection'

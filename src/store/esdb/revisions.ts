@@ -49,7 +49,7 @@ interface WrongExpectedVersionLike {
  * Checked by its `type` tag rather than instanceof: a second copy of the
  * client package (nested node_modules) would have its own classes.
  */
-export function isWrongExpectedVersion(err: unknown): err is WrongExpectedVersionLike {
+function isWrongExpectedVersion(err: unknown): err is WrongExpectedVersionLike {
   return (
     typeof err === 'object' && err !== null && (err as { type?: unknown }).type === ErrorType.WRONG_EXPECTED_VERSION
   )

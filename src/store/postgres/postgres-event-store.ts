@@ -16,7 +16,8 @@ import { DuplicateEventId, GuardFailed, START, WrongExpectedVersion } from '../e
 import { Batcher } from '../batcher'
 import { pollingSubscription } from '../polling-subscription'
 import { SharedFeed } from '../shared-feed'
-import { isConnectionError, type Notifier, type SqlPool } from '../../db/sql-pool'
+import type { Notifier, SqlPool } from '../../db/sql-pool'
+import { isConnectionError } from '../../platform/connection-errors'
 import {
   APPEND_NEW_STREAMS,
   EVENTS_BY_ID,
@@ -27,57 +28,7 @@ import {
   WAKE_CHANNEL,
   appendStatement,
 } from './sql'
-
-interface Row {
-  position: string
-  tx: string
-  id: string
-  stream: string
-  revision: string
-  type: string
-  data: unknown
-  metadata: Record<string, unknown>
-  recorded_at: Date
-}
-
-/** `${tx}:${position}`; START is before every event. */
-export function encodePosition(tx: string, position: string): Position {
-  return `${tx}:${position}`
-}
-
-export function decodePosition(p: Position | undefined): [tx: string, position: string] {
-  if (p === undefined || p === START) return ['0', '0']
-  const m = /^(\d{1,20}):(\d{1,19})$/.exec(p)
-  if (!m) throw new InvalidPosition(p)
-  return [m[1]!, m[2]!]
-}
-
-/** orders two positions of this store (global feed order) */
-export function comparePositions(a: Position, b: Position): number {
-  const [ta, pa] = decodePosition(a).map(BigInt) as [bigint, bigint]
-  const [tb, pb] = decodePosition(b).map(BigInt) as [bigint, bigint]
-  return ta !== tb ? (ta < tb ? -1 : 1) : pa === pb ? 0 : pa < pb ? -1 : 1
-}
-
-export class InvalidPosition extends Error {
-  override readonly name = 'InvalidPosition'
-  constructor(readonly position: string) {
-    super(`not a position of this store: ${JSON.stringify(position)}`)
-  }
-}
-
-function toStored(r: Row): StoredEvent {
-  return {
-    id: r.id,
-    type: r.type,
-    data: r.data,
-    metadata: r.metadata,
-    stream: r.stream,
-    revision: BigInt(r.revision),
-    position: encodePosition(r.tx, r.position),
-    recorded_at: r.recorded_at instanceof Date ? r.recorded_at : new Date(r.recorded_at),
-  }
-}
+import { type Row, comparePositions, decodePosition, encodePosition, toStored } from './rows'
 
 /** the row an append wrote last (undefined for none) */
 const latest = <R extends { position: string }>(rows: R[]): R | undefined =>
