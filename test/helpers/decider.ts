@@ -8,7 +8,9 @@ import { type Command, type Decider, type DomainEvent, DomainError, fold } from 
  *   given(t, userDecider, []).when(approve).thenThrows('not_found')
  *
  * `then` returns the state after the new events, for a further look;
- * `thenThrows` requires a DomainError with exactly that code.
+ * `thenThrows` requires a DomainError with exactly that code; `events()`
+ * hands over what was decided (or throws what decide threw), for a partial
+ * match or a look at one field.
  */
 export function given<S, C extends Command, E extends DomainEvent>(
   t: Test,
@@ -19,6 +21,9 @@ export function given<S, C extends Command, E extends DomainEvent>(
     when(command: C) {
       const state = fold(decider, events)
       return {
+        events(): E[] {
+          return decider.decide(command, state)
+        },
         then(expected: readonly E[], message = 'decides these events'): S {
           let decided: E[]
           try {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { TEST_SECRETS } from './runtime'
 
@@ -10,13 +11,39 @@ export interface ServiceProcess {
 }
 
 /**
- * The real, built entry point (dist/main.js: `npm test` builds first) as a
- * child process: what deployments run, and it starts in a second rather than
- * compiling TypeScript under the test loader.
+ * The real, built entry point (dist/main.js) as a child process: what
+ * deployments run, and it starts in a second rather than compiling TypeScript
+ * under the test loader. `npm test` builds first; a file run on its own needs
+ * `npm run build` after any change to src/, and says so rather than testing
+ * yesterday's code.
  */
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js')
+const ROOT = join(__dirname, '..', '..')
+const MAIN = join(ROOT, 'dist', 'main.js')
+
+const newest = (dir: string): number =>
+  Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  )
+
+let built: boolean | undefined
+function assertBuilt(): void {
+  built ??= (() => {
+    let mainAt: number
+    try {
+      mainAt = statSync(MAIN).mtimeMs
+    } catch {
+      return false
+    }
+    return mainAt >= newest(join(ROOT, 'src'))
+  })()
+  if (!built) throw new Error('dist/ is missing or older than src/: run `npm run build` first (`npm test` does)')
+}
 
 export function startProcess(role: string, env: Record<string, string>): ServiceProcess {
+  assertBuilt()
   // below the ephemeral range (32768+), clear of the services this machine runs
   // (4222 NATS, 4369 epmd, 5432 PostgreSQL, 5672/25672 RabbitMQ…): a clash stopped a child once
   const port = String(10000 + Math.floor(Math.random() * 10000))

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { given } from '../../helpers/decider'
 import { fold } from '../../../src/domain/decider'
 import { clubEventDecider, type ClubEventCommand, type CreateClubEvent } from '../../../src/domain/club-events/decide'
 import {
@@ -13,9 +14,6 @@ const ADMIN = 'a0a0a0a0-0000-4000-8000-000000000001'
 const NOW = new Date('2025-03-01T12:00:00.000Z')
 const metadata = { actor_id: ADMIN, now: NOW }
 
-const given = (...events: ClubEventEvent[]) => ({
-  when: (command: ClubEventCommand) => clubEventDecider.decide(command, fold(clubEventDecider, events)),
-})
 const create = (data: Partial<CreateClubEvent['data']> = {}): CreateClubEvent => ({
   type: 'CreateClubEvent',
   data: {
@@ -61,18 +59,20 @@ t.test('the stream of a club event is named club_event-<id>', async (t) => {
 
 t.test('CreateClubEvent', async (t) => {
   t.test('on an empty stream records the event with times in UTC and absent options as null', async (t) => {
-    t.same(given().when(create()), [created])
+    given(t, clubEventDecider, []).when(create()).then([created])
   })
   t.test('trims the title and text, keeps a geofence, and turns offsets into UTC', async (t) => {
-    const [e] = given().when(
-      create({
-        title: '  Intro to pandas ',
-        starts_at: '2025-03-10T18:00:00+01:00',
-        location: ' Room 4 ',
-        notes: 'Bring a laptop\n',
-        geofence: fence,
-      }),
-    )
+    const [e] = given(t, clubEventDecider, [])
+      .when(
+        create({
+          title: '  Intro to pandas ',
+          starts_at: '2025-03-10T18:00:00+01:00',
+          location: ' Room 4 ',
+          notes: 'Bring a laptop\n',
+          geofence: fence,
+        }),
+      )
+      .events()
     t.match(e, {
       data: {
         title: 'Intro to pandas',
@@ -84,12 +84,16 @@ t.test('CreateClubEvent', async (t) => {
     })
   })
   t.test('drops fields a client slipped into the geofence', async (t) => {
-    const [e] = given().when(create({ geofence: { ...fence, owner: 'x' } as never }))
+    const [e] = given(t, clubEventDecider, [])
+      .when(create({ geofence: { ...fence, owner: 'x' } as never }))
+      .events()
     t.same(e?.data, { ...created.data, geofence: fence })
   })
   t.test('on an existing stream is refused: already_exists', async (t) => {
-    t.throws(() => given(created).when(create()), refusedWith('already_exists'))
-    t.throws(() => given(created, deleted).when(create()), refusedWith('already_exists'), 'a deleted id is not reused')
+    given(t, clubEventDecider, [created]).when(create()).thenThrows('already_exists')
+    given(t, clubEventDecider, [created, deleted])
+      .when(create())
+      .thenThrows('already_exists', 'a deleted id is not reused')
   })
   const invalid: Record<string, Partial<CreateClubEvent['data']>> = {
     'a blank title': { title: '   ' },
@@ -114,38 +118,53 @@ t.test('CreateClubEvent', async (t) => {
   }
   for (const [name, data] of Object.entries(invalid)) {
     t.test(`with ${name} is refused: validation_error`, async (t) => {
-      t.throws(() => given().when(create(data)), refusedWith('validation_error'))
+      given(t, clubEventDecider, []).when(create(data)).thenThrows('validation_error')
     })
   }
   t.test('accepts the limits themselves', async (t) => {
-    const [e] = given().when(
-      create({
-        title: 'é'.repeat(200),
-        location: 'x'.repeat(200),
-        notes: 'x'.repeat(2000),
-        geofence: { lat: -90, lng: 180, radius_m: 10_000 },
-      }),
-    )
+    const [e] = given(t, clubEventDecider, [])
+      .when(
+        create({
+          title: 'é'.repeat(200),
+          location: 'x'.repeat(200),
+          notes: 'x'.repeat(2000),
+          geofence: { lat: -90, lng: 180, radius_m: 10_000 },
+        }),
+      )
+      .events()
     t.equal(e?.type, 'ClubEventCreated')
-    t.equal(given().when(create({ title: '😀'.repeat(200) })).length, 1, 'counts characters, not UTF-16 units')
+    t.equal(
+      given(t, clubEventDecider, [])
+        .when(create({ title: '😀'.repeat(200) }))
+        .events().length,
+      1,
+      'counts characters, not UTF-16 units',
+    )
   })
 })
 
 t.test('UpdateClubEvent', async (t) => {
   t.test('records only the fields that change', async (t) => {
-    t.same(given(created).when(update({ title: 'Intro to pandas', location: 'Room 4', notes: null })), [
-      {
-        type: 'ClubEventUpdated',
-        data: { club_event_id: ID, changes: { location: 'Room 4' }, updated_by: ADMIN, updated_at: NOW.toISOString() },
-      },
-    ])
+    given(t, clubEventDecider, [created])
+      .when(update({ title: 'Intro to pandas', location: 'Room 4', notes: null }))
+      .then([
+        {
+          type: 'ClubEventUpdated',
+          data: {
+            club_event_id: ID,
+            changes: { location: 'Room 4' },
+            updated_by: ADMIN,
+            updated_at: NOW.toISOString(),
+          },
+        },
+      ])
   })
   t.test('that changes nothing records nothing', async (t) => {
-    t.same(given(created).when(update({})), [])
+    given(t, clubEventDecider, [created]).when(update({})).then([])
     t.same(
-      given(created).when(
-        update({ title: ' Intro to pandas ', starts_at: '2025-03-10T18:00:00+01:00', geofence: null }),
-      ),
+      given(t, clubEventDecider, [created])
+        .when(update({ title: ' Intro to pandas ', starts_at: '2025-03-10T18:00:00+01:00', geofence: null }))
+        .events(),
       [],
     )
   })
@@ -154,21 +173,33 @@ t.test('UpdateClubEvent', async (t) => {
       ...created,
       data: { ...created.data, location: 'Room 4', notes: 'n', geofence: fence },
     }
-    t.match(given(withAll).when(update({ location: null, notes: null, geofence: null })), [
-      { data: { changes: { location: null, notes: null, geofence: null } } },
-    ])
+    t.match(
+      given(t, clubEventDecider, [withAll])
+        .when(update({ location: null, notes: null, geofence: null }))
+        .events(),
+      [{ data: { changes: { location: null, notes: null, geofence: null } } }],
+    )
   })
   t.test('compares geofences by value', async (t) => {
     const withFence: ClubEventCreated = { ...created, data: { ...created.data, geofence: fence } }
-    t.same(given(withFence).when(update({ geofence: { ...fence } })), [])
-    t.match(given(withFence).when(update({ geofence: { ...fence, radius_m: 200 } })), [
-      { data: { changes: { geofence: { radius_m: 200 } } } },
-    ])
+    given(t, clubEventDecider, [withFence])
+      .when(update({ geofence: { ...fence } }))
+      .then([])
+    t.match(
+      given(t, clubEventDecider, [withFence])
+        .when(update({ geofence: { ...fence, radius_m: 200 } }))
+        .events(),
+      [{ data: { changes: { geofence: { radius_m: 200 } } } }],
+    )
   })
   t.test('checks the time window as it will be after the update', async (t) => {
-    t.throws(() => given(created).when(update({ starts_at: '2025-03-10T20:00:00Z' })), refusedWith('validation_error'))
+    given(t, clubEventDecider, [created])
+      .when(update({ starts_at: '2025-03-10T20:00:00Z' }))
+      .thenThrows('validation_error')
     t.match(
-      given(created).when(update({ starts_at: '2025-03-11T17:00:00Z', ends_at: '2025-03-11T19:00:00Z' })),
+      given(t, clubEventDecider, [created])
+        .when(update({ starts_at: '2025-03-11T17:00:00Z', ends_at: '2025-03-11T19:00:00Z' }))
+        .events(),
       [{ type: 'ClubEventUpdated' }],
       'moving both ends at once',
     )
@@ -182,18 +213,27 @@ t.test('UpdateClubEvent', async (t) => {
       { geofence: { ...fence, lat: 91 } },
     ]) {
       t.throws(
-        () => given(created).when(update(changes as Partial<ClubEventFields>)),
+        () =>
+          given(t, clubEventDecider, [created])
+            .when(update(changes as Partial<ClubEventFields>))
+            .events(),
         refusedWith('validation_error'),
         JSON.stringify(changes),
       )
     }
   })
   t.test('of a club event that does not exist or was deleted is refused: not_found', async (t) => {
-    t.throws(() => given().when(update({ title: 'x' })), refusedWith('not_found'))
-    t.throws(() => given(created, deleted).when(update({ title: 'x' })), refusedWith('not_found'))
+    given(t, clubEventDecider, [])
+      .when(update({ title: 'x' }))
+      .thenThrows('not_found')
+    given(t, clubEventDecider, [created, deleted])
+      .when(update({ title: 'x' }))
+      .thenThrows('not_found')
   })
   t.test('is folded into the state', async (t) => {
-    const [e] = given(created).when(update({ title: 'Pandas II', geofence: fence }))
+    const [e] = given(t, clubEventDecider, [created])
+      .when(update({ title: 'Pandas II', geofence: fence }))
+      .events()
     if (!e) throw new Error('no event')
     t.match(fold(clubEventDecider, [created, e]), {
       status: 'active',
@@ -206,7 +246,7 @@ t.test('UpdateClubEvent', async (t) => {
 
 t.test('DeleteClubEvent', async (t) => {
   t.test('soft-deletes an active club event', async (t) => {
-    t.same(given(created).when(remove), [deleted])
+    given(t, clubEventDecider, [created]).when(remove).then([deleted])
     t.match(fold(clubEventDecider, [created, deleted]), {
       status: 'deleted',
       title: 'Intro to pandas',
@@ -214,7 +254,7 @@ t.test('DeleteClubEvent', async (t) => {
     })
   })
   t.test('of a missing or already deleted club event is refused: not_found', async (t) => {
-    t.throws(() => given().when(remove), refusedWith('not_found'))
-    t.throws(() => given(created, deleted).when(remove), refusedWith('not_found'))
+    given(t, clubEventDecider, []).when(remove).thenThrows('not_found')
+    given(t, clubEventDecider, [created, deleted]).when(remove).thenThrows('not_found')
   })
 })

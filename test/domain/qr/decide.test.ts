@@ -1,10 +1,11 @@
 import t from 'tap'
+import { given } from '../../helpers/decider'
 import { fold } from '../../../src/domain/decider'
 import type { ClubEventState } from '../../../src/domain/club-events/state'
 import { keyId, verifyQrPayload } from '../../../src/domain/qr/signing'
 import { qrPayloadFor } from '../../../src/domain/qr/signing'
 import { qrSessionDecider, type IssueQr, type QrSessionCommand } from '../../../src/domain/qr/decide'
-import { qrSessionStream, type QrIssued, type QrRevoked, type QrSessionEvent } from '../../../src/domain/qr/events'
+import { qrSessionStream, type QrIssued, type QrRevoked } from '../../../src/domain/qr/events'
 
 const SID = '0b6f4a52-8d43-4c2e-9a51-3f1d2c7e9b10'
 const EID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
@@ -27,9 +28,6 @@ const clubEvent: ClubEventState = {
   created_at: '2025-02-01T00:00:00.000Z',
 }
 
-const given = (...events: QrSessionEvent[]) => ({
-  when: (command: QrSessionCommand) => qrSessionDecider.decide(command, fold(qrSessionDecider, events)),
-})
 const issue = (data: Partial<IssueQr['data']> = {}): IssueQr => ({
   type: 'IssueQr',
   data: {
@@ -73,54 +71,82 @@ t.test('the stream of a QR session is named qr_session-<id>', async (t) => {
 
 t.test('IssueQr', async (t) => {
   t.test('for an active club event records the session, expiring ttl_seconds from now', async (t) => {
-    t.same(given().when(issue()), [issued])
+    given(t, qrSessionDecider, []).when(issue()).then([issued])
   })
   t.test('for a club event that does not exist or was deleted is refused: not_found', async (t) => {
-    t.throws(() => given().when(issue({ club_event: { status: 'none' } })), refusedWith('not_found'))
+    given(t, qrSessionDecider, [])
+      .when(issue({ club_event: { status: 'none' } }))
+      .thenThrows('not_found')
     const gone: ClubEventState = { ...clubEvent, status: 'deleted', deleted_by: ADMIN, deleted_at: NOW.toISOString() }
-    t.throws(() => given().when(issue({ club_event: gone })), refusedWith('not_found'))
+    given(t, qrSessionDecider, [])
+      .when(issue({ club_event: gone }))
+      .thenThrows('not_found')
     t.throws(
-      () => given().when(issue({ club_event_id: SID })),
+      () =>
+        given(t, qrSessionDecider, [])
+          .when(issue({ club_event_id: SID }))
+          .events(),
       refusedWith('not_found'),
       'the state of another club event',
     )
   })
   t.test('bounds ttl_seconds to 5..3600 whole seconds: validation_error', async (t) => {
     for (const ttl of [4, 3601, 0, -60, 30.5, Number.NaN, Number.POSITIVE_INFINITY]) {
-      t.throws(() => given().when(issue({ ttl_seconds: ttl })), refusedWith('validation_error'), String(ttl))
+      given(t, qrSessionDecider, [])
+        .when(issue({ ttl_seconds: ttl }))
+        .thenThrows('validation_error', String(ttl))
     }
-    t.match(given().when(issue({ ttl_seconds: 5 })), [{ data: { expires_at: '2025-03-01T12:00:05.250Z' } }])
-    t.match(given().when(issue({ ttl_seconds: 3600 })), [{ data: { expires_at: '2025-03-01T13:00:00.250Z' } }])
+    t.match(
+      given(t, qrSessionDecider, [])
+        .when(issue({ ttl_seconds: 5 }))
+        .events(),
+      [{ data: { expires_at: '2025-03-01T12:00:05.250Z' } }],
+    )
+    t.match(
+      given(t, qrSessionDecider, [])
+        .when(issue({ ttl_seconds: 3600 }))
+        .events(),
+      [{ data: { expires_at: '2025-03-01T13:00:00.250Z' } }],
+    )
   })
   t.test('refuses a nonce under 16 bytes or a malformed key id: validation_error', async (t) => {
     t.throws(
-      () => given().when(issue({ nonce: Buffer.alloc(15).toString('base64url') })),
+      () =>
+        given(t, qrSessionDecider, [])
+          .when(issue({ nonce: Buffer.alloc(15).toString('base64url') }))
+          .events(),
       refusedWith('validation_error'),
     )
-    t.throws(() => given().when(issue({ nonce: 'q3Zb8yL0cX1r9TfW2mKp4A+/' })), refusedWith('validation_error'))
-    t.throws(() => given().when(issue({ key_id: 'abc' })), refusedWith('validation_error'))
+    given(t, qrSessionDecider, [])
+      .when(issue({ nonce: 'q3Zb8yL0cX1r9TfW2mKp4A+/' }))
+      .thenThrows('validation_error')
+    given(t, qrSessionDecider, [])
+      .when(issue({ key_id: 'abc' }))
+      .thenThrows('validation_error')
   })
   t.test('on a session id already used is refused: already_exists', async (t) => {
-    t.throws(() => given(issued).when(issue()), refusedWith('already_exists'))
-    t.throws(() => given(issued, revoked).when(issue()), refusedWith('already_exists'))
+    given(t, qrSessionDecider, [issued]).when(issue()).thenThrows('already_exists')
+    given(t, qrSessionDecider, [issued, revoked]).when(issue()).thenThrows('already_exists')
   })
 })
 
 t.test('RevokeQr', async (t) => {
   t.test('revokes an issued session, naming its club event', async (t) => {
     const later = new Date('2025-03-01T12:00:30.000Z')
-    t.same(given(issued).when(revoke(OTHER_ADMIN, later)), [
-      {
-        type: 'QrRevoked',
-        data: { qr_session_id: SID, club_event_id: EID, revoked_by: OTHER_ADMIN, revoked_at: later.toISOString() },
-      },
-    ])
+    given(t, qrSessionDecider, [issued])
+      .when(revoke(OTHER_ADMIN, later))
+      .then([
+        {
+          type: 'QrRevoked',
+          data: { qr_session_id: SID, club_event_id: EID, revoked_by: OTHER_ADMIN, revoked_at: later.toISOString() },
+        },
+      ])
   })
   t.test('twice records nothing the second time', async (t) => {
-    t.same(given(issued, revoked).when(revoke()), [])
+    given(t, qrSessionDecider, [issued, revoked]).when(revoke()).then([])
   })
   t.test('of a session never issued is refused: not_found', async (t) => {
-    t.throws(() => given().when(revoke()), refusedWith('not_found'))
+    given(t, qrSessionDecider, []).when(revoke()).thenThrows('not_found')
   })
   t.test('is folded into the state', async (t) => {
     t.match(fold(qrSessionDecider, [issued, revoked]), { status: 'revoked', nonce: NONCE, revoked_by: ADMIN })
