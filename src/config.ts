@@ -56,7 +56,7 @@ export interface Config {
   /** accepted for QR verification during a key rotation */
   qrSigningSecretPrevious: string | undefined
   /**
-   * key of the audit hash chain (src/audit/chain.ts). @defaultValue derived from
+   * key of the audit hash chain (domain/audit/chain.ts). @defaultValue derived from
    * JWT_SECRET — set it before ever rotating JWT_SECRET, or the old chain no longer verifies
    */
   auditChainSecret: string | undefined

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import t from 'tap'
 import { ConfigError, type Env, loadConfig } from '../src/config'
 
-/** loadConfig (DESIGN §7): validated once; a bad value names its variable. */
+/** loadConfig (README, Configuration): validated once; a bad value names its variable. */
 const SECRETS = { JWT_SECRET: 'j'.repeat(32), QR_SIGNING_SECRET: 'q'.repeat(32) }
 const base: Env = { NODE_ENV: 'test', ...SECRETS }
 

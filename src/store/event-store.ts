@@ -1,5 +1,5 @@
 /**
- * The EventStore port (DESIGN §2). Adapters: postgres/ (PostgreSQL and PGlite)
+ * The EventStore port (docs/architecture.md §4). Adapters: postgres/ (PostgreSQL and PGlite)
  * and esdb/ (EventStoreDB/KurrentDB). Every adapter passes test/store/contract.
  */
 

@@ -4,7 +4,7 @@ import type { EventStore, NewEvent, StoredEvent } from '../../src/store/event-st
 import { DuplicateEventId, GuardFailed, START, WrongExpectedVersion } from '../../src/store/event-store'
 
 /**
- * The behaviour every EventStore adapter must show (DESIGN §2). Each adapter's
+ * The behaviour every EventStore adapter must show (docs/architecture.md §4). Each adapter's
  * test file calls this with a factory that returns a fresh, empty store.
  */
 export function event(type = 'Thing', data: unknown = {}): NewEvent {

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../decider'
 
-/** A request refused by the route's access rule (401 on an admin route, or any 403). */
+/** A request its route's access rule refused: no caller on an admin route, or a caller of the wrong role. */
 export type AccessDenied = DomainEvent<
   'AccessDenied',
   { method: string; route: string; required: string; reason: 'unauthorized' | 'forbidden'; denied_at: string }

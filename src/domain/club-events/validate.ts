@@ -8,7 +8,7 @@ const NOTES_MAX_CHARS = 2000
 const GEOFENCE_RADIUS_M = { min: 10, max: 10_000 } as const
 
 // PostgreSQL jsonb cannot store lone surrogates nor NUL (a control character,
-// refused below): refusing them here turns a 500 on append into a 400.
+// refused below): refusing them here turns a failed append into a validation refusal.
 const UNSTORABLE = /\p{Cs}/u
 // Titles and locations are single-line; notes may keep line breaks and tabs.
 const SINGLE_LINE_CONTROL = /\p{Cc}/u

@@ -1,7 +1,7 @@
 import commonPasswords from './common-passwords.json'
 
 /**
- * Which passwords a member may choose (DESIGN §6). Length is counted in UTF-8
+ * Which passwords a member may choose (docs/architecture.md §8). Length is counted in UTF-8
  * bytes because bcrypt reads bytes and silently ignores everything past the
  * 72nd: a longer password is refused rather than truncated, so two passwords
  * sharing their first 72 bytes can never both unlock one account.

@@ -111,7 +111,7 @@ export function verifyQrPayload(payload: unknown, keys: QrKeys, now: Date): QrVe
   try {
     return verifyUnsafe(payload, keys, now)
   } catch {
-    // fail closed: a bug or an odd input (a hostile `now`) must not become a 500 or a pass
+    // fail closed: a bug or an odd input (a hostile `now`) must not become a server error or a pass
     return invalid('unverifiable')
   }
 }

@@ -6,7 +6,7 @@ import { PASSWORD_MAX_BYTES, utf8ByteLength } from '../../domain/identity/passwo
 
 /**
  * bcrypt on worker threads, so a burst of logins never stalls other requests
- * (DESIGN §6). One pool per process; close it on shutdown.
+ * (docs/architecture.md §8). One pool per process; close it on shutdown.
  */
 export interface PasswordHasher {
   /** Rejects (never truncates) a password over 72 UTF-8 bytes. */

@@ -11,7 +11,7 @@ import { adminSession, bearer, member, PASSWORD, projected, signup, uniqueEmail 
 import { testApp, testRuntime } from '../../helpers/runtime'
 
 /**
- * Every identity invariant (DESIGN §2) raced by many concurrent requests,
+ * Every identity invariant (docs/architecture.md §4) raced by many concurrent requests,
  * counting the winners. Rate limits are off here: they are tested on their own.
  */
 const env = { RATE_LIMIT_ENABLED: 'false' }

@@ -6,7 +6,7 @@ import { userIdForEmail } from '../../../src/domain/identity/user-events'
 import { PASSWORD, uniqueEmail } from '../../helpers/identity'
 import { testApp } from '../../helpers/runtime'
 
-/** Rate limits on the auth routes (DESIGN §6): 429 `rate_limited` with Retry-After. */
+/** Rate limits on the auth routes (docs/architecture.md §8): 429 `rate_limited` with Retry-After. */
 const LIMITS = {
   RATE_LIMIT_LOGIN_PER_EMAIL: '3',
   RATE_LIMIT_LOGIN_PER_IP: '5',

@@ -11,7 +11,7 @@ import { testApp, testRuntime } from '../../helpers/runtime'
 import { deleteRedisKeys, TEST_REDIS_URL } from '../../helpers/services'
 
 /**
- * Approval timeouts (DESIGN §5) with a 3-second deadline. Where a test names
+ * Approval timeouts (docs/architecture.md §7) with a 3-second deadline. Where a test names
  * one mechanism (the delayed job, the sweep, the in-process timer), the others
  * are slowed down to an hour so that only the named one can pass it.
  */

@@ -15,7 +15,7 @@ import { PASSWORD, uniqueEmail } from '../../helpers/identity'
 import { TEST_SECRETS, testRuntime } from '../../helpers/runtime'
 import { createTestDatabase } from '../../helpers/services'
 
-/** The first admin (DESIGN §7): there is never a default one, and creating it twice is harmless. */
+/** The first admin (README, Command line): there is never a default one, and creating it twice is harmless. */
 const ROOT = resolve(__dirname, '../../..')
 const ctx = { actor_id: null, actor_role: null, ip: null, user_agent: null, request_id: null }
 

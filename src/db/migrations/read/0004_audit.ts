@@ -31,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   // failures are the rare rows an auditor looks for; successes use audit_log_page
   await sql`CREATE INDEX audit_log_failures ON audit_log (at, id) WHERE outcome = 'failure'`.execute(db)
 
-  // the tamper-evidence chain over the store's global order (src/audit/chain.ts)
+  // the tamper-evidence chain over the store's global order (domain/audit/chain.ts)
   await db.schema
     .createTable('event_chain')
     .addColumn('position', 'text', (c) => c.primaryKey())

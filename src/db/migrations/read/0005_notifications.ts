@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 
-/** Notifications and the notifications consumer's own state (DESIGN §4, §6). */
+/** Notifications and the notifications consumer's own state (docs/architecture.md §6). */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('notifications')

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely'
 export async function up(db: Kysely<any>): Promise<void> {
   // `tx` is the writing transaction's id: readers of the global feed only see
   // transactions older than the oldest one still running (pg_snapshot_xmin),
-  // so an event that commits late can never be skipped (DESIGN §2).
+  // so an event that commits late can never be skipped (docs/architecture.md §4).
   await sql`
     CREATE TABLE es_events (
       position    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
