@@ -169,6 +169,7 @@ export async function benchScan(): Promise<Row[]> {
       const burstRequests = markRequests(burst.payload)
       const latencies: number[] = []
       let errors = 0
+      const cpu0 = server.cpuMs() + (projector?.cpuMs() ?? 0)
       const t0 = process.hrtime.bigint()
       await Promise.all(
         burstRequests.map(async (r) => {
@@ -183,6 +184,7 @@ export async function benchScan(): Promise<Row[]> {
 
       // zero lost, zero duplicated: the projection must hold exactly N rows
       const rowsProjected = (await projected([burst.eventId], STUDENTS - errors)).rows
+      const cpuPerMark = ((server.cpuMs() + (projector?.cpuMs() ?? 0) - cpu0) * 1000) / STUDENTS
 
       await db.pool.query('CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL)')
       const insertBaseline = async () => {
@@ -209,6 +211,10 @@ export async function benchScan(): Promise<Row[]> {
       rows.push({
         what: 'burst latency p50 / p95 / p99',
         value: `${fmt(percentile(latencies, 50))} / ${fmt(percentile(latencies, 95))} / ${fmt(percentile(latencies, 99))} ms`,
+      })
+      rows.push({
+        what: 'service CPU per mark in the burst, projecting included (µs)',
+        value: fmt(cpuPerMark),
       })
       rows.push({
         what: 'burst errors (non-201)',

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { readFileSync } from 'node:fs'
@@ -8,7 +8,19 @@ import { join } from 'node:path'
 export interface BenchServer {
   url: string
   env: Record<string, string>
+  /** CPU time the service has used so far (user + system, ms; Linux /proc) */
+  cpuMs(): number
   stop(): Promise<void>
+}
+
+/** clock ticks per second of /proc/<pid>/stat's times */
+const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100
+
+function cpuMsOf(pid: number): number {
+  // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
 }
 
 /** the admin every service bench bootstraps (BOOTSTRAP_ADMIN_*) and logs in as */
@@ -68,6 +80,7 @@ export async function startServer(
   return {
     url,
     env: full,
+    cpuMs: () => cpuMsOf(child.pid!),
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
