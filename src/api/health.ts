@@ -13,13 +13,23 @@ export function healthRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/health',
-      { schema: { tags: ['ops'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+      {
+        schema: {
+          tags: ['ops'],
+          response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        },
+      },
       async () => ({ status: 'ok' as const }),
     )
 
     app.get(
       '/ready',
-      { schema: { tags: ['ops'], response: { 200: Readiness, 503: Readiness } } },
+      {
+        schema: {
+          tags: ['ops'],
+          response: { 200: Readiness, 503: Readiness },
+        },
+      },
       async (_request, reply) => {
         const dependencies = await runtime.checkDependencies()
         const ready = Object.values(dependencies).every((s) => s !== 'down')

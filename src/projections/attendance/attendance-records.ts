@@ -33,6 +33,14 @@ export interface AttendanceView {
   marked_at: string
 }
 
+const viewOf = (r: { id: string; club_event_id: string; user_id: string; qr_session_id: string; marked_at: Date }) => ({
+  id: r.id,
+  event_id: r.club_event_id,
+  user_id: r.user_id,
+  qr_session_id: r.qr_session_id,
+  marked_at: r.marked_at.toISOString(),
+})
+
 /** A member's own marks, newest first (at most 500), with each club event's title. */
 export async function memberAttendance(
   db: Executor,
@@ -46,14 +54,7 @@ export async function memberAttendance(
     .orderBy('a.marked_at', 'desc')
     .limit(500)
     .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    event_id: r.club_event_id,
-    user_id: r.user_id,
-    qr_session_id: r.qr_session_id,
-    marked_at: r.marked_at.toISOString(),
-    event_title: r.title,
-  }))
+  return rows.map((r) => ({ ...viewOf(r), event_title: r.title }))
 }
 
 /** Everyone who marked a club event, in the order they marked, with their names. */
@@ -69,13 +70,5 @@ export async function eventRoster(
     .orderBy('a.marked_at', 'asc')
     .orderBy('a.id', 'asc')
     .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    event_id: r.club_event_id,
-    user_id: r.user_id,
-    qr_session_id: r.qr_session_id,
-    marked_at: r.marked_at.toISOString(),
-    full_name: r.full_name ?? '',
-    email: r.email ?? '',
-  }))
+  return rows.map((r) => ({ ...viewOf(r), full_name: r.full_name ?? '', email: r.email ?? '' }))
 }

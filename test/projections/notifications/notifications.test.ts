@@ -77,6 +77,27 @@ const marked = (user: string, s: number): AttendanceMarked => ({
   },
 })
 
+/** what the admin is told of Ada's signup, the feed's third event */
+const signupNotice = {
+  id: notificationId(storedOf(adaSignup, 2).id, ADMIN),
+  user_id: ADMIN,
+  type: 'signup_requested',
+  title: 'New signup: Ada Lovelace',
+  body: `Ada Lovelace <ada@club.example.org> asked to join the club. Decide before ${at(190)} or the request expires.`,
+  data: {
+    user_id: ADA,
+    request_id: 'r1',
+    email: 'ada@club.example.org',
+    full_name: 'Ada Lovelace',
+    expires_at: at(190),
+  },
+  created_at: at(10),
+  updated_at: at(10),
+  read_at: null,
+  count: 1,
+  seq: '3',
+}
+
 t.test('the notifications reactor, given the feed, writes these rows', async (t) => {
   const db = await openTestDb(t)
   const spec = consumer(t, db.kysely, notificationsConsumer)
@@ -97,27 +118,7 @@ t.test('the notifications reactor, given the feed, writes these rows', async (t)
 
   await spec.given([adaSignup]).then(
     {
-      notifications: [
-        {
-          id: notificationId(storedOf(adaSignup, 2).id, ADMIN),
-          user_id: ADMIN,
-          type: 'signup_requested',
-          title: 'New signup: Ada Lovelace',
-          body: `Ada Lovelace <ada@club.example.org> asked to join the club. Decide before ${at(190)} or the request expires.`,
-          data: {
-            user_id: ADA,
-            request_id: 'r1',
-            email: 'ada@club.example.org',
-            full_name: 'Ada Lovelace',
-            expires_at: at(190),
-          },
-          created_at: at(10),
-          updated_at: at(10),
-          read_at: null,
-          count: 1,
-          seq: '3',
-        },
-      ],
+      notifications: [signupNotice],
     },
     'every admin hears of a signup',
   )
@@ -126,25 +127,7 @@ t.test('the notifications reactor, given the feed, writes these rows', async (t)
     {
       notification_club_events: [{ id: EVENT, created_by: ADMIN, title: 'Kaggle Night' }],
       notifications: [
-        {
-          id: notificationId(storedOf(adaSignup, 2).id, ADMIN),
-          user_id: ADMIN,
-          type: 'signup_requested',
-          title: 'New signup: Ada Lovelace',
-          body: `Ada Lovelace <ada@club.example.org> asked to join the club. Decide before ${at(190)} or the request expires.`,
-          data: {
-            user_id: ADA,
-            request_id: 'r1',
-            email: 'ada@club.example.org',
-            full_name: 'Ada Lovelace',
-            expires_at: at(190),
-          },
-          created_at: at(10),
-          updated_at: at(10),
-          read_at: null,
-          count: 1,
-          seq: '3',
-        },
+        signupNotice,
         {
           id: notificationId('attendance', EVENT, at(0)),
           user_id: ADMIN,
