@@ -84,6 +84,47 @@ async function seedStudents(url: string, n: number): Promise<string[]> {
   return out
 }
 
+/**
+ * What read-your-writes costs: an admin creates a club event and reads it at
+ * once (the read waits until the club_events projection has the event), beside
+ * the same read with nothing pending, `n` of each, one at a time.
+ */
+async function readAfterWrite(url: string, admin: Record<string, string>, n = 200): Promise<Row[]> {
+  const hour = 3_600_000
+  const create = async () => {
+    const body = {
+      title: 'Read after write',
+      starts_at: new Date(Date.now() + hour).toISOString(),
+      ends_at: new Date(Date.now() + 2 * hour).toISOString(),
+    }
+    return (
+      JSON.parse((await request(`${url}/api/admin/events`, 'POST', body, admin)).body) as { event: { id: string } }
+    ).event.id
+  }
+  const timedRead = async (id: string) => {
+    const from = performance.now()
+    const res = await request(`${url}/api/events/${id}`, 'GET', undefined, admin)
+    if (res.status !== 200) throw new Error(`read after write: ${res.status}`)
+    return performance.now() - from
+  }
+  const afterWrite: number[] = []
+  const settled: number[] = []
+  const old = await create()
+  await timedRead(old)
+  for (let i = 0; i < n; i++) {
+    afterWrite.push(await timedRead(await create()))
+    settled.push(await timedRead(old))
+  }
+  const pair = (l: number[]) => `${fmt(percentile(l, 50), 1)} / ${fmt(percentile(l, 99), 1)} ms`
+  return [
+    {
+      what: `a read straight after the session's write: p50 / p99 (baseline: the same read, nothing pending)`,
+      value: pair(afterWrite.sort((a, b) => a - b)),
+      baseline: pair(settled.sort((a, b) => a - b)),
+    },
+  ]
+}
+
 export async function benchScan(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
     const split = process.env.BENCH_SPLIT === '1'
@@ -299,6 +340,7 @@ export async function benchScan(): Promise<Row[]> {
         target: '< 250 ms',
         verdict: trail < 250 ? 'yes' : 'NO',
       })
+      rows.push(...(await readAfterWrite(server.url, admin)))
       await db.close()
     } finally {
       await server.stop()

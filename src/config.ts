@@ -91,6 +91,12 @@ export interface Config {
   sseHeartbeatSeconds: number
   /** lifetime of a single-use notification stream ticket (SSE_TICKET_TTL_SECONDS). @defaultValue 30 */
   sseTicketTtlSeconds: number
+  /**
+   * how long a read waits for the read models it declares to reach the
+   * caller's last write before answering with what they have (and a
+   * Consistency-Stale header). @defaultValue 2000
+   */
+  readYourWritesTimeoutMs: number
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
@@ -281,6 +287,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
     sseHeartbeatSeconds: num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 }),
     sseTicketTtlSeconds: num(env, 'SSE_TICKET_TTL_SECONDS', 30, { min: 1, max: 300, integer: true }),
+    readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
     generatedSecrets,
   })
 }

@@ -27,10 +27,18 @@ import { createPasswordHasher } from './platform/auth/password-hasher'
 import { type Logger, createLogger } from './platform/logger'
 import { Metrics } from './platform/metrics'
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter, noRateLimit } from './platform/rate-limiter'
+import { MemorySessionPositions, RedisSessionPositions, type SessionPositions } from './platform/session-positions'
 import { eventChainConsumer } from './projections/audit/event-chain'
+import {
+  CheckpointAnnouncer,
+  listenForCheckpoints,
+  listenForWaitingReaders,
+  readerWaiting,
+} from './projections/checkpoint-announcements'
+import { CheckpointBoard } from './projections/checkpoint-board'
 import { consumers } from './projections/index'
 import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections/leader-lock'
-import { ProjectionRunner } from './projections/runner'
+import { ProjectionRunner, loadCheckpoints } from './projections/runner'
 import type { EventStore } from './store/event-store'
 import { instrumentStore } from './store/instrumented'
 import { createEsdbEventStore } from './store/esdb'
@@ -61,6 +69,10 @@ export interface Runtime {
   readonly notifications: NotificationDeps
   readonly limiter: RateLimiter
   readonly runners: ProjectionRunner[]
+  /** how far every read model has come, as this process knows it (read-your-writes) */
+  readonly board: CheckpointBoard
+  /** each signed-in session's last write */
+  readonly sessionPositions: SessionPositions
   checkDependencies(): Promise<Record<string, DependencyState>>
   close(): Promise<void>
 }
@@ -131,7 +143,6 @@ export async function createRuntime(
   const identity: IdentityDeps = {
     store,
     sources,
-    db: db.kysely,
     hasher: createPasswordHasher({ rounds: config.bcryptRounds }),
     tokens: createTokenService({ secret: config.jwtSecret, accessTtlSeconds: config.accessTokenExpireMinutes * 60 }),
     // a key of its own for deriving refresh tokens, never the JWT key itself
@@ -170,6 +181,17 @@ export async function createRuntime(
     stopSweep = startSweep(db.kysely, expire, now, config.approvalSweepSeconds * 1000, logger)
   }
 
+  const board = new CheckpointBoard((a, b) => store.compare(a, b), readerWaiting(db.notifier, onDbError))
+  const serves = role === 'all' || role === 'api'
+  const unlistenCheckpoints = serves
+    ? await listenForCheckpoints(db.notifier, board, () => loadCheckpoints(db.kysely))
+    : undefined
+  const sessionPositions: SessionPositions =
+    serves && redis
+      ? RedisSessionPositions.start(redis, { prefix: config.redisPrefix, onError: onRedisError })
+      : new MemorySessionPositions()
+  const announcer = runsProjector(role) ? new CheckpointAnnouncer(db.notifier, { onError: onDbError }) : undefined
+
   const locks: LeaderLocks = db.connectionString ? new PgLeaderLocks(db.connectionString) : new LocalLeaderLocks()
   const runners = runsProjector(role)
     ? consumers([eventChainConsumer(chainKey(config)), ...(scheduler ? [approvalTimeoutReactor(scheduler)] : [])]).map(
@@ -185,11 +207,19 @@ export async function createRuntime(
               metrics.projectionErrors.inc({ projection: name })
               logger.error({ err, projection: name }, 'projection batch failed; retrying')
             },
-            onApplied: (name, events) => metrics.applied(name, events),
+            onApplied: (name, events) => {
+              metrics.applied(name, events)
+              const at = events[events.length - 1]!.position
+              board.advance(name, at)
+              announcer?.announce(name, at)
+            },
           }),
       )
     : []
   for (const r of runners) r.start()
+  const unlistenWaiting = runners.length
+    ? await listenForWaitingReaders(db.notifier, () => runners.forEach((r) => r.expedite()))
+    : undefined
 
   return {
     config,
@@ -207,6 +237,8 @@ export async function createRuntime(
     notifications,
     limiter,
     runners,
+    board,
+    sessionPositions,
     async checkDependencies() {
       const [database, eventStore, redisState] = await Promise.all([
         state(() => sql`SELECT 1`.execute(db.kysely)),
@@ -221,6 +253,10 @@ export async function createRuntime(
       // Redis may be gone at shutdown: closing what talks to it must not throw
       await worker?.close().catch(() => undefined)
       await Promise.all(runners.map((r) => r.stop()))
+      await unlistenWaiting?.()
+      await announcer?.close()
+      await unlistenCheckpoints?.()
+      await sessionPositions.close()
       await scheduler?.close().catch(() => undefined)
       await locks.close()
       await store.close()

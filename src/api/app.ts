@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify'
 import type { Runtime } from '../runtime'
 import { registerAuth } from './plugins/auth'
+import { registerConsistency } from './plugins/consistency'
 import { registerErrorHandling } from './plugins/errors'
 import { registerMetrics } from './plugins/metrics'
 import { registerSecurityHeaders } from './plugins/security-headers'
@@ -59,6 +60,13 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   registerSecurityHeaders(app)
   registerMetrics(app, runtime.metrics)
   registerAuth(app, runtime.identity)
+  registerConsistency(app, {
+    store: runtime.store,
+    board: runtime.board,
+    sessions: runtime.sessionPositions,
+    metrics: runtime.metrics,
+    timeoutMs: config.readYourWritesTimeoutMs,
+  })
 
   await app.register(swagger, {
     openapi: {

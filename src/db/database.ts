@@ -12,7 +12,6 @@ export interface Database {
   projection_checkpoints: ProjectionCheckpointsTable
   users: UsersTable
   approval_requests: ApprovalRequestsTable
-  sessions: SessionsTable
   club_events: ClubEventsTable
   qr_sessions: QrSessionsTable
   attendance_records: AttendanceRecordsTable
@@ -104,16 +103,6 @@ export interface ApprovalRequestsTable {
   decided_at: Timestamp | null
   decided_by: string | null
   reason: string | null
-}
-
-export interface SessionsTable {
-  id: string
-  user_id: string
-  started_at: Timestamp
-  expires_at: Timestamp
-  last_refreshed_at: Timestamp | null
-  revoked_at: Timestamp | null
-  revoke_reason: string | null
 }
 
 export interface ProjectionCheckpointsTable {

@@ -40,6 +40,14 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly readYourWritesWaits = new Histogram({
+    name: 'read_your_writes_wait_seconds',
+    help: "How long a read waited for its read models to reach the caller's last write (reads that had to wait)",
+    labelNames: ['outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  })
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry })
   }

@@ -3,7 +3,6 @@ import { attendanceProjection } from './attendance/attendance-records'
 import { auditLogProjection } from './audit/audit-log'
 import { clubEventsProjection } from './club-events/club-events'
 import { approvalRequestsProjection } from './identity/approval-requests'
-import { sessionsProjection } from './identity/sessions'
 import { usersProjection } from './identity/users'
 import { notificationsConsumer } from './notifications/notifications'
 import type { Consumer, Projection } from './projection'
@@ -13,7 +12,6 @@ import { qrSessionsProjection } from './qr/qr-sessions'
 export const projections: Projection[] = [
   usersProjection,
   approvalRequestsProjection,
-  sessionsProjection,
   clubEventsProjection,
   qrSessionsProjection,
   attendanceProjection,
@@ -24,3 +22,20 @@ export const projections: Projection[] = [
 export function consumers(reactors: Consumer[] = []): Consumer[] {
   return [...projections.map((p) => projectionConsumer(p)), notificationsConsumer, ...reactors]
 }
+
+/**
+ * The read models a route may read, by their consumer names: what a route
+ * declares (config.reads) so that a read waits for the caller's own writes.
+ */
+export const READ_MODELS = [
+  'users',
+  'approval_requests',
+  'club_events',
+  'qr_sessions',
+  'attendance_records',
+  'audit_log',
+  'notifications',
+  'event_chain',
+] as const
+
+export type ReadModel = (typeof READ_MODELS)[number]

@@ -75,6 +75,11 @@ export class ProjectionRunner {
     await this.opts.locks.release(this.name)
   }
 
+  /** a reader waits for this consumer: cut its pause between batches short */
+  expedite(): void {
+    this.subscription?.expedite()
+  }
+
   private stepDown(): void {
     if (!this.leading) return
     this.leading = false
@@ -168,6 +173,12 @@ export class ProjectionRunner {
     })
     return next
   }
+}
+
+/** Every stored checkpoint: where each consumer stood when it last wrote one. */
+export async function loadCheckpoints(db: Kysely<Database>): Promise<Record<string, Position>> {
+  const rows = await db.selectFrom('projection_checkpoints').select(['name', 'position']).execute()
+  return Object.fromEntries(rows.map((r) => [r.name, r.position]))
 }
 
 export async function loadCheckpoint(db: Kysely<Database>, name: string): Promise<Position> {

@@ -89,6 +89,8 @@ export interface Subscription {
   stop(): Promise<void>
   /** resolves when the subscription ends; rejects if the handler threw */
   readonly done: Promise<void>
+  /** cuts short a pause between batches (coalesceMs): a reader is waiting for what comes next */
+  expedite(): void
 }
 
 export interface EventStore {
@@ -102,6 +104,8 @@ export interface EventStore {
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription
   /** the position of the last event a reader can see now (START when empty) */
   head(): Promise<Position>
+  /** orders two positions of this store in the global feed: < 0, 0 or > 0; START is before every event */
+  compare(a: Position, b: Position): number
   /** throws when the store cannot be reached */
   ping(): Promise<void>
   close(): Promise<void>

@@ -32,6 +32,9 @@ export function pollingSubscription(
   /** the last event a wake-up announced and the loop has not read yet */
   let awaited: Position | undefined
   let sleeper: (() => void) | undefined
+  let hurry: (() => void) | undefined
+  /** a reader asked to hurry while no pause was under way: skip the next one */
+  let hurried = false
 
   const unsubscribe = wake.onWake((announced) => {
     woken = true
@@ -75,8 +78,19 @@ export function pollingSubscription(
         if (events.length === limit) continue
         if (awaited !== undefined && wake.compare(position, awaited) >= 0) awaited = undefined
         unmetWake = awaited === undefined ? 0 : 1
-        // not woken early: wake-ups during this pause are exactly what we want to batch
-        if (options.coalesceMs) await new Promise((r) => setTimeout(r, options.coalesceMs))
+        // not woken early: wake-ups during this pause are exactly what we want to batch;
+        // only a reader waiting for what comes next (expedite) cuts it short
+        if (options.coalesceMs && !hurried) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, options.coalesceMs)
+            hurry = () => {
+              clearTimeout(timer)
+              resolve()
+            }
+          })
+          hurry = undefined
+        }
+        hurried = false
       } else if (unmetWake > 0) {
         unmetWake++
       }
@@ -99,7 +113,12 @@ export function pollingSubscription(
     async stop() {
       stopped = true
       sleeper?.()
+      hurry?.()
       await done.catch(() => undefined)
+    },
+    expedite() {
+      if (hurry) hurry()
+      else hurried = true
     },
   }
 }

@@ -30,7 +30,6 @@ const KEYS: Record<TableName, string[]> = {
   projection_checkpoints: ['name'],
   users: ['id'],
   approval_requests: ['id'],
-  sessions: ['id'],
   club_events: ['id'],
   qr_sessions: ['id'],
   attendance_records: ['id'],

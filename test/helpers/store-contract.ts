@@ -180,6 +180,17 @@ export function eventStoreContract(t: Test, makeStore: () => Promise<EventStore>
     t.equal(after[0]!.id, all[idx[0]! + 1]!.id)
   })
 
+  t.test('compare orders positions as the feed does: START first, each append after the one before', async (t) => {
+    const s = stream()
+    const a = await store.append(s, [event()], { expectedRevision: 'any' })
+    const b = await store.append(s, [event()], { expectedRevision: 'any' })
+    t.ok(store.compare(a.position, b.position) < 0, 'earlier before later')
+    t.ok(store.compare(b.position, a.position) > 0, 'later after earlier')
+    t.equal(store.compare(a.position, a.position), 0, 'a position is itself')
+    t.ok(store.compare(START, a.position) < 0, 'START before every event')
+    t.equal(store.compare(START, START), 0)
+  })
+
   t.test('a stream of 12 events reads back in revision order, also while other streams are read at once', async (t) => {
     const s = stream()
     const others = [stream(), stream()]

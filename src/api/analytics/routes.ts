@@ -13,7 +13,7 @@ export function analyticsRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/admin/analytics/summary',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['users', 'approval_requests', 'club_events', 'attendance_records'] },
         schema: {
           tags: ['admin'],
           security: [{ bearer: [] }],

@@ -42,7 +42,7 @@ export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/attendance/me',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['attendance_records', 'club_events'] },
         schema: {
           tags: ['attendance'],
           security,
@@ -55,7 +55,7 @@ export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/admin/events/:id/attendance',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['attendance_records', 'users'] },
         schema: {
           tags: ['admin'],
           security,

@@ -39,7 +39,7 @@ export function auditRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/audit-logs',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['audit_log'] },
         schema: {
           tags: ['audit'],
           security,
@@ -81,7 +81,7 @@ export function auditRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/audit-logs/verify',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['event_chain'] },
         schema: {
           tags: ['audit'],
           security,

@@ -18,7 +18,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/events',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['club_events'] },
         schema: {
           tags: ['events'],
           security,
@@ -40,7 +40,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/events/:id',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['club_events'] },
         schema: {
           tags: ['events'],
           security,
@@ -67,7 +67,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        const event = await createClubEvent(deps, request.body, request.actor())
+        const event = await createClubEvent(request.tracked(deps), request.body, request.actor())
         return reply.status(201).send({ event })
       },
     )
@@ -85,7 +85,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        return { event: await updateClubEvent(deps, request.params.id, request.body, request.actor()) }
+        return { event: await updateClubEvent(request.tracked(deps), request.params.id, request.body, request.actor()) }
       },
     )
 
@@ -101,7 +101,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await deleteClubEvent(deps, request.params.id, request.actor())
+        await deleteClubEvent(request.tracked(deps), request.params.id, request.actor())
         return reply.status(204).send(null)
       },
     )

@@ -17,7 +17,7 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
     app.get(
       '/approval-requests',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['approval_requests'] },
         schema: {
           tags: ['admin'],
           security,
@@ -55,7 +55,7 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       },
       async (request) => {
         const input = { request_id: request.params.id, ...request.body }
-        return { approval_request: await decideApproval(identity, input, request.actor()) }
+        return { approval_request: await decideApproval(request.tracked(identity), input, request.actor()) }
       },
     )
 
@@ -72,7 +72,11 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
         },
       },
       async (request, reply) => {
-        await changeRole(identity, { user_id: request.params.id, role: request.body.role }, request.actor())
+        await changeRole(
+          request.tracked(identity),
+          { user_id: request.params.id, role: request.body.role },
+          request.actor(),
+        )
         return reply.status(204).send(null)
       },
     )
@@ -94,7 +98,7 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
       },
       async (request, reply) => {
         const input = { user_id: request.params.id, reason: request.body.reason ?? null }
-        await deactivateUser(identity, input, request.actor())
+        await deactivateUser(request.tracked(identity), input, request.actor())
         return reply.status(204).send(null)
       },
     )

@@ -36,7 +36,7 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         await limit(`signup:ip:${request.ip}`, limits.signupPerIp)
-        return reply.status(202).send(await requestSignup(identity, request.body, request.ctx))
+        return reply.status(202).send(await requestSignup(request.tracked(identity), request.body, request.ctx))
       },
     )
 
@@ -56,7 +56,7 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         noStore(reply)
         await limit(`login:ip:${request.ip}`, limits.loginPerIp)
         await limit(`login:email:${normaliseEmail(request.body.email) ?? 'invalid'}`, limits.loginPerEmail)
-        return login(identity, request.body, request.ctx)
+        return login(request.tracked(identity), request.body, request.ctx)
       },
     )
 
@@ -74,7 +74,7 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         noStore(reply)
         await limit(`refresh:ip:${request.ip}`, limits.refreshPerIp)
-        return refresh(identity, request.body.refresh_token, request.ctx)
+        return refresh(request.tracked(identity), request.body.refresh_token, request.ctx)
       },
     )
 
@@ -91,7 +91,7 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await logout(identity, request.body.refresh_token, request.caller!.id, request.ctx)
+        await logout(request.tracked(identity), request.body.refresh_token, request.caller!.id, request.ctx)
         return reply.status(204).send(null)
       },
     )

@@ -19,7 +19,7 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
     app.get(
       '/notifications',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['notifications'] },
         schema: {
           tags: ['notifications'],
           security,
@@ -42,7 +42,7 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
     app.post(
       '/notifications/:id/read',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['notifications'] },
         schema: {
           tags: ['notifications'],
           security,
@@ -51,7 +51,7 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
         },
       },
       async (request, reply) => {
-        await readNotification(deps, request.params.id, request.actor())
+        await readNotification(request.tracked(deps), request.params.id, request.actor())
         return reply.status(204).send(null)
       },
     )
@@ -59,7 +59,7 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
     app.post(
       '/notifications/read-all',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['notifications'] },
         schema: {
           tags: ['notifications'],
           security,
@@ -67,7 +67,7 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
         },
       },
       async (request, reply) => {
-        await readAllNotifications(deps, request.actor())
+        await readAllNotifications(request.tracked(deps), request.actor())
         return reply.status(204).send(null)
       },
     )

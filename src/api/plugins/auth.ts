@@ -77,7 +77,7 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
       const caller = this.caller!
       const stream = userStream(caller.id)
       try {
-        return await write(guardedAppender(deps.store, { stream, revision: caller.revision }))
+        return await write(guardedAppender(this.tracked(deps).store, { stream, revision: caller.revision }))
       } catch (err) {
         if (!(err instanceof GuardFailed) || err.stream !== stream || attempt >= GUARD_ATTEMPTS) throw err
         cache.delete(caller.id)

@@ -36,13 +36,13 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) =>
-        reply.status(201).send({ qr_session: await issueQr(deps, request.body, request.actor()) }),
+        reply.status(201).send({ qr_session: await issueQr(request.tracked(deps), request.body, request.actor()) }),
     )
 
     app.get(
       '/admin/qr-sessions/active',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['qr_sessions'] },
         schema: {
           tags: ['qr'],
           security,
@@ -68,7 +68,7 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await revokeQr(deps, request.params.id, request.actor())
+        await revokeQr(request.tracked(deps), request.params.id, request.actor())
         return reply.status(204).send(null)
       },
     )
@@ -76,7 +76,7 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/admin/qr-sessions/:id/qr.svg',
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', reads: ['qr_sessions'] },
         schema: {
           tags: ['qr'],
           security,

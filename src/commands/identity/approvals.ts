@@ -1,10 +1,10 @@
 import { identityRefusals } from '../../domain/identity/refusals'
 import { userDecider } from '../../domain/identity/user'
 import { type Role, userStream } from '../../domain/identity/user-events'
-import { requestOwner } from '../../projections/identity/approval-requests'
 import { type ActorContext, type CommandContext, commandMetadata } from '../context'
 import { handleCommand } from '../handle'
 import type { IdentityDeps } from './deps'
+import { requestOwner } from './indexes'
 import { revokeUserSessions } from './sessions'
 
 export async function decideApproval(
@@ -12,7 +12,8 @@ export async function decideApproval(
   input: { request_id: string; decision: 'approve' | 'reject'; role?: Role; reason?: string | null },
   ctx: ActorContext,
 ) {
-  const userId = await requestOwner(deps.db, input.request_id)
+  // from the store, never a read model that may not have the request yet
+  const userId = await requestOwner(deps.store, input.request_id)
   if (!userId) throw identityRefusals.noRequest()
   const { after } = await handleCommand(
     deps,

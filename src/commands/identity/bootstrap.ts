@@ -6,6 +6,7 @@ import { userIdForEmail, userStream } from '../../domain/identity/user-events'
 import { SYSTEM_ACTOR, SYSTEM_CONTEXT } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
+import { indexApprovalRequest } from './indexes'
 
 /**
  * Creates an approved admin for this email unless an account already exists
@@ -36,6 +37,8 @@ export async function createAdmin(
     requestId = existing.request.id
   } else if (status === 'none' || status === 'expired') {
     try {
+      const request_id = deps.sources.uuid()
+      await indexApprovalRequest(deps, { request_id, user_id: userId }, ctx)
       const { after } = await handleCommand(
         deps,
         stream,
@@ -44,7 +47,7 @@ export async function createAdmin(
           type: 'RequestSignup',
           data: {
             user_id: userId,
-            request_id: deps.sources.uuid(),
+            request_id,
             email,
             full_name: fullName,
             password_hash: await deps.hasher.hash(password),

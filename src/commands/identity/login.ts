@@ -14,6 +14,7 @@ import { hashRefreshToken, newRefreshToken } from '../../platform/auth/refresh-t
 import type { CommandContext } from '../context'
 import { handleCommand, loadState, record } from '../handle'
 import type { IdentityDeps } from './deps'
+import { indexSession } from './indexes'
 
 type Known = Exclude<UserState, { status: 'none' }>
 
@@ -95,6 +96,10 @@ export async function login(deps: IdentityDeps, input: { email: string; password
 async function startSession(deps: IdentityDeps, userId: string, role: Role, ctx: CommandContext) {
   const sessionId = deps.sources.uuid()
   const refresh = `${sessionId}.${newRefreshToken().token}`
+  const now = deps.sources.now()
+  const expires_at = new Date(now.getTime() + deps.settings.refreshTtlMs).toISOString()
+  const actor = { ...ctx, actor_id: userId, actor_role: role }
+  await indexSession(deps, { user_id: userId, session_id: sessionId, expires_at }, actor)
   await handleCommand(
     deps,
     sessionStream(sessionId),
@@ -108,9 +113,9 @@ async function startSession(deps: IdentityDeps, userId: string, role: Role, ctx:
         refresh_token_hash: hashRefreshToken(refresh),
         ttl_ms: deps.settings.refreshTtlMs,
       },
-      metadata: { actor_id: userId, now: deps.sources.now() },
+      metadata: { actor_id: userId, now },
     },
-    { ...ctx, actor_id: userId, actor_role: role },
+    actor,
   )
   const access = deps.tokens.signAccess({ sub: userId, role, sid: sessionId }, deps.sources.now())
   return { session_id: sessionId, access_token: access.token, refresh_token: refresh, expires_in: access.expiresIn }

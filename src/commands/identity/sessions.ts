@@ -3,10 +3,10 @@ import { type SessionState, refreshOutcome, sessionDecider, sessionStream } from
 import { effectiveStatus, userDecider } from '../../domain/identity/user'
 import { userStream } from '../../domain/identity/user-events'
 import { childToken, hashRefreshToken, splitRefreshToken } from '../../platform/auth/refresh-tokens'
-import { liveSessionIds } from '../../projections/identity/sessions'
 import { type CommandContext, commandMetadata } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
+import { unexpiredSessions } from './indexes'
 
 async function currentUser(deps: IdentityDeps, userId: string, now: Date) {
   const user = await loadState(deps.store, userStream(userId), userDecider)
@@ -75,9 +75,13 @@ export async function logout(deps: IdentityDeps, token: string, userId: string, 
   await handleCommand(deps, stream, sessionDecider, command, ctx)
 }
 
-/** Ends every live session of a user (rejected, demoted, deactivated). */
+/**
+ * Ends every live session of a user (rejected, demoted, deactivated), found
+ * in the store's index of the user's sessions: one started a moment ago is
+ * ended too, whatever the sessions read model shows yet.
+ */
 export async function revokeUserSessions(deps: IdentityDeps, userId: string, ctx: CommandContext): Promise<void> {
-  for (const id of await liveSessionIds(deps.db, userId)) {
+  for (const id of await unexpiredSessions(deps.store, userId, deps.sources.now())) {
     const command = {
       type: 'RevokeSession' as const,
       data: { reason: 'user_changed' as const },

@@ -6,6 +6,7 @@ import { userIdForEmail, userStream } from '../../domain/identity/user-events'
 import { type CommandContext, commandMetadata } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
+import { indexApprovalRequest } from './indexes'
 
 export interface SignupInput {
   email: string
@@ -34,6 +35,9 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
   if (status !== 'none' && status !== 'expired') throw identityRefusals.emailTaken()
 
   const passwordHash = await deps.hasher.hash(input.password)
+  const requestId = deps.sources.uuid()
+  const actor = { ...ctx, actor_id: ctx.actor_id ?? userId }
+  await indexApprovalRequest(deps, { request_id: requestId, user_id: userId }, actor)
   const { after } = await handleCommand(
     deps,
     stream,
@@ -42,7 +46,7 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
       type: 'RequestSignup',
       data: {
         user_id: userId,
-        request_id: deps.sources.uuid(),
+        request_id: requestId,
         email,
         full_name: fullName,
         password_hash: passwordHash,
@@ -50,7 +54,7 @@ export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx:
       },
       metadata: commandMetadata(ctx, deps.sources),
     },
-    { ...ctx, actor_id: ctx.actor_id ?? userId },
+    actor,
   )
   if (after.status !== 'pending') throw new Error('signup did not leave the account pending')
   return {

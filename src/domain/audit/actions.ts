@@ -26,6 +26,9 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
   LoginSucceeded: (d) => ({ action: 'authn_login_success', ...user(d) }),
   LoginFailed: (d) => ({ action: 'authn_login_fail', outcome: 'failure', ...user(d) }),
   SessionStarted: (d) => ({ action: 'authn_session_started', ...session(d) }),
+  // index entries (domain/identity/indexes.ts): bookkeeping, but stored events, so rows too
+  ApprovalRequestIndexed: (d) => ({ action: 'authn_signup_indexed', ...user(d) }),
+  SessionIndexed: (d) => ({ action: 'authn_session_indexed', ...session(d) }),
   SessionRefreshed: (d) => ({ action: 'authn_token_refreshed', ...session(d) }),
   SessionRevoked: (d) =>
     d.reason === 'refresh_token_reuse'

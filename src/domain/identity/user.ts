@@ -7,6 +7,8 @@ interface Account {
   email: string
   full_name: string
   password_hash: string
+  /** every approval request the account has made, oldest first */
+  request_ids: string[]
 }
 interface ApprovalRequest {
   id: string
@@ -45,9 +47,16 @@ function evolve(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'SignupRequested': {
       const d = event.data
+      const earlier = state.status === 'none' ? [] : state.account.request_ids
       return {
         status: 'pending',
-        account: { id: d.user_id, email: d.email, full_name: d.full_name, password_hash: d.password_hash },
+        account: {
+          id: d.user_id,
+          email: d.email,
+          full_name: d.full_name,
+          password_hash: d.password_hash,
+          request_ids: [...earlier, d.request_id],
+        },
         request: { id: d.request_id, requested_at: d.requested_at, expires_at: d.expires_at },
       }
     }
@@ -97,7 +106,8 @@ function requestSignup({ data, metadata }: RequestSignup, state: UserState): Use
 }
 
 function decideApproval({ data, metadata }: DecideApproval, state: UserState): UserEvent[] {
-  if (state.status === 'none') throw identityRefusals.noRequest()
+  if (state.status === 'none' || !state.account.request_ids.includes(data.request_id))
+    throw identityRefusals.noRequest()
   if (state.request.id !== data.request_id) throw identityRefusals.requestReplaced()
   const status = effectiveStatus(state, metadata.now)
   if (status === 'expired') throw identityRefusals.requestExpired()

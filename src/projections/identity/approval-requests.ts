@@ -118,12 +118,6 @@ export async function pageApprovalRequests(
   return { items: rows.map((r) => approvalRequestView(r, now)), next }
 }
 
-/** The account a request belongs to. */
-export async function requestOwner(db: Executor, requestId: string): Promise<string | undefined> {
-  const row = await db.selectFrom('approval_requests').select('user_id').where('id', '=', requestId).executeTakeFirst()
-  return row?.user_id
-}
-
 /** Pending requests past their deadline, for the expiry sweep. */
 export function dueForExpiry(db: Executor, now: Date, limit: number) {
   return db

@@ -22,7 +22,7 @@ import type {
 import { GuardFailed, START, WrongExpectedVersion } from '../event-store'
 import { fromRecorded, toEventData } from './events'
 import { feedPage } from './feed'
-import { decodePosition, encodePosition } from './positions'
+import { decodePosition, encodePosition, isAfter } from './positions'
 import { isStreamNotFound, toActualRevision, toEsdbExpectedRevision, toPortError } from './revisions'
 import { catchUpSubscription } from './subscription'
 
@@ -137,6 +137,12 @@ export class EsdbEventStore implements EventStore {
   }
 
   /** The newest position in $all (a system event's is fine: subscriptions skip those). */
+  compare(a: Position, b: Position): number {
+    const [pa, pb] = [decodePosition(a), decodePosition(b)]
+    if (pa === undefined || pb === undefined) return pa === pb ? 0 : pa === undefined ? -1 : 1
+    return isAfter(pa, pb) ? 1 : isAfter(pb, pa) ? -1 : 0
+  }
+
   async head(): Promise<Position> {
     const [last] = await drain<AllStreamResolvedEvent>(
       this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 }),

@@ -102,5 +102,7 @@ export function catchUpSubscription(
       stopping.abort()
       await done.catch(() => undefined)
     },
+    // batches are handed over as they arrive: there is no pause to cut short
+    expedite() {},
   }
 }

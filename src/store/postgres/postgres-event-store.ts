@@ -271,6 +271,10 @@ export class PostgresEventStore implements EventStore {
     send()
   }
 
+  compare(a: Position, b: Position): number {
+    return comparePositions(a, b)
+  }
+
   async head(): Promise<Position> {
     const row = (await this.opts.pool.query<{ position: string; tx: string }>(HEAD)).rows[0]
     return row ? encodePosition(row.tx, row.position) : START

@@ -32,9 +32,17 @@ t.test('signup, decision, login, refresh, reuse, logout and refusals each leave 
   t.equal(s.statusCode, 202)
   const userId = s.json().user.id as string
   let rows = await rowsOf(runtime, c1.request_id)
-  t.same(actions(rows), ['authn_signup_requested'], 'signup: one row')
-  check(t, rows[0], c1, { outcome: 'success', actor_id: userId, target_type: 'user', target_id: userId })
-  t.match(rows[0]!.details, { email, full_name: 'Ada Audit', password_hash: '[redacted]' })
+  // (and since issue 13, the entry that files the request under its id: domain/identity/indexes.ts)
+  t.same(actions(rows), ['authn_signup_indexed', 'authn_signup_requested'], 'signup: one row, and its index entry')
+  const signupRow = rows.find((r) => r.action === 'authn_signup_requested')
+  check(t, signupRow, c1, { outcome: 'success', actor_id: userId, target_type: 'user', target_id: userId })
+  t.match(signupRow!.details, { email, full_name: 'Ada Audit', password_hash: '[redacted]' })
+  check(
+    t,
+    rows.find((r) => r.action === 'authn_signup_indexed'),
+    c1,
+    { target_type: 'user', target_id: userId },
+  )
 
   // approval
   await projected(runtime, s.json().approval_request.id)
@@ -61,8 +69,8 @@ t.test('signup, decision, login, refresh, reuse, logout and refusals each leave 
   rows = await rowsOf(runtime, c3.request_id)
   t.same(
     actions(rows),
-    ['authn_login_success', 'authn_session_started'],
-    'login: one login row (and the session it started)',
+    ['authn_login_success', 'authn_session_indexed', 'authn_session_started'],
+    'login: one login row (and the session it started, and its index entry)',
   )
   check(
     t,
@@ -212,5 +220,9 @@ t.test('an approval that times out is a user_approval_expired row by the system'
     .select('action')
     .where('target_id', '=', s.user.id)
     .execute()
-  t.same(all.map((r) => r.action).sort(), ['authn_signup_requested', 'user_approval_expired'], 'exactly one expiry row')
+  t.same(
+    all.map((r) => r.action).sort(),
+    ['authn_signup_indexed', 'authn_signup_requested', 'user_approval_expired'],
+    'exactly one expiry row',
+  )
 })

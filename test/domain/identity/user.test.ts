@@ -226,6 +226,14 @@ t.test('DecideApproval', async (t) => {
   t.test('on no account is refused: not_found', async (t) => {
     user(t).when(decide('approve')).thenThrows('not_found')
   })
+  t.test(
+    'a request id the account never made (an index entry whose signup never landed) is refused: not_found',
+    async (t) => {
+      user(t, signupRequested())
+        .when(decide('approve', at(1000), { request_id: '33333333-3333-4333-8333-333333333333' }))
+        .thenThrows('not_found')
+    },
+  )
 })
 
 t.test('ExpireApproval', async (t) => {

@@ -173,7 +173,11 @@ t.test('replay builds the read models as of a past moment in a schema of their o
       .where('target_id', '=', s.user.id)
       .execute()
   ).map((r) => r.action)
-  t.same(pastActions, ['authn_signup_requested'], 'the past audit log ends before the decision')
+  t.same(
+    pastActions.sort(),
+    ['authn_signup_indexed', 'authn_signup_requested'],
+    'the past audit log ends before the decision',
+  )
 
   t.same(
     await replay(db, runtime.store, until, 'replay_before_approval'),

@@ -1,0 +1,149 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { SessionPositions } from '../../platform/session-positions'
+import type { Metrics } from '../../platform/metrics'
+import type { CheckpointBoard } from '../../projections/checkpoint-board'
+import type { ReadModel } from '../../projections/index'
+import type { AppendResult, EventStore, Position } from '../../store/event-store'
+import { errors } from '../errors'
+import type { App } from '../types'
+
+/** The header that carries a consistency token: on a write's response, and on any request that wants its guarantee. */
+const CONSISTENCY_TOKEN = 'consistency-token'
+/** On a read that gave up waiting: the read models that had not reached the token yet. */
+const CONSISTENCY_STALE = 'consistency-stale'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The read models the route answers from: a read waits until each has
+     * passed the caller's last write (or the token the request carries).
+     */
+    reads?: readonly ReadModel[]
+  }
+  interface FastifyRequest {
+    /** the position of the last event this request appended, if any */
+    written: Position | undefined
+    /** `deps` with a store that notes what this request appends (its response then carries the token) */
+    tracked<D extends { store: EventStore }>(deps: D): D
+  }
+}
+
+const TOKEN_DOC = {
+  type: 'string',
+  maxLength: 64,
+  description:
+    'The position of the last event this request appended. Send it back on a read to see this write (your own session sees its writes anyway).',
+}
+const READ_DOC = `A ${CONSISTENCY_TOKEN} from an earlier write: the answer waits until it reflects that write (at most READ_YOUR_WRITES_TIMEOUT_MS; then ${CONSISTENCY_STALE} names what lags).`
+
+export interface ConsistencyDeps {
+  store: EventStore
+  board: CheckpointBoard
+  sessions: SessionPositions
+  metrics: Metrics
+  /** READ_YOUR_WRITES_TIMEOUT_MS */
+  timeoutMs: number
+}
+
+/**
+ * Read-your-writes (docs/architecture.md §6): every successful command's
+ * response carries the global position of the last event it appended, and a
+ * signed-in session's last write is remembered; a read of a route that
+ * declares its read models waits until they have all passed that position
+ * (or the token the request sends back), for at most `timeoutMs`, then
+ * answers with what they have and says so.
+ */
+export function registerConsistency(app: App, deps: ConsistencyDeps): void {
+  const { store, board, sessions, metrics, timeoutMs } = deps
+  app.decorateRequest('written', undefined)
+  app.decorateRequest('tracked', function tracked<D extends { store: EventStore }>(this: FastifyRequest, d: D): D {
+    return { ...d, store: noting(this, d.store) }
+  })
+
+  // the OpenAPI document says it: writes answer with the token, declared reads take one
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as { headers?: unknown; response?: Record<string, object> } | undefined
+    if (!schema || !route.url.startsWith('/api/')) return
+    const methods = [route.method].flat()
+    if (methods.some((m) => m === 'POST' || m === 'PATCH' || m === 'PUT' || m === 'DELETE')) {
+      for (const [status, response] of Object.entries(schema.response ?? {})) {
+        if (/^2/.test(status)) schema.response![status] = { ...response, headers: { [CONSISTENCY_TOKEN]: TOKEN_DOC } }
+      }
+    }
+    if (route.config?.reads?.length && schema.headers === undefined) {
+      schema.headers = {
+        type: 'object',
+        properties: { [CONSISTENCY_TOKEN]: { ...TOKEN_DOC, description: READ_DOC } },
+      }
+    }
+  })
+
+  app.addHook('preHandler', async (request, reply) => {
+    const reads = request.routeOptions.config.reads
+    if (!reads?.length) return
+    const wanted = await positionWanted(request, store, sessions)
+    // the fast path: nothing pending, or already passed — a memory lookup
+    if (wanted === undefined || board.passed(reads, wanted)) return
+    const started = performance.now()
+    const caughtUp = await board.waitFor(reads, wanted, timeoutMs)
+    metrics.readYourWritesWaits.observe(
+      { outcome: caughtUp ? 'caught_up' : 'timeout' },
+      (performance.now() - started) / 1000,
+    )
+    if (!caughtUp) reply.header(CONSISTENCY_STALE, board.behind(reads, wanted).join(', '))
+  })
+
+  app.addHook('onSend', async (request, reply: FastifyReply) => {
+    const written = request.written
+    if (written === undefined || reply.statusCode >= 300) return
+    reply.header(CONSISTENCY_TOKEN, written)
+    const session = request.caller?.session_id
+    if (session) await sessions.wrote(session, written)
+  })
+}
+
+/** `store`, with every append's position noted on the request (the later one wins). */
+function noting(request: FastifyRequest, store: EventStore): EventStore {
+  const note = (r: AppendResult) => {
+    if (request.written === undefined || store.compare(r.position, request.written) > 0) request.written = r.position
+    return r
+  }
+  return {
+    kind: store.kind,
+    append: (stream, events, options) => store.append(stream, events, options).then(note),
+    readStream: (stream) => store.readStream(stream),
+    readAll: (options) => store.readAll(options),
+    subscribe: (options, handler) => store.subscribe(options, handler),
+    head: () => store.head(),
+    compare: (a, b) => store.compare(a, b),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  }
+}
+
+/** The later of the caller's last write and the token the request carries. */
+async function positionWanted(
+  request: FastifyRequest,
+  store: EventStore,
+  sessions: SessionPositions,
+): Promise<Position | undefined> {
+  const header = request.headers[CONSISTENCY_TOKEN]
+  let token: Position | undefined
+  if (header !== undefined) {
+    if (typeof header !== 'string' || header.length > 64) throw badToken()
+    try {
+      store.compare(header, header) // throws when it is not a position of this store
+    } catch {
+      throw badToken()
+    }
+    token = header
+  }
+  const session = request.caller?.session_id
+  const last = session ? await sessions.lastWrite(session) : undefined
+  if (token === undefined) return last
+  if (last === undefined) return token
+  return store.compare(token, last) >= 0 ? token : last
+}
+
+const badToken = () =>
+  errors.validation(undefined, undefined, `${CONSISTENCY_TOKEN} is not a position this service handed out`)

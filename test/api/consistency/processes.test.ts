@@ -1,0 +1,81 @@
+import t from 'tap'
+import { rounds } from '../../helpers/rounds'
+import { PASSWORD, uniqueEmail } from '../../helpers/identity'
+import { call, type ServiceProcess, startProcess, whenUp } from '../../helpers/processes'
+import { createRedisPrefix, createTestDatabase, TEST_REDIS_URL } from '../../helpers/services'
+
+/**
+ * Read-your-writes across processes (issue 13), as deployed: two `api`
+ * processes and a separate `projector`, on one PostgreSQL and Redis. Each
+ * race runs 1,000 times, 25 at a time, and counts the reads that missed.
+ */
+const ROUNDS = 1000
+const CONCURRENCY = 25
+
+t.test('two API processes and a projector: a write through one is seen through the other at once', async (t) => {
+  const procs: ServiceProcess[] = []
+  const killAll = async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL')
+    await Promise.all(procs.map((p) => p.exited))
+  }
+  const env = {
+    DATABASE_URL: await createTestDatabase(t, killAll),
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: createRedisPrefix(t),
+    RATE_LIMIT_ENABLED: 'false',
+    // patient: other test files may hold the cluster's feeds back for seconds
+    READ_YOUR_WRITES_TIMEOUT_MS: '30000',
+  }
+  const adminEmail = uniqueEmail('admin')
+  const a = startProcess('api', { ...env, BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
+  procs.push(a)
+  await whenUp(a)
+  const b = startProcess('api', env)
+  const projector = startProcess('projector', env)
+  procs.push(b, projector)
+  await Promise.all([whenUp(b), whenUp(projector)])
+  const admin = (await call(a, 'POST', '/api/auth/login', { email: adminEmail, password: PASSWORD })).json
+    .access_token as string
+
+  t.test('1,000 signups through A, each decided through B at once: never a 404', async (t) => {
+    const missed = { signup: 0, decide: 0 }
+    await rounds(ROUNDS, CONCURRENCY, async (i) => {
+      const s = await call(a, 'POST', '/api/auth/signup', {
+        email: `across${i}.${Date.now()}@club.example.org`,
+        password: PASSWORD,
+        full_name: 'Across Processes',
+      })
+      if (s.status !== 202) return void missed.signup++
+      const decided = await call(
+        b,
+        'POST',
+        `/api/admin/approval-requests/${s.json.approval_request.id}/decide`,
+        { decision: 'approve' },
+        admin,
+      )
+      if (decided.status !== 200) missed.decide++
+    })
+    t.same(missed, { signup: 0, decide: 0 })
+  })
+
+  t.test('1,000 club events created through A, read through B by the same session at once', async (t) => {
+    const hour = 3_600_000
+    const missed = { create: 0, read: 0 }
+    await rounds(ROUNDS, CONCURRENCY, async (i) => {
+      const created = await call(
+        a,
+        'POST',
+        '/api/admin/events',
+        {
+          title: `Across ${i}`,
+          starts_at: new Date(Date.now() + hour).toISOString(),
+          ends_at: new Date(Date.now() + 2 * hour).toISOString(),
+        },
+        admin,
+      )
+      if (created.status !== 201) return void missed.create++
+      if ((await call(b, 'GET', `/api/events/${created.json.event.id}`, undefined, admin)).status !== 200) missed.read++
+    })
+    t.same(missed, { create: 0, read: 0 })
+  })
+})
