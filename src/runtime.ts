@@ -218,7 +218,10 @@ export async function createRuntime(
     : []
   for (const r of runners) r.start()
   const unlistenWaiting = runners.length
-    ? await listenForWaitingReaders(db.notifier, () => runners.forEach((r) => r.expedite()))
+    ? await listenForWaitingReaders(db.notifier, () => {
+        announcer?.demand()
+        for (const r of runners) r.expedite()
+      })
     : undefined
 
   return {

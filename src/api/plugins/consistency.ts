@@ -3,7 +3,14 @@ import type { SessionPositions } from '../../platform/session-positions'
 import type { Metrics } from '../../platform/metrics'
 import type { CheckpointBoard } from '../../projections/checkpoint-board'
 import type { ReadModel } from '../../projections/index'
-import type { AppendResult, EventStore, Position } from '../../store/event-store'
+import type {
+  AppendResult,
+  BatchHandler,
+  EventStore,
+  Position,
+  ReadAllOptions,
+  SubscribeOptions,
+} from '../../store/event-store'
 import { errors } from '../errors'
 import type { App } from '../types'
 
@@ -57,7 +64,7 @@ export function registerConsistency(app: App, deps: ConsistencyDeps): void {
   const { store, board, sessions, metrics, timeoutMs } = deps
   app.decorateRequest('written', undefined)
   app.decorateRequest('tracked', function tracked<D extends { store: EventStore }>(this: FastifyRequest, d: D): D {
-    return { ...d, store: noting(this, d.store) }
+    return { ...d, store: new NotingStore(this, d.store) }
   })
 
   // the OpenAPI document says it: writes answer with the token, declared reads take one
@@ -78,9 +85,14 @@ export function registerConsistency(app: App, deps: ConsistencyDeps): void {
     }
   })
 
-  app.addHook('preHandler', async (request, reply) => {
+  // a callback hook: most routes read no model, and cost no promise here
+  app.addHook('preHandler', (request, reply, done) => {
     const reads = request.routeOptions.config.reads
-    if (!reads?.length) return
+    if (!reads?.length) return done()
+    waitForWrites(request, reply, reads).then(() => done(), done)
+  })
+
+  async function waitForWrites(request: FastifyRequest, reply: FastifyReply, reads: readonly ReadModel[]) {
     const wanted = await positionWanted(request, store, sessions)
     // the fast path: nothing pending, or already passed — a memory lookup
     if (wanted === undefined || board.passed(reads, wanted)) return
@@ -91,33 +103,60 @@ export function registerConsistency(app: App, deps: ConsistencyDeps): void {
       (performance.now() - started) / 1000,
     )
     if (!caughtUp) reply.header(CONSISTENCY_STALE, board.behind(reads, wanted).join(', '))
-  })
+  }
 
-  app.addHook('onSend', async (request, reply: FastifyReply) => {
+  // a callback hook: the many responses that wrote nothing cost no promise
+  app.addHook('onSend', (request, reply: FastifyReply, payload, done) => {
     const written = request.written
-    if (written === undefined || reply.statusCode >= 300) return
+    if (written === undefined || reply.statusCode >= 300) return done(null, payload)
     reply.header(CONSISTENCY_TOKEN, written)
     const session = request.caller?.session_id
-    if (session) await sessions.wrote(session, written)
+    if (!session) return done(null, payload)
+    sessions.wrote(session, written).then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    )
   })
 }
 
 /** `store`, with every append's position noted on the request (the later one wins). */
-function noting(request: FastifyRequest, store: EventStore): EventStore {
-  const note = (r: AppendResult) => {
-    if (request.written === undefined || store.compare(r.position, request.written) > 0) request.written = r.position
+class NotingStore implements EventStore {
+  readonly kind: EventStore['kind']
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly store: EventStore,
+  ) {
+    this.kind = store.kind
+  }
+
+  async append(...args: Parameters<EventStore['append']>): Promise<AppendResult> {
+    const r = await this.store.append(...args)
+    const before = this.request.written
+    if (before === undefined || this.store.compare(r.position, before) > 0) this.request.written = r.position
     return r
   }
-  return {
-    kind: store.kind,
-    append: (stream, events, options) => store.append(stream, events, options).then(note),
-    readStream: (stream) => store.readStream(stream),
-    readAll: (options) => store.readAll(options),
-    subscribe: (options, handler) => store.subscribe(options, handler),
-    head: () => store.head(),
-    compare: (a, b) => store.compare(a, b),
-    ping: () => store.ping(),
-    close: () => store.close(),
+
+  readStream(stream: string) {
+    return this.store.readStream(stream)
+  }
+  readAll(options?: ReadAllOptions) {
+    return this.store.readAll(options)
+  }
+  subscribe(options: SubscribeOptions, handler: BatchHandler) {
+    return this.store.subscribe(options, handler)
+  }
+  head() {
+    return this.store.head()
+  }
+  compare(a: Position, b: Position) {
+    return this.store.compare(a, b)
+  }
+  ping() {
+    return this.store.ping()
+  }
+  close() {
+    return this.store.close()
   }
 }
 

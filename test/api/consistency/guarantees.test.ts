@@ -129,8 +129,13 @@ t.test('a read with nothing pending costs no round trip: no query, no Redis comm
   t.equal((await read(admin)).statusCode, 200)
   t.equal((await read(reader)).statusCode, 200)
 
-  const wroteBefore = await roundTripsDuring(other.runtime, () => read(admin))
-  const neverWrote = await roundTripsDuring(other.runtime, () => read(reader))
+  // the process's own feed reader (its QR cache) polls meanwhile: those reads are not the request's
+  const mine = (r: { sql: string[]; redis: string[] }) => ({
+    sql: r.sql.filter((q) => !/pg_snapshot_xmin/.test(q)),
+    redis: r.redis,
+  })
+  const wroteBefore = mine(await roundTripsDuring(other.runtime, () => read(admin)))
+  const neverWrote = mine(await roundTripsDuring(other.runtime, () => read(reader)))
   t.ok(neverWrote.sql.length > 0, `the read's own statements are seen: ${neverWrote.sql.length}`)
   t.same(wroteBefore.redis, [], 'no Redis command: the session is known in memory')
   t.same(neverWrote.redis, [])
