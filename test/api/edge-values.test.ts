@@ -82,5 +82,20 @@ t.test('values at the edge of what PostgreSQL takes are 4xx, never 500', async (
     }
   })
 
+  await t.test(
+    'the router refuses a malformed escape or an over-long parameter in our words, with a request id',
+    async (t) => {
+      for (const [url, status, code] of [
+        ['/api/events/%ED%A0%80', 400, 'validation_error'],
+        ['/api/events/%FF', 400, 'validation_error'],
+        [`/api/events/${'a'.repeat(101)}`, 414, 'uri_too_long'],
+      ] as const) {
+        const res = await refused(t, url, status, code)
+        t.equal(res.json().request_id, res.headers['x-request-id'], `${url}: the request id, in the body and a header`)
+        t.notOk(res.body.includes(url.slice(12)), `${url}: the path is not echoed`)
+      }
+    },
+  )
+
   t.equal((await get('/api/auth/me')).statusCode, 200, 'the service still serves')
 })
