@@ -82,6 +82,35 @@ t.test('values at the edge of what PostgreSQL takes are 4xx, never 500', async (
     }
   })
 
+  await t.test('a NUL or a lone surrogate anywhere in the input (PostgreSQL stores neither) is a 400', async (t) => {
+    await refused(t, '/api/admin/audit-logs?target_id=a%00b', 400, 'validation_error')
+    const replacement = await get(`/api/admin/audit-logs?target_id=${encodeURIComponent('\ufffd🦄')}`)
+    t.equal(replacement.statusCode, 200, 'U+FFFD and a surrogate pair are text like any other')
+    for (const full_name of ['\ud800 Ada', 'Ada \udfff', 'Ada\u0000']) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: {
+          email: `edge.${randomUUID().slice(0, 8)}@club.example.org`,
+          password: 'Correct-Horse-7-Battery',
+          full_name,
+        },
+      })
+      t.same(
+        [res.statusCode, res.json().code],
+        [400, 'validation_error'],
+        `signup with full_name ${JSON.stringify(full_name)}`,
+      )
+    }
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/admin/events',
+      headers: { ...bearer(admin.access_token), 'content-type': 'application/json' },
+      payload: '{"title":"x","starts_at":"2030-01-01T00:00:00Z","ends_at":"2030-01-02T00:00:00Z","\\ud800":1}',
+    })
+    t.same([key.statusCode, key.json().code], [400, 'validation_error'], 'in a key, too')
+  })
+
   await t.test(
     'the router refuses a malformed escape or an over-long parameter in our words, with a request id',
     async (t) => {

@@ -1,3 +1,4 @@
+import { errors } from '../errors'
 import type { App } from '../types'
 import Ajv, { type Options } from 'ajv'
 import addFormats from 'ajv-formats'
@@ -16,10 +17,47 @@ function ajv(options: Options): Ajv {
   return instance
 }
 
+/** The validators of one app: strict for bodies, coercing for the rest (the route fuzz checks its cases with them). */
+export function validators(): { body: Ajv; text: Ajv } {
+  return {
+    body: ajv({ coerceTypes: false, removeAdditional: false }),
+    text: ajv({ coerceTypes: 'array', removeAdditional: false }),
+  }
+}
+
 export function registerValidation(app: App): void {
-  const strict = ajv({ coerceTypes: false, removeAdditional: false })
-  const coercing = ajv({ coerceTypes: 'array', removeAdditional: false })
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema))
+  const { body, text } = validators()
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema))
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (unstorable(request.params) || unstorable(request.query) || unstorable(request.body))
+      return done(errors.validation(undefined, undefined, 'The request holds a NUL character or a lone surrogate'))
+    done()
+  })
+}
+
+// a lone surrogate is no Unicode text (no UTF-8 can carry it); NUL is the one character text columns refuse
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Whether `input` holds, in any string or key, what PostgreSQL stores in
+ * neither text nor jsonb: such input could only fail later, as a 500. Walked
+ * without recursion, since a body may nest as deep as its size allows.
+ */
+function unstorable(input: unknown): boolean {
+  const todo = [input]
+  while (todo.length) {
+    const x = todo.pop()
+    if (typeof x === 'string') {
+      if (NOT_TEXT.test(x)) return true
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (NOT_TEXT.test(k)) return true
+        todo.push(v)
+      }
+    }
+  }
+  return false
 }
 
 const rfc3339 = (name: 'date' | 'date-time') => (fullFormats[name] as { validate: (s: string) => boolean }).validate
