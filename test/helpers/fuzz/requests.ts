@@ -19,7 +19,16 @@ export interface Operation {
 }
 
 /** Who sends a request: a signed-in admin or student, or someone with no (or a bad) token. */
-export const CALLERS = ['admin', 'student', 'none', 'junk', 'wrong-key', 'no-such-user', 'expired'] as const
+export const CALLERS = [
+  'admin',
+  'student',
+  'none',
+  'junk',
+  'wrong-key',
+  'no-such-user',
+  'expired',
+  'bad-claims',
+] as const
 export type CallerKind = (typeof CALLERS)[number]
 
 export interface Draft {
@@ -63,8 +72,8 @@ const admits = (access: Access, caller: CallerKind) =>
   access === 'public' || (caller === 'admin' && access !== 'student') || (caller === 'student' && access !== 'admin')
 
 /** a query or header value as the service receives it: text (an array: the name repeated) */
-const asText = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(asText) : v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)
+const scalarText = (v: unknown): string => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v))
+const asText = (v: unknown): unknown => (Array.isArray(v) ? v.map(scalarText) : scalarText(v))
 const asTextObject = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asText(v)]))
 

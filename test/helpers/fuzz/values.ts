@@ -151,13 +151,16 @@ function validString(s: Schema, name?: string): fc.Arbitrary<string> {
   if (s.format === 'uuid') return fc.uuid()
   if (s.format === 'date-time')
     return fc.oneof(
-      isoDate('1970-01-01', '2100-01-01'),
+      { weight: 4, arbitrary: isoDate('1970-01-01', '2100-01-01') },
       fc.constantFrom('0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', '2016-12-31T23:59:59.999999Z'),
+      // what RFC 3339 (and so a format check) may take, but not a Date or PostgreSQL
+      { weight: 2, arbitrary: fc.constantFrom(...BAD_DATE_TIMES) },
     )
   if (s.format === 'date')
     return fc.oneof(
-      isoDate('1970-01-01', '2100-01-01').map((d) => d.slice(0, 10)),
+      { weight: 4, arbitrary: isoDate('1970-01-01', '2100-01-01').map((d) => d.slice(0, 10)) },
       fc.constantFrom('0001-01-01', '9999-12-31'),
+      { weight: 2, arbitrary: fc.constantFrom(...BAD_DATES) },
     )
   const named = byName(name) as fc.Arbitrary<string> | undefined
   if (named && s.pattern) return named.filter(fits)
