@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import jwt from 'jsonwebtoken'
 import t, { type Test } from 'tap'
-import { adminSession, bearer } from '../helpers/identity'
-import { TEST_SECRETS, testApp } from '../helpers/runtime'
+import { adminSession, bearer, forgeAccessToken } from '../helpers/identity'
+import { testApp } from '../helpers/runtime'
 
 /**
  * Values the schemas let through but PostgreSQL refused, each once a 500: a
@@ -51,24 +50,7 @@ t.test('values at the edge of what PostgreSQL takes are 4xx, never 500', async (
   })
 
   await t.test('an access token whose claims hold a NUL byte (or are not ours) is a 401', async (t) => {
-    const now = Math.floor(Date.now() / 1000)
-    const forge = (claims: object) =>
-      jwt.sign(
-        {
-          sub: admin.user.id,
-          role: 'admin',
-          sid: randomUUID(),
-          jti: randomUUID(),
-          kind: 'access',
-          iss: 'dscp',
-          aud: 'dscp-api',
-          iat: now,
-          exp: now + 60,
-          ...claims,
-        },
-        TEST_SECRETS.JWT_SECRET,
-        { algorithm: 'HS256' },
-      )
+    const forge = (claims: object) => forgeAccessToken({ sub: admin.user.id, ...claims })
     t.equal((await get('/api/auth/me', forge({}))).statusCode, 200, 'the forged token itself is valid')
     for (const claims of [
       { sub: 'a\u0000b' },

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto'
 import type { RouteOptions } from 'fastify'
 import fc from 'fast-check'
-import jwt from 'jsonwebtoken'
 import t, { type Test } from 'tap'
 import { buildApp } from '../../../src/api/app'
 import type { Access } from '../../../src/api/plugins/auth'
@@ -17,8 +15,8 @@ import {
   render,
 } from '../../helpers/fuzz/requests'
 import { hostileText } from '../../helpers/fuzz/values'
-import { adminSession, bearer, member, signup } from '../../helpers/identity'
-import { TEST_SECRETS, testRuntime } from '../../helpers/runtime'
+import { adminSession, bearer, forgeAccessToken, member, signup } from '../../helpers/identity'
+import { testRuntime } from '../../helpers/runtime'
 import { SseConnection } from '../../helpers/sse'
 
 /**
@@ -104,23 +102,7 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
     harvest((await app.inject({ method: 'GET', url, headers: bearer(admin.access_token) })).json())
 
   const now = Math.floor(Date.now() / 1000)
-  const forge = (claims: object, key: string = TEST_SECRETS.JWT_SECRET) =>
-    `Bearer ${jwt.sign(
-      {
-        sub: randomUUID(),
-        role: 'admin',
-        sid: randomUUID(),
-        jti: randomUUID(),
-        kind: 'access',
-        iss: 'dscp',
-        aud: 'dscp-api',
-        iat: now,
-        exp: now + 3600,
-        ...claims,
-      },
-      key,
-      { algorithm: 'HS256' },
-    )}`
+  const forge = (claims: object, key?: string) => `Bearer ${forgeAccessToken(claims, key)}`
   const tokens: Tokens = {
     admin: `Bearer ${admin.access_token}`,
     student: `Bearer ${student.access_token}`,
