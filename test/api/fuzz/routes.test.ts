@@ -134,6 +134,7 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
   const ledger = new Ledger(runtime)
   await ledger.start()
   const tallies = new Map<string, Tally>()
+  const batches = { run: 0, compared: 0 }
 
   /** one case: send, then check the answer and what it appended */
   async function send(op: Operation, d: Draft, mode: 'valid-ish' | 'hostile', tally: Tally): Promise<boolean> {
@@ -142,7 +143,7 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
     const appended = await ledger.appended()
     const what = `${req.method} ${req.url} as ${d.caller}${d.defect ? ` [${d.defect}]` : ''} ${req.payload?.slice(0, 300) ?? ''}`
     if (res.statusCode >= 500) throw new Error(`${what} → ${res.statusCode} ${res.body.slice(0, 300)}`)
-    let body: { statusCode?: unknown; code?: unknown; message?: unknown } | undefined
+    let body: { statusCode?: unknown; code?: unknown; message?: unknown; detail?: unknown } | undefined
     try {
       body = res.json()
     } catch {
@@ -159,7 +160,9 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
       harvest(body)
       return appended.some((e) => !e.refusal)
     }
-    if (typeof body?.code !== 'string' || !body.code || typeof body.message !== 'string' || !body.message)
+    // the human words are `message` today; issue 14 may name them `detail`
+    const human = body?.detail ?? body?.message
+    if (typeof body?.code !== 'string' || !body.code || typeof human !== 'string' || !human)
       throw new Error(`${what} → ${res.statusCode} without a code and a message: ${res.body.slice(0, 300)}`)
     if (body.statusCode !== res.statusCode)
       throw new Error(`${what} → ${res.statusCode}, body says ${String(body.statusCode)}`)
@@ -185,7 +188,9 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
       { seed: SEED, numRuns: runs, endOnFailure: process.env.FUZZ_SHRINK !== '1' },
     )
     if (run.failed) t.fail(`${name} (${mode}): ${report(run)}\nreplay: FUZZ_SEED=${SEED} FUZZ_ROUTE='${name}'`)
+    batches.run++
     if (!wrote) {
+      batches.compared++
       t.same(
         await ledger.snapshot(),
         before,
@@ -266,6 +271,7 @@ t.test('every route, fuzzed from the OpenAPI document: never a 5xx, refusals cha
     t.ok(seen.get(200), `streams opened (${[...seen].map(([s, n]) => `${s}: ${n}`).join(', ')})`)
   })
 
+  t.comment(`read tables compared around ${batches.compared} of ${batches.run} batches (the others wrote)`)
   t.comment('what the fuzz saw, by route: status (and code) × cases')
   for (const [name, tally] of tallies)
     t.comment(
