@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify'
 import type { Runtime } from '../runtime'
 import { registerAuth } from './plugins/auth'
 import { registerConsistency } from './plugins/consistency'
-import { registerErrorHandling } from './plugins/errors'
+import { frameworkErrors, registerErrorHandling } from './plugins/errors'
 import { registerMetrics } from './plugins/metrics'
 import { registerSecurityHeaders } from './plugins/security-headers'
 import { registerValidation } from './plugins/validation'
@@ -41,6 +41,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
   // first, so that no route registers unseen
   if (options.onRoute) app.addHook('onRoute', options.onRoute)

@@ -36,6 +36,7 @@ export const errors = {
   methodNotAllowed: define(405, 'method_not_allowed', 'Method not allowed'),
   conflict: define(409, 'conflict', 'The resource was changed concurrently; retry'),
   payloadTooLarge: define(413, 'payload_too_large', 'The body is larger than this route accepts'),
+  uriTooLong: define(414, 'uri_too_long', 'A part of the URL is longer than this service accepts'),
   unsupportedMediaType: define(415, 'unsupported_media_type', 'Send application/json'),
   rateLimited: define(429, 'rate_limited', 'Too many requests; retry later'),
   internal: define(500, 'internal_error', 'Internal Server Error'),

@@ -13,6 +13,7 @@ export const ErrorBody = Type.Object(
 
 export const Uuid = Type.String({ format: 'uuid' })
 export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false })
+/** RFC 3339; the validator takes years 0001 to 9999 and no leap second (plugins/validation.ts) */
 export const Timestamp = Type.String({ format: 'date-time' })
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import jwt from 'jsonwebtoken'
 import type { App } from '../../src/api/types'
 import { createAdmin } from '../../src/commands/identity/bootstrap'
 import type { Runtime } from '../../src/runtime'
 import { eventually } from './eventually'
+import { TEST_SECRETS } from './runtime'
 
 export const PASSWORD = 'Correct-Horse-7-Battery'
 
@@ -11,6 +13,14 @@ export function uniqueEmail(tag = 'member'): string {
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** An access token signed by hand, with the test key unless told another: an admin's for an hour unless `claims` say otherwise. */
+export function forgeAccessToken(claims: object, key: string = TEST_SECRETS.JWT_SECRET): string {
+  const now = Math.floor(Date.now() / 1000)
+  const payload = { sub: randomUUID(), role: 'admin', sid: randomUUID(), jti: randomUUID(), kind: 'access' }
+  const registered = { iss: 'dscp', aud: 'dscp-api', iat: now, exp: now + 3600 }
+  return jwt.sign({ ...payload, ...registered, ...claims }, key, { algorithm: 'HS256' })
+}
 
 export async function signup(app: App, email = uniqueEmail(), password = PASSWORD, full_name = 'Ada Member') {
   const res = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password, full_name } })

@@ -6,6 +6,7 @@ import { errorResponses } from '../schemas'
 import { Summary, SummaryQuery } from './schemas'
 
 const DAY_MS = 86_400_000
+const FIRST_DAY = Date.parse('0001-01-01')
 
 /** The analytics views (docs/analytics.md) served as JSON, for the admin dashboard. */
 export function analyticsRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
@@ -24,8 +25,9 @@ export function analyticsRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       async (request) => {
         const today = runtime.sources.now().toISOString().slice(0, 10)
         const to = request.query.to ?? today
-        // the last 30 days unless asked otherwise
-        const from = request.query.from ?? new Date(Date.parse(to) - 29 * DAY_MS).toISOString().slice(0, 10)
+        // the last 30 days unless asked otherwise, and never before year 1 (PostgreSQL has no year 0)
+        const from =
+          request.query.from ?? new Date(Math.max(Date.parse(to) - 29 * DAY_MS, FIRST_DAY)).toISOString().slice(0, 10)
         if (from > to) throw errors.validation(undefined, undefined, 'from must not be after to')
         return analyticsSummary(runtime.db.kysely, { from, to })
       },

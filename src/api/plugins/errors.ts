@@ -1,4 +1,4 @@
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isConnectionError } from '../../platform/connection-errors'
 import { DomainError } from '../../domain/decider'
 import type { RefusalCode } from '../../domain/refusals'
@@ -22,7 +22,8 @@ const FASTIFY_CODES: Record<string, ApiError | (() => ApiError)> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
     errors.invalidJson(undefined, undefined, 'The body is empty; send JSON or no Content-Type'),
   FST_ERR_CTP_INVALID_JSON_BODY: () => errors.invalidJson(),
-  FST_ERR_BAD_URL: () => errors.routeNotFound(),
+  FST_ERR_BAD_URL: () => errors.validation(undefined, undefined, 'The URL is not valid (a malformed % escape)'),
+  FST_ERR_MAX_PARAM_LENGTH: () => errors.uriTooLong(),
 }
 
 function toApiError(err: FastifyError | Error, refusalStatus: Partial<Record<RefusalCode, number>> = {}): ApiError {
@@ -41,6 +42,20 @@ function toApiError(err: FastifyError | Error, refusalStatus: Partial<Record<Ref
     return new ApiError(fe.statusCode, fe.statusCode === 404 ? 'not_found' : 'bad_request', fe.message)
   }
   return errors.internal()
+}
+
+/**
+ * The router's own refusals (a malformed % escape, an over-long path
+ * parameter) come here, not to the error handler: fastify would otherwise
+ * answer them itself, in its own words, echoing the path, without a request id.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const api = toApiError(err)
+  request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
+  void reply
+    .status(api.statusCode)
+    .header('x-request-id', request.id)
+    .send({ statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
 }
 
 /**

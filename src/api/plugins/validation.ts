@@ -1,6 +1,8 @@
+import { errors } from '../errors'
 import type { App } from '../types'
 import Ajv, { type Options } from 'ajv'
 import addFormats from 'ajv-formats'
+import { fullFormats } from 'ajv-formats/dist/formats'
 
 /**
  * Bodies are validated strictly: no type coercion (a number is not a string),
@@ -10,11 +12,71 @@ import addFormats from 'ajv-formats'
 function ajv(options: Options): Ajv {
   const instance = new Ajv({ allErrors: false, strict: false, useDefaults: true, ...options })
   addFormats(instance)
+  instance.addFormat('date', { type: 'string', validate: isDate })
+  instance.addFormat('date-time', { type: 'string', validate: isDateTime })
   return instance
 }
 
+/** The validators of one app: strict for bodies, coercing for the rest (the route fuzz checks its cases with them). */
+export function validators(): { body: Ajv; text: Ajv } {
+  return {
+    body: ajv({ coerceTypes: false, removeAdditional: false }),
+    text: ajv({ coerceTypes: 'array', removeAdditional: false }),
+  }
+}
+
 export function registerValidation(app: App): void {
-  const strict = ajv({ coerceTypes: false, removeAdditional: false })
-  const coercing = ajv({ coerceTypes: 'array', removeAdditional: false })
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema))
+  const { body, text } = validators()
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : text).compile(schema))
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (unstorable(request.params) || unstorable(request.query) || unstorable(request.body))
+      return done(errors.validation(undefined, undefined, 'The request holds a NUL character or a lone surrogate'))
+    done()
+  })
+}
+
+// a lone surrogate is no Unicode text (no UTF-8 can carry it); NUL is the one character text columns refuse
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/**
+ * Whether `input` holds, in any string or key, what PostgreSQL stores in
+ * neither text nor jsonb: such input could only fail later, as a 500. Walked
+ * without recursion, since a body may nest as deep as its size allows.
+ */
+function unstorable(input: unknown): boolean {
+  const todo = [input]
+  while (todo.length) {
+    const x = todo.pop()
+    if (typeof x === 'string') {
+      if (NOT_TEXT.test(x)) return true
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, v] of Object.entries(x)) {
+        if (NOT_TEXT.test(k)) return true
+        todo.push(v)
+      }
+    }
+  }
+  return false
+}
+
+const rfc3339 = (name: 'date' | 'date-time') => (fullFormats[name] as { validate: (s: string) => boolean }).validate
+const rfcDate = rfc3339('date')
+const rfcDateTime = rfc3339('date-time')
+const FIRST = Date.parse('0001-01-01T00:00:00Z')
+const LAST = Date.parse('9999-12-31T23:59:59.999Z')
+
+/**
+ * RFC 3339 as far as a JavaScript Date and PostgreSQL both hold it: years 1 to
+ * 9999 (PostgreSQL has no year 0) and no leap second (23:59:60 is no Date).
+ * Anything else passed the format and failed in the query as a 500.
+ */
+function isDate(s: string): boolean {
+  return rfcDate(s) && !s.startsWith('0000')
+}
+
+function isDateTime(s: string): boolean {
+  if (!rfcDateTime(s)) return false
+  const ms = Date.parse(s)
+  return ms >= FIRST && ms <= LAST
 }

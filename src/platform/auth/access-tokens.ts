@@ -49,7 +49,9 @@ const ALGORITHM = 'HS256'
 
 const seconds = (d: Date) => Math.floor(d.getTime() / 1000)
 const isRole = (x: unknown): x is Role => x === 'student' || x === 'admin'
-const nonEmpty = (x: unknown): x is string => typeof x === 'string' && x.length > 0
+// every id we sign is a UUID; anything else (a NUL byte, which PostgreSQL refuses in text) is no token of ours
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+const isUuid = (x: unknown): x is string => typeof x === 'string' && UUID.test(x)
 
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const secretBytes = Buffer.from(opts.secret, 'utf8')
@@ -103,7 +105,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       if (typeof payload !== 'object' || typeof payload.exp !== 'number' || payload['kind'] !== 'access')
         throw new InvalidTokenError('invalid')
       const { sub, role, sid, jti } = payload as Record<string, unknown>
-      if (!nonEmpty(sub) || !isRole(role) || !nonEmpty(sid) || !nonEmpty(jti)) throw new InvalidTokenError('invalid')
+      if (!isUuid(sub) || !isRole(role) || !isUuid(sid) || !isUuid(jti)) throw new InvalidTokenError('invalid')
       const claims = { sub, role, sid, jti }
       verified.set(token, { claims, exp: payload.exp })
       return claims

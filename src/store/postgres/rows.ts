@@ -23,10 +23,15 @@ export function encodePosition(tx: string, position: string): Position {
   return `${tx}:${position}`
 }
 
+/** the columns' ranges: `tx` is an xid8 (unsigned 64 bits), `position` a bigint */
+const MAX_TX = (1n << 64n) - 1n
+const MAX_POSITION = (1n << 63n) - 1n
+
 export function decodePosition(p: Position | undefined): [tx: string, position: string] {
   if (p === undefined || p === START) return ['0', '0']
   const m = /^(\d{1,20}):(\d{1,19})$/.exec(p)
-  if (!m) throw new InvalidPosition(p)
+  // past a column's range the query itself would fail (a 500 on a client's cursor)
+  if (!m || BigInt(m[1]!) > MAX_TX || BigInt(m[2]!) > MAX_POSITION) throw new InvalidPosition(p)
   return [m[1]!, m[2]!]
 }
 

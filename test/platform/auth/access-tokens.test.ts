@@ -142,6 +142,14 @@ t.test('claims of the wrong shape are refused', async (t) => {
   refusedAs(t, forge(noJti), 'invalid')
 })
 
+t.test('ids that are not UUIDs (a NUL byte PostgreSQL would refuse) are refused', async (t) => {
+  for (const id of ['a\u0000b', `${user.sub}\u0000`, 'not-a-uuid', user.sub.toUpperCase(), ` ${user.sub}`]) {
+    refusedAs(t, forge({ ...valid, sub: id }), 'invalid')
+    refusedAs(t, forge({ ...valid, sid: id }), 'invalid')
+    refusedAs(t, forge({ ...valid, jti: id }), 'invalid')
+  }
+})
+
 t.test('a tampered payload breaks the signature', async (t) => {
   const [header, , signature] = service.signAccess(user, now).token.split('.')
   refusedAs(t, `${header}.${b64({ ...valid, role: 'admin' })}.${signature}`, 'invalid')
