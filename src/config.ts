@@ -2,24 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { QR_TTL_SECONDS } from './domain/qr/decide'
+import { ConfigError, type Env, bool, num, str, url } from './env'
+
+export { ConfigError, type Env }
 
 /**
- * The only module that reads the environment. `loadConfig` validates every
- * variable once and returns a frozen object that is passed down; a bad value
- * throws a ConfigError naming the variable, and main.ts turns that into exit 1.
+ * The only module that reads the environment (through env.ts). `loadConfig`
+ * validates every variable once and returns a frozen object that is passed
+ * down; a bad value throws a ConfigError naming the variable, and main.ts
+ * turns that into exit 1.
  */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`)
-    this.name = 'ConfigError'
-  }
-}
-
-export type Env = Record<string, string | undefined>
-
 export interface RateLimits {
   /** requests per window per IP on POST /api/auth/signup. @defaultValue 10 */
   signupPerIp: number
@@ -33,6 +25,21 @@ export interface RateLimits {
   markPerUser: number
   /** the window all of the above count in, in seconds. @defaultValue 60 */
   windowSeconds: number
+}
+
+/** How long the HTTP server waits on a client (docs/architecture.md §8). */
+export interface HttpTimeouts {
+  /** the whole request, headers and body, must arrive within this (REQUEST_TIMEOUT_MS). @defaultValue 30000 */
+  requestMs: number
+  /** the request's headers must arrive within this (HEADERS_TIMEOUT_MS; at most requestMs). @defaultValue 10000 */
+  headersMs: number
+  /** an idle keep-alive connection is closed after this (KEEP_ALIVE_TIMEOUT_MS). @defaultValue 72000 */
+  keepAliveMs: number
+  /**
+   * a socket with no traffic either way is closed after this (CONNECTION_TIMEOUT_MS; above the SSE
+   * heartbeat, which keeps an open notification stream busy). @defaultValue 120000
+   */
+  connectionMs: number
 }
 
 export interface Config {
@@ -97,54 +104,12 @@ export interface Config {
    * Consistency-Stale header). @defaultValue 2000
    */
   readYourWritesTimeoutMs: number
+  httpTimeouts: HttpTimeouts
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
 
 const MIN_SECRET_BYTES = 32
-
-function str(env: Env, name: string, fallback?: string): string | undefined {
-  const v = env[name]
-  return v === undefined || v === '' ? fallback : v
-}
-
-function num(
-  env: Env,
-  name: string,
-  fallback: number,
-  opts: { min?: number; max?: number; integer?: boolean } = {},
-): number {
-  const raw = str(env, name)
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || raw.trim() === '') throw new ConfigError(name, `not a number: ${JSON.stringify(raw)}`)
-  if (opts.integer && !Number.isInteger(n)) throw new ConfigError(name, `must be an integer, got ${raw}`)
-  if (opts.min !== undefined && n < opts.min) throw new ConfigError(name, `must be >= ${opts.min}, got ${raw}`)
-  if (opts.max !== undefined && n > opts.max) throw new ConfigError(name, `must be <= ${opts.max}, got ${raw}`)
-  return n
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = str(env, name)
-  if (raw === undefined) return fallback
-  if (/^(true|1|yes|on)$/i.test(raw)) return true
-  if (/^(false|0|no|off)$/i.test(raw)) return false
-  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`)
-}
-
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = str(env, name)
-  if (raw === undefined) return undefined
-  let parsed: URL
-  try {
-    parsed = new URL(raw)
-  } catch {
-    throw new ConfigError(name, 'not a valid URL')
-  }
-  if (!protocols.includes(parsed.protocol))
-    throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
-  return raw
-}
 
 function trustProxy(env: Env): Config['trustProxy'] {
   const raw = str(env, 'TRUST_PROXY')
@@ -155,6 +120,19 @@ function trustProxy(env: Env): Config['trustProxy'] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+function httpTimeouts(env: Env, sseHeartbeatSeconds: number): Readonly<HttpTimeouts> {
+  const ms = (name: string, fallback: number, min: number) =>
+    num(env, name, fallback, { min, max: 3_600_000, integer: true })
+  const requestMs = ms('REQUEST_TIMEOUT_MS', 30_000, 100)
+  const headersMs = ms('HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 100)
+  if (headersMs > requestMs) throw new ConfigError('HEADERS_TIMEOUT_MS', `must be <= REQUEST_TIMEOUT_MS (${requestMs})`)
+  const connectionMs = ms('CONNECTION_TIMEOUT_MS', 120_000, 1000)
+  // an open notification stream is busy only once a heartbeat: a shorter bound would cut every quiet one
+  if (connectionMs <= sseHeartbeatSeconds * 1000)
+    throw new ConfigError('CONNECTION_TIMEOUT_MS', `must exceed SSE_HEARTBEAT_SECONDS (${sseHeartbeatSeconds} s)`)
+  return Object.freeze({ requestMs, headersMs, keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000), connectionMs })
 }
 
 type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
@@ -238,6 +216,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix))
     throw new ConfigError('REDIS_PREFIX', 'letters, digits, _ . - only (1-64)')
 
+  const sseHeartbeatSeconds = num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 })
+
   return Object.freeze({
     nodeEnv,
     port: num(env, 'PORT', 3000, { min: 0, max: 65535, integer: true }),
@@ -285,9 +265,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     bootstrapAdminPassword,
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
-    sseHeartbeatSeconds: num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 }),
+    sseHeartbeatSeconds,
     sseTicketTtlSeconds: num(env, 'SSE_TICKET_TTL_SECONDS', 30, { min: 1, max: 300, integer: true }),
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
+    httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
     generatedSecrets,
   })
 }
