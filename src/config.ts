@@ -67,6 +67,11 @@ export interface Config {
    * JWT_SECRET — set it before ever rotating JWT_SECRET, or the old chain no longer verifies
    */
   auditChainSecret: string | undefined
+  /**
+   * the bearer token /metrics asks for (≥ 32 bytes). Unset: /metrics is closed
+   * in production and open otherwise
+   */
+  metricsToken: string | undefined
   /** @defaultValue 15 */
   accessTokenExpireMinutes: number
   /** @defaultValue 7 */
@@ -202,6 +207,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   const qrSigningSecretPrevious = previous === undefined ? undefined : secret('QR_SIGNING_SECRET_PREVIOUS', previous)
   const auditChain = str(env, 'AUDIT_CHAIN_SECRET')
   const auditChainSecret = auditChain === undefined ? undefined : secret('AUDIT_CHAIN_SECRET', auditChain)
+  const metrics = str(env, 'METRICS_TOKEN')
+  const metricsToken = metrics === undefined ? undefined : secret('METRICS_TOKEN', metrics)
 
   const bootstrapAdminEmail = str(env, 'BOOTSTRAP_ADMIN_EMAIL')
   const bootstrapAdminPassword = str(env, 'BOOTSTRAP_ADMIN_PASSWORD')
@@ -238,6 +245,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     qrSigningSecret,
     qrSigningSecretPrevious,
     auditChainSecret,
+    metricsToken,
     accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
     // the bounds a QR session accepts: below them every QR issued without ttl_seconds would be a 400

@@ -188,7 +188,7 @@ t.test('a damaged secrets file is regenerated, never half-used', async (t) => {
   )
 })
 
-t.test('HTTP timeouts: defaults, values, and bounds that contradict each other', async (t) => {
+t.test('HTTP timeouts and the metrics token: defaults, values, and bounds that contradict each other', async (t) => {
   t.same(loadConfig(base).httpTimeouts, {
     requestMs: 30_000,
     headersMs: 10_000,
@@ -208,6 +208,7 @@ t.test('HTTP timeouts: defaults, values, and bounds that contradict each other',
     [{ KEEP_ALIVE_TIMEOUT_MS: '-1' }, 'KEEP_ALIVE_TIMEOUT_MS'],
     [{ CONNECTION_TIMEOUT_MS: '15000' }, 'CONNECTION_TIMEOUT_MS'],
     [{ SSE_HEARTBEAT_SECONDS: '60', CONNECTION_TIMEOUT_MS: '30000' }, 'CONNECTION_TIMEOUT_MS'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
   ]
   for (const [env, variable] of bad)
     t.equal(configError({ ...base, ...env }).variable, variable, `${JSON.stringify(env)} names ${variable}`)

@@ -69,7 +69,10 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     reply.header('x-request-id', request.id)
   })
   registerSecurityHeaders(app)
-  registerMetrics(app, runtime.metrics)
+  registerMetrics(app, runtime.metrics, {
+    token: config.metricsToken,
+    openWithoutToken: config.nodeEnv !== 'production',
+  })
   registerAuth(app, runtime.identity)
   registerConsistency(app, {
     store: runtime.store,
