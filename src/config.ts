@@ -103,6 +103,10 @@ export interface Config {
   sseHeartbeatSeconds: number
   /** lifetime of a single-use notification stream ticket (SSE_TICKET_TTL_SECONDS). @defaultValue 30 */
   sseTicketTtlSeconds: number
+  /** unused stream tickets a member may hold at once, across every API process (SSE_MAX_TICKETS_PER_USER). @defaultValue 5 */
+  sseMaxTicketsPerUser: number
+  /** notification streams a member may have open on one API process (SSE_MAX_STREAMS_PER_USER). @defaultValue 5 */
+  sseMaxStreamsPerUser: number
   /**
    * how long a read waits for the read models it declares to reach the
    * caller's last write before answering with what they have (and a
@@ -275,6 +279,8 @@ export function loadConfig(env: Env): Readonly<Config> {
     shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
     sseHeartbeatSeconds,
     sseTicketTtlSeconds: num(env, 'SSE_TICKET_TTL_SECONDS', 30, { min: 1, max: 300, integer: true }),
+    sseMaxTicketsPerUser: num(env, 'SSE_MAX_TICKETS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
+    sseMaxStreamsPerUser: num(env, 'SSE_MAX_STREAMS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
     httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
     generatedSecrets,

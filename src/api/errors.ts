@@ -38,6 +38,16 @@ export const errors = {
   payloadTooLarge: define(413, 'payload_too_large', 'The body is larger than this route accepts'),
   unsupportedMediaType: define(415, 'unsupported_media_type', 'Send application/json'),
   rateLimited: define(429, 'rate_limited', 'Too many requests; retry later'),
+  tooManyStreamTickets: define(
+    429,
+    'too_many_stream_tickets',
+    'You hold the most unused stream tickets allowed; use one or wait for one to expire',
+  ),
+  tooManyStreams: define(
+    429,
+    'too_many_streams',
+    'You have the most notification streams open allowed; close one first',
+  ),
   internal: define(500, 'internal_error', 'Internal Server Error'),
   unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
 } as const
