@@ -7,6 +7,7 @@ import type { MarkDeps } from './commands/attendance/mark'
 import type { ClubEventDeps } from './commands/club-events/club-events'
 import type { Sources } from './commands/context'
 import type { IdentityDeps } from './commands/identity/deps'
+import { RevokedSessions } from './commands/identity/revoked-sessions'
 import type { NotificationDeps } from './commands/notifications/read'
 import type { QrDeps } from './commands/qr/qr-sessions'
 import type { Config } from './config'
@@ -140,6 +141,11 @@ export async function createRuntime(
   const onRedisError = (err: Error) => logger.warn({ err: err.message }, 'redis connection error')
   redis?.on('error', onRedisError)
 
+  const revocations = new RevokedSessions(store, db.notifier, {
+    accessTtlMs: config.accessTokenExpireMinutes * 60_000,
+    onError: onDbError,
+  })
+  if (role === 'all' || role === 'api') await revocations.start()
   const identity: IdentityDeps = {
     store,
     sources,
@@ -152,6 +158,7 @@ export async function createRuntime(
       refreshTtlMs: config.refreshTokenExpireDays * 86_400_000,
       refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
     },
+    revocations,
   }
   const cache = new HotPathCache(store)
   if (role === 'all' || role === 'api') await cache.start()
@@ -253,6 +260,7 @@ export async function createRuntime(
     async close() {
       stopSweep?.()
       await cache.stop()
+      await revocations.stop()
       // Redis may be gone at shutdown: closing what talks to it must not throw
       await worker?.close().catch(() => undefined)
       await Promise.all(runners.map((r) => r.stop()))

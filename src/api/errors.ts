@@ -30,6 +30,7 @@ export const errors = {
   validation: define(400, 'validation_error', 'The request is not valid'),
   invalidJson: define(400, 'invalid_json', 'The body is not valid JSON'),
   unauthorized: define(401, 'unauthorized', 'Authentication required'),
+  sessionRevoked: define(401, 'session_revoked', 'This session has ended; sign in again'),
   forbidden: define(403, 'forbidden', 'Not allowed'),
   notFound: define(404, 'not_found', 'Not found'),
   routeNotFound: define(404, 'route_not_found', 'No such route'),

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { recordAccessDenied } from '../../commands/audit/access-denied'
 import type { ActorContext, CommandContext, CommandDeps } from '../../commands/context'
 import { type GuardedAppender, guardedAppender, loadStateAt } from '../../commands/handle'
+import type { SessionRevocations } from '../../commands/identity/revoked-sessions'
 import { userDecider } from '../../domain/identity/user'
 import { type Role, userStream } from '../../domain/identity/user-events'
 import { InvalidTokenError, type TokenService } from '../../platform/auth/access-tokens'
@@ -56,13 +57,18 @@ const GUARD_ATTEMPTS = 3
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
 
+/** A valid token of a session that has ended (logout, a replayed refresh token). */
+const REVOKED = 'revoked'
+
+type AuthDeps = CommandDeps & { tokens: TokenService; revocations: SessionRevocations }
+
 /**
  * Authentication and role checks, first thing on every request. The token proves who
  * the caller is; their CURRENT role and status come from their event stream,
  * so a demotion or deactivation takes effect on the very next request.
  * Refusals on admin routes, and every 403, are recorded for the audit log.
  */
-export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenService }): void {
+export function registerAuth(app: App, deps: AuthDeps): void {
   const cache = new Lru<string, Caller>(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
@@ -110,7 +116,13 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
 }
 
 /** Lets `caller` in as the request's caller, or refuses (401 when there is none, 403 for the wrong role). */
-async function admit(request: FastifyRequest, deps: CommandDeps, access: Access, caller: Caller | null): Promise<void> {
+async function admit(
+  request: FastifyRequest,
+  deps: CommandDeps,
+  access: Access,
+  caller: Caller | typeof REVOKED | null,
+): Promise<void> {
+  if (caller === REVOKED) return refuse(request, deps, access, 'unauthorized', errors.sessionRevoked())
   if (!caller) return refuse(request, deps, access, 'unauthorized')
   request.caller = caller
   request.ctx = { ...request.ctx, actor_id: caller.id, actor_role: caller.role }
@@ -122,14 +134,16 @@ const allows = (access: Access, role: Role): boolean => (access !== 'admin' && a
 /**
  * Who the token's holder is now. From `cache` only when the cached caller is
  * let in (so a refusal is never made on a stale read); anything else is read
- * from the user stream, and an approved caller is then cached.
+ * from the user stream, and an approved caller is then cached. A token of a
+ * session that has ended is refused from memory (a token issued before this
+ * process listened has its session read once, beside the user stream).
  */
 async function authenticate(
   request: FastifyRequest,
-  deps: CommandDeps & { tokens: TokenService },
+  deps: AuthDeps,
   access: Access,
   cache?: Lru<string, Caller>,
-): Promise<Caller | null> {
+): Promise<Caller | typeof REVOKED | null> {
   const m = BEARER.exec(request.headers.authorization ?? '')
   if (!m) return null
   let claims
@@ -139,9 +153,15 @@ async function authenticate(
     if (err instanceof InvalidTokenError) return null
     throw err
   }
+  const ended = deps.revocations.ended(claims.sid, claims.iat)
+  if (ended === true) return REVOKED
   const cached = cache?.get(claims.sub)
-  if (cached && allows(access, cached.role)) return { ...cached, session_id: claims.sid }
-  const caller = await loadCaller(deps, claims.sub, claims.sid)
+  if (cached && allows(access, cached.role)) {
+    if (ended !== false && (await ended)) return REVOKED
+    return { ...cached, session_id: claims.sid }
+  }
+  const [caller, isEnded] = await Promise.all([loadCaller(deps, claims.sub, claims.sid), ended])
+  if (isEnded) return REVOKED
   if (caller) cache?.set(caller.id, caller)
   else cache?.delete(claims.sub)
   return caller
@@ -166,10 +186,11 @@ async function refuse(
   deps: CommandDeps,
   access: Access,
   code: 'unauthorized' | 'forbidden',
+  answer = code === 'unauthorized' ? errors.unauthorized() : errors.forbidden(),
 ): Promise<never> {
   if (access === 'admin' || code === 'forbidden') {
     const route = request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200)
     await recordAccessDenied(deps, { method: request.method, route, required: access, reason: code }, request.ctx)
   }
-  throw code === 'unauthorized' ? errors.unauthorized() : errors.forbidden()
+  throw answer
 }
