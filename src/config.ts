@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { QR_TTL_SECONDS } from './domain/qr/decide'
-import { ConfigError, type Env, bool, num, str, url } from './env'
+import { ConfigError, type Env, bool, num, secret, str, trustProxy, url } from './env'
 
 export { ConfigError, type Env }
 
@@ -24,6 +24,17 @@ export interface RateLimits {
   /** per user on POST /api/attendance/mark. @defaultValue 30 */
   markPerUser: number
   /** the window all of the above count in, in seconds. @defaultValue 60 */
+  windowSeconds: number
+}
+
+/** Refusals of a route's access rule (api/plugins/auth.ts, commands/audit/access-denied.ts). */
+export interface AccessDeniedSettings {
+  /**
+   * refusals of an anonymous caller per IP in RATE_LIMIT_WINDOW_SECONDS before the rest are answered 429 and
+   * only counted (RATE_LIMIT_DENIED_PER_IP). @defaultValue 60
+   */
+  perIp: number
+  /** repeated refusals of one source on one route are summed up per window this long (AUDIT_DENIED_WINDOW_SECONDS). @defaultValue 60 */
   windowSeconds: number
 }
 
@@ -114,21 +125,9 @@ export interface Config {
    */
   readYourWritesTimeoutMs: number
   httpTimeouts: HttpTimeouts
+  accessDenied: AccessDeniedSettings
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
-}
-
-const MIN_SECRET_BYTES = 32
-
-function trustProxy(env: Env): Config['trustProxy'] {
-  const raw = str(env, 'TRUST_PROXY')
-  if (raw === undefined || /^false$/i.test(raw)) return false
-  if (/^true$/i.test(raw)) return true
-  if (/^\d+$/.test(raw)) return Number(raw)
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
 }
 
 function httpTimeouts(env: Env, sseHeartbeatSeconds: number): Readonly<HttpTimeouts> {
@@ -170,13 +169,6 @@ function developmentSecrets(dataDir: string, missing: SecretName[]): Record<stri
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 })
   }
   return stored
-}
-
-function secret(name: string, value: string | undefined): string {
-  if (value === undefined) throw new ConfigError(name, 'required when NODE_ENV=production')
-  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES)
-    throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
-  return value
 }
 
 export function loadConfig(env: Env): Readonly<Config> {
@@ -283,6 +275,10 @@ export function loadConfig(env: Env): Readonly<Config> {
     sseMaxStreamsPerUser: num(env, 'SSE_MAX_STREAMS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
     httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
+    accessDenied: Object.freeze({
+      perIp: num(env, 'RATE_LIMIT_DENIED_PER_IP', 60, { min: 1, integer: true }),
+      windowSeconds: num(env, 'AUDIT_DENIED_WINDOW_SECONDS', 60, { min: 1, max: 86_400, integer: true }),
+    }),
     generatedSecrets,
   })
 }

@@ -56,3 +56,25 @@ export function url(env: Env, name: string, protocols: string[]): string | undef
     throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
   return raw
 }
+
+/** fastify's trustProxy: 'true', a hop count, or a comma list of addresses */
+export function trustProxy(env: Env): boolean | number | string[] {
+  const raw = str(env, 'TRUST_PROXY')
+  if (raw === undefined || /^false$/i.test(raw)) return false
+  if (/^true$/i.test(raw)) return true
+  if (/^\d+$/.test(raw)) return Number(raw)
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+const MIN_SECRET_BYTES = 32
+
+/** A secret that must be set (production) and at least 32 bytes long. */
+export function secret(name: string, value: string | undefined): string {
+  if (value === undefined) throw new ConfigError(name, 'required when NODE_ENV=production')
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES)
+    throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
+  return value
+}

@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { HotPathCache } from './commands/attendance/hot-cache'
+import { AccessDeniedRecorder } from './commands/audit/access-denied'
 import type { MarkDeps } from './commands/attendance/mark'
 import type { ClubEventDeps } from './commands/club-events/club-events'
 import type { Sources } from './commands/context'
@@ -69,6 +70,8 @@ export interface Runtime {
   readonly attendance: MarkDeps
   readonly notifications: NotificationDeps
   readonly limiter: RateLimiter
+  /** the refusals of routes' access rules, summed up per source, route and window */
+  readonly denials: AccessDeniedRecorder
   readonly runners: ProjectionRunner[]
   /** how far every read model has come, as this process knows it (read-your-writes) */
   readonly board: CheckpointBoard
@@ -174,6 +177,14 @@ export async function createRuntime(
       ? new RedisRateLimiter(redis, config.redisPrefix)
       : new MemoryRateLimiter()
 
+  const denials = new AccessDeniedRecorder(
+    { store, sources },
+    {
+      windowSeconds: config.accessDenied.windowSeconds,
+      onError: (err) => logger.warn({ err: err.message }, 'refusal tally not recorded'),
+    },
+  )
+
   const expire = runExpiry(identity, logger)
   const now = () => sources.now()
   let scheduler: ApprovalScheduler | undefined
@@ -246,6 +257,7 @@ export async function createRuntime(
     attendance,
     notifications,
     limiter,
+    denials,
     runners,
     board,
     sessionPositions,
@@ -261,6 +273,7 @@ export async function createRuntime(
       stopSweep?.()
       await cache.stop()
       await revocations.stop()
+      await denials.close()
       // Redis may be gone at shutdown: closing what talks to it must not throw
       await worker?.close().catch(() => undefined)
       await Promise.all(runners.map((r) => r.stop()))

@@ -73,7 +73,12 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     token: config.metricsToken,
     openWithoutToken: config.nodeEnv !== 'production',
   })
-  registerAuth(app, runtime.identity)
+  registerAuth(app, runtime.identity, {
+    recorder: runtime.denials,
+    limiter: runtime.limiter,
+    perIp: config.accessDenied.perIp,
+    windowSeconds: config.rateLimits.windowSeconds,
+  })
   registerConsistency(app, {
     store: runtime.store,
     board: runtime.board,
