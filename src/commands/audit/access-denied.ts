@@ -58,9 +58,10 @@ export class AccessDeniedRecorder {
     const windowStart = at - (at % this.windowMs)
     const key = `${sourceOf(ctx)} ${denial.method} ${denial.route} ${denial.required} ${denial.reason}`
     let tally = this.tallies.get(key)
+    let previous: Promise<void> | undefined
     if (tally && tally.windowStart !== windowStart) {
       this.tallies.delete(key)
-      this.writeLater(tally)
+      previous = this.writeLater(tally)
       tally = undefined
     }
     if (!tally) {
@@ -70,6 +71,7 @@ export class AccessDeniedRecorder {
       this.timer ??= setInterval(() => this.flush(false), Math.min(5000, Math.max(100, this.windowMs / 2))).unref()
       if (!throttled) {
         const first: AccessDenied = { type: 'AccessDenied', data: { ...denial, denied_at: now.toISOString() } }
+        await previous // the last window's tally comes first in the log
         return record(this.deps, securityStream(now), first, ctx)
       }
       tally = this.tallies.get(key)!
@@ -91,8 +93,8 @@ export class AccessDeniedRecorder {
     }
   }
 
-  private writeLater(tally: Tally): void {
-    if (tally.count === 0) return
+  private writeLater(tally: Tally): Promise<void> | undefined {
+    if (tally.count === 0) return undefined
     const iso = (ms: number) => new Date(ms).toISOString()
     const event: AccessDeniedRepeated = {
       type: 'AccessDeniedRepeated',
@@ -112,6 +114,7 @@ export class AccessDeniedRecorder {
       .catch((err: Error) => this.opts.onError?.(err))
       .finally(() => this.writing.delete(pending))
     this.writing.add(pending)
+    return pending
   }
 
   /** Writes out every tally, the current windows' too, and waits for the writes. */
