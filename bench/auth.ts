@@ -1,11 +1,13 @@
 import { fmt, percentile, printTable, withBenchDatabase, type Row } from './lib'
 import { BENCH_ADMIN, get, request, startServer } from './server'
+import { benchSessionCheck } from './session-check'
 
 /**
  * `npm run bench:auth` (service in a child process at BCRYPT_ROUNDS=12):
  * /health p99 while 20 logins run at once, beside /health p99 idle in the same
  * run; login throughput; and the medians of a login with an unknown email and
- * with a wrong password, which must be within 15 % of each other.
+ * with a wrong password, which must be within 15 % of each other; and what
+ * the session check costs every authenticated request (bench/session-check.ts).
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONCURRENT = 20
@@ -88,6 +90,7 @@ export async function benchAuth(): Promise<Row[]> {
     } finally {
       await server.stop()
     }
+    rows.push(...(await benchSessionCheck(dbUrl)))
     return rows
   })
 }

@@ -2,24 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { QR_TTL_SECONDS } from './domain/qr/decide'
+import { ConfigError, type Env, bool, num, secret, str, trustProxy, url } from './env'
+
+export { ConfigError, type Env }
 
 /**
- * The only module that reads the environment. `loadConfig` validates every
- * variable once and returns a frozen object that is passed down; a bad value
- * throws a ConfigError naming the variable, and main.ts turns that into exit 1.
+ * The only module that reads the environment (through env.ts). `loadConfig`
+ * validates every variable once and returns a frozen object that is passed
+ * down; a bad value throws a ConfigError naming the variable, and main.ts
+ * turns that into exit 1.
  */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable}: ${problem}`)
-    this.name = 'ConfigError'
-  }
-}
-
-export type Env = Record<string, string | undefined>
-
 export interface RateLimits {
   /** requests per window per IP on POST /api/auth/signup. @defaultValue 10 */
   signupPerIp: number
@@ -33,6 +25,32 @@ export interface RateLimits {
   markPerUser: number
   /** the window all of the above count in, in seconds. @defaultValue 60 */
   windowSeconds: number
+}
+
+/** Refusals of a route's access rule (api/plugins/auth.ts, commands/audit/access-denied.ts). */
+export interface AccessDeniedSettings {
+  /**
+   * refusals of an anonymous caller per IP in RATE_LIMIT_WINDOW_SECONDS before the rest are answered 429 and
+   * only counted (RATE_LIMIT_DENIED_PER_IP). @defaultValue 60
+   */
+  perIp: number
+  /** repeated refusals of one source on one route are summed up per window this long (AUDIT_DENIED_WINDOW_SECONDS). @defaultValue 60 */
+  windowSeconds: number
+}
+
+/** How long the HTTP server waits on a client (docs/architecture.md §8). */
+export interface HttpTimeouts {
+  /** the whole request, headers and body, must arrive within this (REQUEST_TIMEOUT_MS). @defaultValue 30000 */
+  requestMs: number
+  /** the request's headers must arrive within this (HEADERS_TIMEOUT_MS; at most requestMs). @defaultValue 10000 */
+  headersMs: number
+  /** an idle keep-alive connection is closed after this (KEEP_ALIVE_TIMEOUT_MS). @defaultValue 72000 */
+  keepAliveMs: number
+  /**
+   * a socket with no traffic either way is closed after this (CONNECTION_TIMEOUT_MS; above the SSE
+   * heartbeat, which keeps an open notification stream busy). @defaultValue 120000
+   */
+  connectionMs: number
 }
 
 export interface Config {
@@ -60,6 +78,11 @@ export interface Config {
    * JWT_SECRET — set it before ever rotating JWT_SECRET, or the old chain no longer verifies
    */
   auditChainSecret: string | undefined
+  /**
+   * the bearer token /metrics asks for (≥ 32 bytes). Unset: /metrics is closed
+   * in production and open otherwise
+   */
+  metricsToken: string | undefined
   /** @defaultValue 15 */
   accessTokenExpireMinutes: number
   /** @defaultValue 7 */
@@ -91,70 +114,33 @@ export interface Config {
   sseHeartbeatSeconds: number
   /** lifetime of a single-use notification stream ticket (SSE_TICKET_TTL_SECONDS). @defaultValue 30 */
   sseTicketTtlSeconds: number
+  /** unused stream tickets a member may hold at once, across every API process (SSE_MAX_TICKETS_PER_USER). @defaultValue 5 */
+  sseMaxTicketsPerUser: number
+  /** notification streams a member may have open on one API process (SSE_MAX_STREAMS_PER_USER). @defaultValue 5 */
+  sseMaxStreamsPerUser: number
   /**
    * how long a read waits for the read models it declares to reach the
    * caller's last write before answering with what they have (and a
    * Consistency-Stale header). @defaultValue 2000
    */
   readYourWritesTimeoutMs: number
+  httpTimeouts: HttpTimeouts
+  accessDenied: AccessDeniedSettings
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
 
-const MIN_SECRET_BYTES = 32
-
-function str(env: Env, name: string, fallback?: string): string | undefined {
-  const v = env[name]
-  return v === undefined || v === '' ? fallback : v
-}
-
-function num(
-  env: Env,
-  name: string,
-  fallback: number,
-  opts: { min?: number; max?: number; integer?: boolean } = {},
-): number {
-  const raw = str(env, name)
-  if (raw === undefined) return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || raw.trim() === '') throw new ConfigError(name, `not a number: ${JSON.stringify(raw)}`)
-  if (opts.integer && !Number.isInteger(n)) throw new ConfigError(name, `must be an integer, got ${raw}`)
-  if (opts.min !== undefined && n < opts.min) throw new ConfigError(name, `must be >= ${opts.min}, got ${raw}`)
-  if (opts.max !== undefined && n > opts.max) throw new ConfigError(name, `must be <= ${opts.max}, got ${raw}`)
-  return n
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = str(env, name)
-  if (raw === undefined) return fallback
-  if (/^(true|1|yes|on)$/i.test(raw)) return true
-  if (/^(false|0|no|off)$/i.test(raw)) return false
-  throw new ConfigError(name, `expected true or false, got ${JSON.stringify(raw)}`)
-}
-
-function url(env: Env, name: string, protocols: string[]): string | undefined {
-  const raw = str(env, name)
-  if (raw === undefined) return undefined
-  let parsed: URL
-  try {
-    parsed = new URL(raw)
-  } catch {
-    throw new ConfigError(name, 'not a valid URL')
-  }
-  if (!protocols.includes(parsed.protocol))
-    throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}`)
-  return raw
-}
-
-function trustProxy(env: Env): Config['trustProxy'] {
-  const raw = str(env, 'TRUST_PROXY')
-  if (raw === undefined || /^false$/i.test(raw)) return false
-  if (/^true$/i.test(raw)) return true
-  if (/^\d+$/.test(raw)) return Number(raw)
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
+function httpTimeouts(env: Env, sseHeartbeatSeconds: number): Readonly<HttpTimeouts> {
+  const ms = (name: string, fallback: number, min: number) =>
+    num(env, name, fallback, { min, max: 3_600_000, integer: true })
+  const requestMs = ms('REQUEST_TIMEOUT_MS', 30_000, 100)
+  const headersMs = ms('HEADERS_TIMEOUT_MS', Math.min(10_000, requestMs), 100)
+  if (headersMs > requestMs) throw new ConfigError('HEADERS_TIMEOUT_MS', `must be <= REQUEST_TIMEOUT_MS (${requestMs})`)
+  const connectionMs = ms('CONNECTION_TIMEOUT_MS', 120_000, 1000)
+  // an open notification stream is busy only once a heartbeat: a shorter bound would cut every quiet one
+  if (connectionMs <= sseHeartbeatSeconds * 1000)
+    throw new ConfigError('CONNECTION_TIMEOUT_MS', `must exceed SSE_HEARTBEAT_SECONDS (${sseHeartbeatSeconds} s)`)
+  return Object.freeze({ requestMs, headersMs, keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000), connectionMs })
 }
 
 type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
@@ -183,13 +169,6 @@ function developmentSecrets(dataDir: string, missing: SecretName[]): Record<stri
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 })
   }
   return stored
-}
-
-function secret(name: string, value: string | undefined): string {
-  if (value === undefined) throw new ConfigError(name, 'required when NODE_ENV=production')
-  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES)
-    throw new ConfigError(name, `must be at least ${MIN_SECRET_BYTES} bytes`)
-  return value
 }
 
 export function loadConfig(env: Env): Readonly<Config> {
@@ -224,6 +203,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   const qrSigningSecretPrevious = previous === undefined ? undefined : secret('QR_SIGNING_SECRET_PREVIOUS', previous)
   const auditChain = str(env, 'AUDIT_CHAIN_SECRET')
   const auditChainSecret = auditChain === undefined ? undefined : secret('AUDIT_CHAIN_SECRET', auditChain)
+  const metrics = str(env, 'METRICS_TOKEN')
+  const metricsToken = metrics === undefined ? undefined : secret('METRICS_TOKEN', metrics)
 
   const bootstrapAdminEmail = str(env, 'BOOTSTRAP_ADMIN_EMAIL')
   const bootstrapAdminPassword = str(env, 'BOOTSTRAP_ADMIN_PASSWORD')
@@ -237,6 +218,8 @@ export function loadConfig(env: Env): Readonly<Config> {
   const redisPrefix = str(env, 'REDIS_PREFIX', 'dscp')!
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(redisPrefix))
     throw new ConfigError('REDIS_PREFIX', 'letters, digits, _ . - only (1-64)')
+
+  const sseHeartbeatSeconds = num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 })
 
   return Object.freeze({
     nodeEnv,
@@ -258,6 +241,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     qrSigningSecret,
     qrSigningSecretPrevious,
     auditChainSecret,
+    metricsToken,
     accessTokenExpireMinutes: num(env, 'ACCESS_TOKEN_EXPIRE_MINUTES', 15, { min: 1, max: 24 * 60 }),
     refreshTokenExpireDays: num(env, 'REFRESH_TOKEN_EXPIRE_DAYS', 7, { min: 0.001, max: 90 }),
     // the bounds a QR session accepts: below them every QR issued without ttl_seconds would be a 400
@@ -285,9 +269,16 @@ export function loadConfig(env: Env): Readonly<Config> {
     bootstrapAdminPassword,
     trustProxy: trustProxy(env),
     shutdownTimeoutMs: num(env, 'SHUTDOWN_TIMEOUT_MS', 5000, { min: 100, max: 60000, integer: true }),
-    sseHeartbeatSeconds: num(env, 'SSE_HEARTBEAT_SECONDS', 15, { min: 0.05, max: 300 }),
+    sseHeartbeatSeconds,
     sseTicketTtlSeconds: num(env, 'SSE_TICKET_TTL_SECONDS', 30, { min: 1, max: 300, integer: true }),
+    sseMaxTicketsPerUser: num(env, 'SSE_MAX_TICKETS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
+    sseMaxStreamsPerUser: num(env, 'SSE_MAX_STREAMS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
+    httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
+    accessDenied: Object.freeze({
+      perIp: num(env, 'RATE_LIMIT_DENIED_PER_IP', 60, { min: 1, integer: true }),
+      windowSeconds: num(env, 'AUDIT_DENIED_WINDOW_SECONDS', 60, { min: 1, max: 86_400, integer: true }),
+    }),
     generatedSecrets,
   })
 }

@@ -33,6 +33,8 @@ async function main(): Promise<void> {
       'development secrets generated and kept under DATA_DIR; set them explicitly in production',
     )
   }
+  if (config.nodeEnv === 'production' && !config.metricsToken)
+    logger.warn('METRICS_TOKEN is unset: /metrics answers nobody; set it to scrape this process')
   const runtime = await createRuntime(config, role, { logger })
   if (config.bootstrapAdminEmail && config.bootstrapAdminPassword && (role === 'all' || role === 'api')) {
     const result = await createAdmin(runtime.identity, config.bootstrapAdminEmail, config.bootstrapAdminPassword)

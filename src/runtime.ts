@@ -3,10 +3,12 @@ import type { Worker } from 'bullmq'
 import { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { HotPathCache } from './commands/attendance/hot-cache'
+import { AccessDeniedRecorder } from './commands/audit/access-denied'
 import type { MarkDeps } from './commands/attendance/mark'
 import type { ClubEventDeps } from './commands/club-events/club-events'
 import type { Sources } from './commands/context'
 import type { IdentityDeps } from './commands/identity/deps'
+import { RevokedSessions } from './commands/identity/revoked-sessions'
 import type { NotificationDeps } from './commands/notifications/read'
 import type { QrDeps } from './commands/qr/qr-sessions'
 import type { Config } from './config'
@@ -68,6 +70,8 @@ export interface Runtime {
   readonly attendance: MarkDeps
   readonly notifications: NotificationDeps
   readonly limiter: RateLimiter
+  /** the refusals of routes' access rules, summed up per source, route and window */
+  readonly denials: AccessDeniedRecorder
   readonly runners: ProjectionRunner[]
   /** how far every read model has come, as this process knows it (read-your-writes) */
   readonly board: CheckpointBoard
@@ -140,6 +144,11 @@ export async function createRuntime(
   const onRedisError = (err: Error) => logger.warn({ err: err.message }, 'redis connection error')
   redis?.on('error', onRedisError)
 
+  const revocations = new RevokedSessions(store, db.notifier, {
+    accessTtlMs: config.accessTokenExpireMinutes * 60_000,
+    onError: onDbError,
+  })
+  if (role === 'all' || role === 'api') await revocations.start()
   const identity: IdentityDeps = {
     store,
     sources,
@@ -152,6 +161,7 @@ export async function createRuntime(
       refreshTtlMs: config.refreshTokenExpireDays * 86_400_000,
       refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
     },
+    revocations,
   }
   const cache = new HotPathCache(store)
   if (role === 'all' || role === 'api') await cache.start()
@@ -166,6 +176,14 @@ export async function createRuntime(
     : redis
       ? new RedisRateLimiter(redis, config.redisPrefix)
       : new MemoryRateLimiter()
+
+  const denials = new AccessDeniedRecorder(
+    { store, sources },
+    {
+      windowSeconds: config.accessDenied.windowSeconds,
+      onError: (err) => logger.warn({ err: err.message }, 'refusal tally not recorded'),
+    },
+  )
 
   const expire = runExpiry(identity, logger)
   const now = () => sources.now()
@@ -239,6 +257,7 @@ export async function createRuntime(
     attendance,
     notifications,
     limiter,
+    denials,
     runners,
     board,
     sessionPositions,
@@ -253,6 +272,8 @@ export async function createRuntime(
     async close() {
       stopSweep?.()
       await cache.stop()
+      await revocations.stop()
+      await denials.close()
       // Redis may be gone at shutdown: closing what talks to it must not throw
       await worker?.close().catch(() => undefined)
       await Promise.all(runners.map((r) => r.stop()))

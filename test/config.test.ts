@@ -187,3 +187,35 @@ t.test('a damaged secrets file is regenerated, never half-used', async (t) => {
     'a stored secret is held to the same rules',
   )
 })
+
+t.test(
+  'HTTP timeouts, refusal tallies and the metrics token: defaults, values, and bounds that contradict each other',
+  async (t) => {
+    t.same(loadConfig(base).accessDenied, { perIp: 60, windowSeconds: 60 })
+    t.same(loadConfig(base).httpTimeouts, {
+      requestMs: 30_000,
+      headersMs: 10_000,
+      keepAliveMs: 72_000,
+      connectionMs: 120_000,
+    })
+    t.same(
+      loadConfig({ ...base, REQUEST_TIMEOUT_MS: '5000', KEEP_ALIVE_TIMEOUT_MS: '5000', CONNECTION_TIMEOUT_MS: '60000' })
+        .httpTimeouts,
+      { requestMs: 5000, headersMs: 5000, keepAliveMs: 5000, connectionMs: 60_000 },
+      'headers default to the request bound when that is shorter',
+    )
+    const bad: [Env, string][] = [
+      [{ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
+      [{ REQUEST_TIMEOUT_MS: 'soon' }, 'REQUEST_TIMEOUT_MS'],
+      [{ REQUEST_TIMEOUT_MS: '1000', HEADERS_TIMEOUT_MS: '2000' }, 'HEADERS_TIMEOUT_MS'],
+      [{ KEEP_ALIVE_TIMEOUT_MS: '-1' }, 'KEEP_ALIVE_TIMEOUT_MS'],
+      [{ CONNECTION_TIMEOUT_MS: '15000' }, 'CONNECTION_TIMEOUT_MS'],
+      [{ SSE_HEARTBEAT_SECONDS: '60', CONNECTION_TIMEOUT_MS: '30000' }, 'CONNECTION_TIMEOUT_MS'],
+      [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
+      [{ RATE_LIMIT_DENIED_PER_IP: '0' }, 'RATE_LIMIT_DENIED_PER_IP'],
+      [{ AUDIT_DENIED_WINDOW_SECONDS: '0.5' }, 'AUDIT_DENIED_WINDOW_SECONDS'],
+    ]
+    for (const [env, variable] of bad)
+      t.equal(configError({ ...base, ...env }).variable, variable, `${JSON.stringify(env)} names ${variable}`)
+  },
+)

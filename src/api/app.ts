@@ -29,9 +29,20 @@ export const BODY_LIMIT = 64 * 1024
 
 export async function buildApp(runtime: Runtime, options: AppOptions = {}): Promise<App> {
   const { config } = runtime
+  const timeouts = config.httpTimeouts
   const app = Fastify({
     loggerInstance: runtime.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // a client that trickles its request in holds a socket and a parser: bound the whole
+    // request, its headers, an idle keep-alive and a silent socket (README, Configuration)
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.connectionMs,
+    http: {
+      headersTimeout: timeouts.headersMs,
+      // node looks for requests past their bounds this often (30 s by default, longer than the bounds)
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(timeouts.headersMs / 2)),
+    },
     trustProxy: config.trustProxy as boolean | string | string[],
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -59,8 +70,16 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     reply.header('x-request-id', request.id)
   })
   registerSecurityHeaders(app)
-  registerMetrics(app, runtime.metrics)
-  registerAuth(app, runtime.identity)
+  registerMetrics(app, runtime.metrics, {
+    token: config.metricsToken,
+    openWithoutToken: config.nodeEnv !== 'production',
+  })
+  registerAuth(app, runtime.identity, {
+    recorder: runtime.denials,
+    limiter: runtime.limiter,
+    perIp: config.accessDenied.perIp,
+    windowSeconds: config.rateLimits.windowSeconds,
+  })
   registerConsistency(app, {
     store: runtime.store,
     board: runtime.board,

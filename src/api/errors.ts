@@ -30,6 +30,7 @@ export const errors = {
   validation: define(400, 'validation_error', 'The request is not valid'),
   invalidJson: define(400, 'invalid_json', 'The body is not valid JSON'),
   unauthorized: define(401, 'unauthorized', 'Authentication required'),
+  sessionRevoked: define(401, 'session_revoked', 'This session has ended; sign in again'),
   forbidden: define(403, 'forbidden', 'Not allowed'),
   notFound: define(404, 'not_found', 'Not found'),
   routeNotFound: define(404, 'route_not_found', 'No such route'),
@@ -39,6 +40,16 @@ export const errors = {
   uriTooLong: define(414, 'uri_too_long', 'A part of the URL is longer than this service accepts'),
   unsupportedMediaType: define(415, 'unsupported_media_type', 'Send application/json'),
   rateLimited: define(429, 'rate_limited', 'Too many requests; retry later'),
+  tooManyStreamTickets: define(
+    429,
+    'too_many_stream_tickets',
+    'You hold the most unused stream tickets allowed; use one or wait for one to expire',
+  ),
+  tooManyStreams: define(
+    429,
+    'too_many_streams',
+    'You have the most notification streams open allowed; close one first',
+  ),
   internal: define(500, 'internal_error', 'Internal Server Error'),
   unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
 } as const

@@ -15,8 +15,8 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const { config } = runtime
   // a ticket issued by one API process opens a stream on another: on Redis when there is one
   const tickets: StreamTickets = runtime.redis
-    ? new RedisStreamTickets(runtime.redis, config.redisPrefix, config.sseTicketTtlSeconds)
-    : new MemoryStreamTickets(config.sseTicketTtlSeconds, () => runtime.sources.now())
+    ? new RedisStreamTickets(runtime.redis, config.redisPrefix, config.sseTicketTtlSeconds, config.sseMaxTicketsPerUser)
+    : new MemoryStreamTickets(config.sseTicketTtlSeconds, config.sseMaxTicketsPerUser, () => runtime.sources.now())
   return async (app) => {
     await app.register(authRoutes(runtime), { prefix: '/auth' })
     await app.register(adminIdentityRoutes(runtime), { prefix: '/admin' })

@@ -19,8 +19,28 @@ const REDACT_PATHS = [
   '*.secret',
 ]
 
+/**
+ * An error as pino would log it, less any bytes it carries. Node's HTTP
+ * parser attaches what it had read of a request it refuses (`rawPacket`:
+ * headers and body, Authorization and passwords included), and fastify logs
+ * that error at trace; no byte buffer of an error is ever worth that risk.
+ */
+function serializeError(err: unknown): unknown {
+  const out = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>
+  if (out === null || typeof out !== 'object') return out
+  for (const [key, value] of Object.entries(out)) if (isBytes(value)) delete out[key]
+  return out
+}
+
+const isBytes = (v: unknown): boolean => Buffer.isBuffer(v) || ArrayBuffer.isView(v) || v instanceof ArrayBuffer
+
 /** `destination` defaults to stdout (tests pass a buffer to search what was logged). */
 export function createLogger(config: Pick<Config, 'logLevel'>, name = 'dscp', destination?: DestinationStream): Logger {
-  const options = { name, level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
+  const options = {
+    name,
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
+  }
   return destination ? pino(options, destination) : pino(options)
 }

@@ -52,6 +52,11 @@ export class NotificationHub {
     else for (const c of this.clients.get(payload) ?? []) c.wake()
   }
 
+  /** how many streams `userId` has open on this process */
+  openStreams(userId: string): number {
+    return this.clients.get(userId)?.size ?? 0
+  }
+
   /**
    * Streams `userId`'s notifications into `res`: first every change after
    * `lastEventId` (or, without one, only what happens from now on), then live.

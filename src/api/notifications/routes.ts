@@ -5,6 +5,7 @@ import type { StreamTickets } from '../../platform/stream-tickets'
 import { pageNotifications, unreadCount } from '../../projections/notifications/queries'
 import type { Runtime } from '../../runtime'
 import { decodeCursor, encodeCursor } from '../cursor'
+import { errors } from '../errors'
 import { IdParams, errorResponses } from '../schemas'
 import { ListNotificationsQuery, NotificationList, StreamTicket } from './schemas'
 import { notificationStreamRoute } from './stream'
@@ -83,8 +84,12 @@ export function notificationRoutes(runtime: Runtime, tickets: StreamTickets): Fa
         },
       },
       async (request, reply) => {
-        const { ticket, expires_at } = await tickets.issue(request.caller!.id)
-        return reply.header('cache-control', 'no-store').send({ ticket, expires_at: expires_at.toISOString() })
+        const issued = await tickets.issue(request.caller!.id)
+        if (!('ticket' in issued))
+          throw errors.tooManyStreamTickets(undefined, { 'retry-after': String(issued.retryAfterSeconds) })
+        return reply
+          .header('cache-control', 'no-store')
+          .send({ ticket: issued.ticket, expires_at: issued.expires_at.toISOString() })
       },
     )
 

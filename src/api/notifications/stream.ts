@@ -48,6 +48,8 @@ export function notificationStreamRoute(runtime: Runtime, tickets: StreamTickets
         if (!userId) throw errors.unauthorized()
         // the account may have been deactivated since the ticket was issued
         if (!(await isApprovedMember(runtime.store, userId))) throw errors.unauthorized()
+        // nothing awaits between this count and attach() registering the stream: two cannot both pass
+        if (hub.openStreams(userId) >= runtime.config.sseMaxStreamsPerUser) throw errors.tooManyStreams()
 
         reply.hijack()
         const res = reply.raw

@@ -1,11 +1,13 @@
 import type { FastifyRequest } from 'fastify'
-import { recordAccessDenied } from '../../commands/audit/access-denied'
+import type { AccessDeniedRecorder } from '../../commands/audit/access-denied'
 import type { ActorContext, CommandContext, CommandDeps } from '../../commands/context'
 import { type GuardedAppender, guardedAppender, loadStateAt } from '../../commands/handle'
+import type { SessionRevocations } from '../../commands/identity/revoked-sessions'
 import { userDecider } from '../../domain/identity/user'
 import { type Role, userStream } from '../../domain/identity/user-events'
 import { InvalidTokenError, type TokenService } from '../../platform/auth/access-tokens'
 import { Lru } from '../../platform/lru'
+import type { RateLimiter } from '../../platform/rate-limiter'
 import { GuardFailed } from '../../store/event-store'
 import { errors } from '../errors'
 import type { App } from '../types'
@@ -56,13 +58,26 @@ const GUARD_ATTEMPTS = 3
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/
 
+/** A valid token of a session that has ended (logout, a replayed refresh token). */
+const REVOKED = 'revoked'
+
+type AuthDeps = CommandDeps & { tokens: TokenService; revocations: SessionRevocations }
+
+/** Where refusals go: recorded, and an anonymous caller limited per address before anything is stored. */
+export interface Refusals {
+  recorder: AccessDeniedRecorder
+  limiter: RateLimiter
+  perIp: number
+  windowSeconds: number
+}
+
 /**
  * Authentication and role checks, first thing on every request. The token proves who
  * the caller is; their CURRENT role and status come from their event stream,
  * so a demotion or deactivation takes effect on the very next request.
  * Refusals on admin routes, and every 403, are recorded for the audit log.
  */
-export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenService }): void {
+export function registerAuth(app: App, deps: AuthDeps, refusals: Refusals): void {
   const cache = new Lru<string, Caller>(CALLER_CACHE_SIZE)
   app.decorateRequest('caller', null)
   app.decorateRequest('ctx', null as unknown as CommandContext)
@@ -83,7 +98,7 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
         cache.delete(caller.id)
         await admit(
           this,
-          deps,
+          refusals,
           this.routeOptions.config.access ?? 'public',
           await loadCaller(deps, caller.id, caller.session_id),
         )
@@ -105,16 +120,23 @@ export function registerAuth(app: App, deps: CommandDeps & { tokens: TokenServic
   app.addHook('onRequest', async (request) => {
     const { access = 'public', cachedCaller = false } = request.routeOptions.config
     if (access === 'public') return
-    await admit(request, deps, access, await authenticate(request, deps, access, cachedCaller ? cache : undefined))
+    const caller = await authenticate(request, deps, access, cachedCaller ? cache : undefined)
+    await admit(request, refusals, access, caller)
   })
 }
 
 /** Lets `caller` in as the request's caller, or refuses (401 when there is none, 403 for the wrong role). */
-async function admit(request: FastifyRequest, deps: CommandDeps, access: Access, caller: Caller | null): Promise<void> {
-  if (!caller) return refuse(request, deps, access, 'unauthorized')
+async function admit(
+  request: FastifyRequest,
+  refusals: Refusals,
+  access: Access,
+  caller: Caller | typeof REVOKED | null,
+): Promise<void> {
+  if (caller === REVOKED) return refuse(request, refusals, access, 'unauthorized', errors.sessionRevoked())
+  if (!caller) return refuse(request, refusals, access, 'unauthorized')
   request.caller = caller
   request.ctx = { ...request.ctx, actor_id: caller.id, actor_role: caller.role }
-  if (!allows(access, caller.role)) return refuse(request, deps, access, 'forbidden')
+  if (!allows(access, caller.role)) return refuse(request, refusals, access, 'forbidden')
 }
 
 const allows = (access: Access, role: Role): boolean => (access !== 'admin' && access !== 'student') || role === access
@@ -122,14 +144,16 @@ const allows = (access: Access, role: Role): boolean => (access !== 'admin' && a
 /**
  * Who the token's holder is now. From `cache` only when the cached caller is
  * let in (so a refusal is never made on a stale read); anything else is read
- * from the user stream, and an approved caller is then cached.
+ * from the user stream, and an approved caller is then cached. A token of a
+ * session that has ended is refused from memory (a token issued before this
+ * process listened has its session read once, beside the user stream).
  */
 async function authenticate(
   request: FastifyRequest,
-  deps: CommandDeps & { tokens: TokenService },
+  deps: AuthDeps,
   access: Access,
   cache?: Lru<string, Caller>,
-): Promise<Caller | null> {
+): Promise<Caller | typeof REVOKED | null> {
   const m = BEARER.exec(request.headers.authorization ?? '')
   if (!m) return null
   let claims
@@ -139,9 +163,15 @@ async function authenticate(
     if (err instanceof InvalidTokenError) return null
     throw err
   }
+  const ended = deps.revocations.ended(claims.sid, claims.iat)
+  if (ended === true) return REVOKED
   const cached = cache?.get(claims.sub)
-  if (cached && allows(access, cached.role)) return { ...cached, session_id: claims.sid }
-  const caller = await loadCaller(deps, claims.sub, claims.sid)
+  if (cached && allows(access, cached.role)) {
+    if (ended !== false && (await ended)) return REVOKED
+    return { ...cached, session_id: claims.sid }
+  }
+  const [caller, isEnded] = await Promise.all([loadCaller(deps, claims.sub, claims.sid), ended])
+  if (isEnded) return REVOKED
   if (caller) cache?.set(caller.id, caller)
   else cache?.delete(claims.sub)
   return caller
@@ -161,15 +191,29 @@ async function loadCaller(deps: CommandDeps, userId: string, sessionId: string):
   }
 }
 
+/**
+ * Refusals on admin routes, and every 403, are recorded (summed up per source,
+ * route and window: commands/audit/access-denied.ts). A caller without a valid
+ * token is first counted against their address: past the limit they get a 429,
+ * and their refusal is only counted, never stored alone.
+ */
 async function refuse(
   request: FastifyRequest,
-  deps: CommandDeps,
+  { recorder, limiter, perIp, windowSeconds }: Refusals,
   access: Access,
   code: 'unauthorized' | 'forbidden',
+  answer = code === 'unauthorized' ? errors.unauthorized() : errors.forbidden(),
 ): Promise<never> {
-  if (access === 'admin' || code === 'forbidden') {
-    const route = request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200)
-    await recordAccessDenied(deps, { method: request.method, route, required: access, reason: code }, request.ctx)
+  if (access !== 'admin' && code !== 'forbidden') throw answer
+  const route = request.routeOptions.url ?? request.url.split('?')[0]!.slice(0, 200)
+  const denial = { method: request.method, route, required: access, reason: code }
+  if (code === 'unauthorized') {
+    const limit = await limiter.hit(`denied:ip:${request.ip}`, perIp, windowSeconds)
+    if (!limit.allowed) {
+      await recorder.refused(denial, request.ctx, true)
+      throw errors.rateLimited(undefined, { 'retry-after': String(limit.retryAfterSeconds) })
+    }
   }
-  throw code === 'unauthorized' ? errors.unauthorized() : errors.forbidden()
+  await recorder.refused(denial, request.ctx)
+  throw answer
 }

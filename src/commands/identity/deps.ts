@@ -1,6 +1,7 @@
 import type { TokenService } from '../../platform/auth/access-tokens'
 import type { PasswordHasher } from '../../platform/auth/password-hasher'
 import type { CommandDeps } from '../context'
+import type { SessionRevocations } from './revoked-sessions'
 
 interface IdentitySettings {
   approvalTimeoutMs: number
@@ -14,4 +15,6 @@ export interface IdentityDeps extends CommandDeps {
   /** HMAC key that derives a refresh token's child from the token itself */
   refreshKey: Buffer
   settings: IdentitySettings
+  /** sessions whose access tokens have ended (every command that revokes one tells it) */
+  revocations: SessionRevocations
 }

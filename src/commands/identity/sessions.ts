@@ -1,5 +1,11 @@
 import { identityRefusals } from '../../domain/identity/refusals'
-import { type SessionState, refreshOutcome, sessionDecider, sessionStream } from '../../domain/identity/session'
+import {
+  type SessionEvent,
+  type SessionState,
+  refreshOutcome,
+  sessionDecider,
+  sessionStream,
+} from '../../domain/identity/session'
 import { effectiveStatus, userDecider } from '../../domain/identity/user'
 import { userStream } from '../../domain/identity/user-events'
 import { childToken, hashRefreshToken, splitRefreshToken } from '../../platform/auth/refresh-tokens'
@@ -7,6 +13,11 @@ import { type CommandContext, commandMetadata } from '../context'
 import { handleCommand, loadState } from '../handle'
 import type { IdentityDeps } from './deps'
 import { unexpiredSessions } from './indexes'
+
+/** Every API process stops taking the access tokens of a session revoked here (commands/identity/revoked-sessions.ts). */
+async function announce(deps: IdentityDeps, events: SessionEvent[]): Promise<void> {
+  for (const e of events) if (e.type === 'SessionRevoked') await deps.revocations.revoked(e.data)
+}
 
 async function currentUser(deps: IdentityDeps, userId: string, now: Date) {
   const user = await loadState(deps.store, userStream(userId), userDecider)
@@ -45,6 +56,7 @@ export async function refresh(deps: IdentityDeps, token: string, ctx: CommandCon
     },
     { ...ctx, actor_id: session.user_id, actor_role: user.role },
   )
+  await announce(deps, handled.events)
   const outcome = refreshOutcome(handled.before, presented, now, deps.settings.refreshGraceMs, user)
   if (outcome !== 'rotate' && outcome !== 'grace') throw identityRefusals.invalidRefreshToken()
   const after = handled.after as Extract<SessionState, { status: 'active' }>
@@ -72,7 +84,7 @@ export async function logout(deps: IdentityDeps, token: string, userId: string, 
     data: { reason: 'logout' as const },
     metadata: { actor_id: userId, now: deps.sources.now() },
   }
-  await handleCommand(deps, stream, sessionDecider, command, ctx)
+  await announce(deps, (await handleCommand(deps, stream, sessionDecider, command, ctx)).events)
 }
 
 /**
@@ -87,6 +99,6 @@ export async function revokeUserSessions(deps: IdentityDeps, userId: string, ctx
       data: { reason: 'user_changed' as const },
       metadata: commandMetadata(ctx, deps.sources),
     }
-    await handleCommand(deps, sessionStream(id), sessionDecider, command, ctx)
+    await announce(deps, (await handleCommand(deps, sessionStream(id), sessionDecider, command, ctx)).events)
   }
 }

@@ -20,6 +20,12 @@ const user = (d: Data) => target('user', d.user_id)
 const session = (d: Data) => target('session', d.session_id)
 const clubEvent = (d: Data) => target('club_event', d.club_event_id)
 const qrSession = (d: Data) => target('qr_session', d.qr_session_id)
+const deniedRoute = (d: Data) => ({
+  action: 'authz_fail',
+  outcome: 'failure' as const,
+  target_type: 'route',
+  target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null,
+})
 
 const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome?: Classified['outcome'] }> = {
   SignupRequested: (d) => ({ action: 'authn_signup_requested', ...user(d) }),
@@ -34,12 +40,9 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
     d.reason === 'refresh_token_reuse'
       ? { action: 'authn_token_reuse', outcome: 'failure', ...session(d) }
       : { action: d.reason === 'logout' ? 'authn_logout' : 'authn_session_revoked', ...session(d) },
-  AccessDenied: (d) => ({
-    action: 'authz_fail',
-    outcome: 'failure',
-    target_type: 'route',
-    target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null,
-  }),
+  AccessDenied: (d) => deniedRoute(d),
+  // the same failures, counted (details.count): an alert on authz_fail sees them too
+  AccessDeniedRepeated: (d) => deniedRoute(d),
   ApprovalDecided: (d) => ({ action: d.decision === 'approved' ? 'user_approved' : 'user_rejected', ...user(d) }),
   ApprovalExpired: (d) => ({ action: 'user_approval_expired', ...user(d) }),
   UserRoleChanged: (d) => ({ action: 'authz_role_changed', ...user(d) }),

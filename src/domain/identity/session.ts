@@ -37,6 +37,14 @@ export interface SessionRevoked {
 }
 export type SessionEvent = SessionStarted | SessionRefreshed | SessionRevoked
 
+/**
+ * Whether a revocation also ends the session's access tokens at once. A role
+ * or status change need not: every request reads the caller's current role
+ * and status from their user stream, so their token keeps working, as what
+ * they are now (a demoted admin is a student on the next request).
+ */
+export const endsAccessTokens = (reason: RevokeReason): boolean => reason !== 'user_changed'
+
 interface Family {
   session_id: string
   user_id: string

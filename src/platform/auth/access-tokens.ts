@@ -13,6 +13,8 @@ export interface AccessClaims {
   role: Role
   sid: string
   jti: string
+  /** when it was issued, in seconds (0 when a token says nothing: then it is as old as can be) */
+  iat: number
 }
 
 export class InvalidTokenError extends Error {
@@ -106,7 +108,7 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
         throw new InvalidTokenError('invalid')
       const { sub, role, sid, jti } = payload as Record<string, unknown>
       if (!isUuid(sub) || !isRole(role) || !isUuid(sid) || !isUuid(jti)) throw new InvalidTokenError('invalid')
-      const claims = { sub, role, sid, jti }
+      const claims = { sub, role, sid, jti, iat: typeof payload.iat === 'number' ? payload.iat : 0 }
       verified.set(token, { claims, exp: payload.exp })
       return claims
     },

@@ -132,7 +132,8 @@ t.test('signup, decision, login, refresh, reuse, logout and refusals each leave 
   t.same(actions(rows), ['authn_logout'])
   check(t, rows[0], c8, { outcome: 'success', actor_id: userId, actor_role: 'student' })
 
-  // a student on an admin route, and nobody at all
+  // a student on an admin route (signed in again: the logout ended that session's access token), and nobody at all
+  const live = await post('/api/auth/login', client('login-3'), { email, password: PASSWORD })
   const c9 = client('denied')
   t.equal(
     (
@@ -140,7 +141,7 @@ t.test('signup, decision, login, refresh, reuse, logout and refusals each leave 
         method: 'GET',
         url: '/api/admin/audit-logs?limit=5',
         remoteAddress: c9.ip,
-        headers: { ...c9.headers, ...bearer(again.json().access_token) },
+        headers: { ...c9.headers, ...bearer(live.json().access_token) },
       })
     ).statusCode,
     403,

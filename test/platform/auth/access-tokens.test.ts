@@ -49,7 +49,8 @@ t.test('a signed access token verifies and gives back its claims', async (t) => 
   const claims = service.verifyAccess(token, now)
   t.match(claims, user)
   t.match(claims.jti, /^[0-9a-f-]{36}$/)
-  t.same(Object.keys(claims).sort(), ['jti', 'role', 'sid', 'sub'])
+  t.same(Object.keys(claims).sort(), ['iat', 'jti', 'role', 'sid', 'sub'])
+  t.equal(claims.iat, nowS, 'when it was issued: a process asks about sessions older than itself')
 
   const decoded = jwt.decode(token, { complete: true })!
   t.same(decoded.header, { alg: 'HS256', typ: 'JWT' })
