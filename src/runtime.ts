@@ -153,7 +153,7 @@ export async function createRuntime(
       refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
     },
   }
-  const cache = new HotPathCache(store)
+  const cache = new HotPathCache(store, { notifier: db.notifier, onError: onDbError })
   if (role === 'all' || role === 'api') await cache.start()
   const qrKeys = { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious }
   const clubEvents: ClubEventDeps = { store, sources, cache }
