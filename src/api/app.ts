@@ -32,7 +32,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   const app = Fastify({
     loggerInstance: runtime.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy as boolean | string | string[],
+    trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
