@@ -17,14 +17,18 @@ export interface RateLimits {
   signupPerIp: number
   /** per IP on POST /api/auth/login. @defaultValue 30 */
   loginPerIp: number
-  /** per normalised email on POST /api/auth/login. @defaultValue 10 */
+  /** per normalised email from one IP on POST /api/auth/login: a stranger cannot lock a member out. @defaultValue 10 */
   loginPerEmail: number
+  /** per email from anywhere in loginGlobalWindowSeconds; above what one IP may try there. @defaultValue 1000 */
+  loginPerEmailGlobal: number
   /** per IP on POST /api/auth/refresh. @defaultValue 60 */
   refreshPerIp: number
   /** per user on POST /api/attendance/mark. @defaultValue 30 */
   markPerUser: number
-  /** the window all of the above count in, in seconds. @defaultValue 60 */
+  /** the window all of the above count in, in seconds (but loginPerEmailGlobal). @defaultValue 60 */
   windowSeconds: number
+  /** the window of loginPerEmailGlobal, in seconds. @defaultValue 3600 */
+  loginGlobalWindowSeconds: number
 }
 
 /** Refusals of a route's access rule (api/plugins/auth.ts, commands/audit/access-denied.ts). */
@@ -106,8 +110,8 @@ export interface Config {
   refreshReuseGraceSeconds: number
   bootstrapAdminEmail: string | undefined
   bootstrapAdminPassword: string | undefined
-  /** fastify trustProxy: 'true', a hop count, or a comma list of addresses. @defaultValue false */
-  trustProxy: boolean | number | string[]
+  /** fastify trustProxy: 'true', or a comma list of the proxies' addresses or CIDR ranges. @defaultValue false */
+  trustProxy: boolean | string[]
   /** how long SIGTERM waits for in-flight work before closing pools. @defaultValue 5000 */
   shutdownTimeoutMs: number
   /** comment-line interval on open notification streams (SSE_HEARTBEAT_SECONDS; decimals for tests). @defaultValue 15 */
@@ -141,6 +145,22 @@ function httpTimeouts(env: Env, sseHeartbeatSeconds: number): Readonly<HttpTimeo
   if (connectionMs <= sseHeartbeatSeconds * 1000)
     throw new ConfigError('CONNECTION_TIMEOUT_MS', `must exceed SSE_HEARTBEAT_SECONDS (${sseHeartbeatSeconds} s)`)
   return Object.freeze({ requestMs, headersMs, keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000), connectionMs })
+}
+
+function rateLimits(env: Env): RateLimits {
+  const r: RateLimits = {
+    signupPerIp: num(env, 'RATE_LIMIT_SIGNUP_PER_IP', 10, { min: 1, integer: true }),
+    loginPerIp: num(env, 'RATE_LIMIT_LOGIN_PER_IP', 30, { min: 1, integer: true }),
+    loginPerEmail: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL', 10, { min: 1, integer: true }),
+    loginPerEmailGlobal: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', 1000, { min: 1, integer: true }),
+    refreshPerIp: num(env, 'RATE_LIMIT_REFRESH_PER_IP', 60, { min: 1, integer: true }),
+    markPerUser: num(env, 'RATE_LIMIT_MARK_PER_USER', 30, { min: 1, integer: true }),
+    windowSeconds: num(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, integer: true }),
+    loginGlobalWindowSeconds: num(env, 'RATE_LIMIT_LOGIN_GLOBAL_WINDOW_SECONDS', 3600, { min: 1, integer: true }),
+  }
+  const oneIp = Math.min(r.loginPerEmail, r.loginPerIp) * (Math.ceil(r.loginGlobalWindowSeconds / r.windowSeconds) + 1)
+  if (r.loginPerEmailGlobal > oneIp) return Object.freeze(r)
+  throw new ConfigError('RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', `must exceed ${oneIp}, or one IP alone could reach it`)
 }
 
 type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
@@ -255,14 +275,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),
     dbPoolSize: num(env, 'DB_POOL_SIZE', 10, { min: 1, max: 200, integer: true }),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
-    rateLimits: Object.freeze({
-      signupPerIp: num(env, 'RATE_LIMIT_SIGNUP_PER_IP', 10, { min: 1, integer: true }),
-      loginPerIp: num(env, 'RATE_LIMIT_LOGIN_PER_IP', 30, { min: 1, integer: true }),
-      loginPerEmail: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL', 10, { min: 1, integer: true }),
-      refreshPerIp: num(env, 'RATE_LIMIT_REFRESH_PER_IP', 60, { min: 1, integer: true }),
-      markPerUser: num(env, 'RATE_LIMIT_MARK_PER_USER', 30, { min: 1, integer: true }),
-      windowSeconds: num(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, integer: true }),
-    }),
+    rateLimits: rateLimits(env),
     logLevel: logLevel as Config['logLevel'],
     refreshReuseGraceSeconds: num(env, 'REFRESH_REUSE_GRACE_SECONDS', 10, { min: 0, max: 300 }),
     bootstrapAdminEmail,

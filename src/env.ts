@@ -57,12 +57,12 @@ export function url(env: Env, name: string, protocols: string[]): string | undef
   return raw
 }
 
-/** fastify's trustProxy: 'true', a hop count, or a comma list of addresses */
-export function trustProxy(env: Env): boolean | number | string[] {
+/** fastify's trustProxy: 'true', or a comma list of addresses or CIDR ranges (fastify ignores a hop count) */
+export function trustProxy(env: Env): boolean | string[] {
   const raw = str(env, 'TRUST_PROXY')
   if (raw === undefined || /^false$/i.test(raw)) return false
   if (/^true$/i.test(raw)) return true
-  if (/^\d+$/.test(raw)) return Number(raw)
+  if (/^\d+$/.test(raw)) throw new ConfigError('TRUST_PROXY', 'proxy addresses or CIDR ranges, not a hop count')
   return raw
     .split(',')
     .map((s) => s.trim())

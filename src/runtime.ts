@@ -163,7 +163,7 @@ export async function createRuntime(
     },
     revocations,
   }
-  const cache = new HotPathCache(store)
+  const cache = new HotPathCache(store, { notifier: db.notifier, onError: onDbError })
   if (role === 'all' || role === 'api') await cache.start()
   const qrKeys = { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious }
   const clubEvents: ClubEventDeps = { store, sources, cache }

@@ -46,9 +46,11 @@ t.test('the defaults', async (t) => {
     signupPerIp: 10,
     loginPerIp: 30,
     loginPerEmail: 10,
+    loginPerEmailGlobal: 1000,
     refreshPerIp: 60,
     markPerUser: 30,
     windowSeconds: 60,
+    loginGlobalWindowSeconds: 3600,
   })
   t.equal(loadConfig({ ...SECRETS }).nodeEnv, 'development', 'NODE_ENV defaults to development')
   t.equal(loadConfig({ ...base, PORT: '' }).port, 3000, 'an empty variable is unset')
@@ -96,6 +98,9 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     ['RATE_LIMIT_ENABLED', 'maybe'],
     ['RATE_LIMIT_ENABLED', 'disabled'],
     ['RATE_LIMIT_LOGIN_PER_EMAIL', '0'],
+    ['RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', '0'],
+    ['RATE_LIMIT_LOGIN_GLOBAL_WINDOW_SECONDS', '1.5'],
+    ['TRUST_PROXY', '1'],
     ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
     ['DATABASE_URL', 'mysql://db/club'],
     ['REDIS_URL', 'not a url'],
@@ -219,3 +224,27 @@ t.test(
       t.equal(configError({ ...base, ...env }).variable, variable, `${JSON.stringify(env)} names ${variable}`)
   },
 )
+
+t.test('one IP alone must never reach the global per-email login ceiling, or it could lock a member out', async (t) => {
+  // 10 a minute from one IP over an hour: up to 61 one-minute windows overlap it, 610 attempts
+  t.equal(
+    configError({ ...base, RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL: '610' }).variable,
+    'RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL',
+  )
+  t.equal(loadConfig({ ...base, RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL: '611' }).rateLimits.loginPerEmailGlobal, 611)
+  const err = configError({ ...base, RATE_LIMIT_LOGIN_GLOBAL_WINDOW_SECONDS: '86400' })
+  t.equal(err.variable, 'RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', 'a longer global window needs a higher ceiling')
+  t.match(err.message, /must exceed 14410/)
+  const perIp = { ...base, RATE_LIMIT_LOGIN_PER_EMAIL: '100', RATE_LIMIT_LOGIN_PER_IP: '5' }
+  t.equal(
+    loadConfig({ ...perIp, RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL: '306' }).rateLimits.loginPerEmail,
+    100,
+    'the per-IP limit bounds it too',
+  )
+})
+
+t.test('TRUST_PROXY: true, or the addresses and ranges of the proxies', async (t) => {
+  t.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true)
+  t.same(loadConfig({ ...base, TRUST_PROXY: '10.0.0.2, 172.16.0.0/12' }).trustProxy, ['10.0.0.2', '172.16.0.0/12'])
+  t.match(configError({ ...base, TRUST_PROXY: '2' }).message, /not a hop count/, 'fastify would ignore a hop count')
+})

@@ -43,7 +43,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
       // node looks for requests past their bounds this often (30 s by default, longer than the bounds)
       connectionsCheckingInterval: Math.min(1000, Math.ceil(timeouts.headersMs / 2)),
     },
-    trustProxy: config.trustProxy as boolean | string | string[],
+    trustProxy: config.trustProxy,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()

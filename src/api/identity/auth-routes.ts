@@ -21,6 +21,21 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const { identity, limiter, config } = runtime
   const limits = config.rateLimits
   const limit = (key: string, max: number) => enforceLimit(limiter, key, max, limits.windowSeconds)
+  /**
+   * Per IP; per email from that IP, so that a stranger's failed guesses lock
+   * only the stranger out; and per email from anywhere over a longer window,
+   * so that many addresses together still guess little (config.ts keeps that
+   * ceiling above what one address may try). In this order: a request refused
+   * by one count is not counted by the next, so an address past its limit
+   * spends none of the member's global allowance. `ip` is request.ip, which
+   * honours TRUST_PROXY like every other use of the caller's address.
+   */
+  const limitLogin = async (ip: string, email: string) => {
+    await limit(`login:ip:${ip}`, limits.loginPerIp)
+    // '/' appears in no address: the two parts of the key cannot run into each other
+    await limit(`login:email-ip:${ip}/${email}`, limits.loginPerEmail)
+    await enforceLimit(limiter, `login:email:${email}`, limits.loginPerEmailGlobal, limits.loginGlobalWindowSeconds)
+  }
 
   return async (app) => {
     app.post(
@@ -54,8 +69,7 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         noStore(reply)
-        await limit(`login:ip:${request.ip}`, limits.loginPerIp)
-        await limit(`login:email:${normaliseEmail(request.body.email) ?? 'invalid'}`, limits.loginPerEmail)
+        await limitLogin(request.ip, normaliseEmail(request.body.email) ?? 'invalid')
         return login(request.tracked(identity), request.body, request.ctx)
       },
     )

@@ -4,19 +4,34 @@ import type { ClubEventState } from '../../domain/club-events/state'
 import { qrSessionDecider } from '../../domain/qr/decide'
 import { qrSessionStream } from '../../domain/qr/events'
 import type { QrSessionState } from '../../domain/qr/state'
+import type { Notifier } from '../../db/sql-pool'
 import type { EventStore, Subscription } from '../../store/event-store'
 import { loadState } from '../handle'
 
 const MAX_ENTRIES = 10_000
+/** one notification per change to something the hot path caches: `qr:<id>` or `event:<id>` */
+const CHANNEL = 'dscp_hot_path'
+
+export interface HotPathCacheOptions {
+  /** tells every process of a change the moment it is stored (PostgreSQL NOTIFY; in process on PGlite) */
+  notifier?: Notifier
+  /** a notification that could not be sent: the feed still carries the change, later */
+  onError?: (err: Error) => void
+}
 
 /**
  * What a mark needs about a QR session and its club event, read from their
  * streams (never from a projection that could lag) and then kept in memory:
  * an issued QR session never changes. What can change — a revocation, an
- * edit or deletion of the club event — reaches every API process through the
- * event feed, which drops the entry so the next mark reads the stream again;
- * the process that appended the change drops it at once (forget*), so its own
- * next mark never waits for the feed.
+ * edit or deletion of the club event — is dropped at once by the process that
+ * appended it (forget*), which then notifies every other process, so the next
+ * mark anywhere reads the stream again. The notification does not wait for
+ * the event feed, which shows an event only once every older transaction in
+ * the cluster has ended: one transaction held open elsewhere would otherwise
+ * keep a revoked QR working for as long as it stays open. The feed still
+ * drops the entry too, as the safety net for a notification that was lost
+ * (one sent while a process's LISTEN connection was down makes it forget
+ * everything it cached, as it cannot know what it missed).
  * A per-key version stops a read that raced an invalidation from caching a
  * stale state. Concurrent misses on one key share one read (a hall scanning
  * a fresh QR would otherwise read its streams once per student).
@@ -26,11 +41,18 @@ export class HotPathCache {
   private readonly events = new Map<string, ClubEventState>()
   private readonly versions = new Map<string, number>()
   private readonly reading = new Map<string, Promise<unknown>>()
+  /** bumped when everything is forgotten: a read under way then must not fill the cache */
+  private epoch = 0
   private subscription: Subscription | undefined
+  private unlisten: (() => Promise<void>) | undefined
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly opts: HotPathCacheOptions = {},
+  ) {}
 
   async start(): Promise<void> {
+    this.unlisten = await this.opts.notifier?.listen(CHANNEL, (payload) => this.noticed(payload))
     const after = await this.store.head()
     // coalesced: under a steady stream of marks, one feed read per 50 ms rather than one per mark
     this.subscription = this.store.subscribe(
@@ -47,6 +69,7 @@ export class HotPathCache {
   }
 
   async stop(): Promise<void> {
+    await this.unlisten?.()
     await this.subscription?.stop()
   }
 
@@ -69,16 +92,40 @@ export class HotPathCache {
   }
 
   /**
-   * Drops an entry at once: the process that appended a revocation, edit or
-   * deletion must not act on the old state while the feed catches up (other
-   * processes still learn of it through the feed).
+   * Drops an entry at once, here and (by the time this resolves, the
+   * notification sent) in every other process: called after a revocation,
+   * edit or deletion was appended. Never throws: the change is stored, and
+   * a notification that failed still reaches the others through the feed.
    */
-  forgetQrSession(id: string): void {
+  async forgetQrSession(id: string): Promise<void> {
     this.invalidate(this.sessions, id)
+    await this.announce(`qr:${id}`)
   }
 
-  forgetClubEvent(id: string): void {
+  async forgetClubEvent(id: string): Promise<void> {
     this.invalidate(this.events, id)
+    await this.announce(`event:${id}`)
+  }
+
+  private async announce(payload: string): Promise<void> {
+    await this.opts.notifier?.notify(CHANNEL, payload).catch((err: Error) => this.opts.onError?.(err))
+  }
+
+  private noticed(payload: string): void {
+    // the notifier's word for "notifications sent meanwhile are lost"
+    if (payload === 'reconnect') return this.forgetAll()
+    const colon = payload.indexOf(':')
+    const kind = payload.slice(0, colon)
+    const id = payload.slice(colon + 1)
+    if (kind === 'qr') this.invalidate(this.sessions, id)
+    else if (kind === 'event') this.invalidate(this.events, id)
+  }
+
+  private forgetAll(): void {
+    this.epoch++
+    this.sessions.clear()
+    this.events.clear()
+    this.reading.clear()
   }
 
   private invalidate<T>(map: Map<string, T>, id: string): void {
@@ -99,8 +146,9 @@ export class HotPathCache {
     const shared = this.reading.get(id) as Promise<T> | undefined
     if (shared) return shared
     const version = this.versions.get(id)
+    const epoch = this.epoch
     const pending = read().then((state) => {
-      if (cacheable(state) && this.versions.get(id) === version) {
+      if (cacheable(state) && this.versions.get(id) === version && this.epoch === epoch) {
         if (map.size >= MAX_ENTRIES) map.clear()
         map.set(id, state)
       }

@@ -5,8 +5,8 @@ import { type ActorContext, type CommandDeps, commandMetadata } from '../context
 import { handleCommand } from '../handle'
 
 export interface ClubEventDeps extends CommandDeps {
-  /** the mark hot path's cache: this process drops an edited or deleted club event at once */
-  cache: { forgetClubEvent(id: string): void }
+  /** the mark hot path's cache: every process drops an edited or deleted club event at once */
+  cache: { forgetClubEvent(id: string): Promise<void> }
 }
 
 /** A club event as its own stream says it is now (the command's answer; lists read the projection). */
@@ -50,7 +50,7 @@ export async function updateClubEvent(
     { type: 'UpdateClubEvent', data: { club_event_id: id, changes }, metadata: commandMetadata(ctx, deps.sources) },
     ctx,
   )
-  deps.cache.forgetClubEvent(id)
+  await deps.cache.forgetClubEvent(id)
   return clubEventView(after)
 }
 
@@ -62,5 +62,5 @@ export async function deleteClubEvent(deps: ClubEventDeps, id: string, ctx: Acto
     { type: 'DeleteClubEvent', data: { club_event_id: id }, metadata: commandMetadata(ctx, deps.sources) },
     ctx,
   )
-  deps.cache.forgetClubEvent(id)
+  await deps.cache.forgetClubEvent(id)
 }

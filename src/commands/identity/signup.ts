@@ -14,15 +14,15 @@ export interface SignupInput {
   full_name: string
 }
 
-/** Checks what a person typed: the address, their name, the password policy. */
+/** Checks what a person typed: the address, their name, the password policy (which weighs the first two). */
 function validSignup(input: SignupInput): { email: string; fullName: string } {
   const email = normaliseEmail(input.email)
   if (!email) throw identityRefusals.invalidEmail()
   const fullName = input.full_name.trim()
   if (fullName.length === 0 || fullName.length > 200 || /[\p{Cc}]/u.test(fullName))
     throw identityRefusals.invalidFullName()
-  const policy = checkPassword(input.password)
-  if (!policy.ok) throw identityRefusals.weakPassword(policy.message, policy.problem)
+  const policy = checkPassword(input.password, { email, fullName })
+  if (!policy.ok) throw identityRefusals.weakPassword(policy.message, policy.problem, policy.suggestions)
   return { email, fullName }
 }
 

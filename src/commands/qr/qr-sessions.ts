@@ -8,8 +8,8 @@ import { type ActorContext, type CommandDeps, commandMetadata } from '../context
 import { handleCommand, loadState } from '../handle'
 
 export interface QrDeps extends CommandDeps {
-  /** the mark hot path's cache: this process refuses a revoked code at once */
-  cache: { forgetQrSession(id: string): void }
+  /** the mark hot path's cache: every process refuses a revoked code at once */
+  cache: { forgetQrSession(id: string): Promise<void> }
   /** current QR key, and the previous one during a rotation */
   qrKeys: QrKeys
   /** default QR lifetime (QR_EXPIRY_SECONDS) */
@@ -55,6 +55,6 @@ export async function revokeQr(deps: QrDeps, id: string, ctx: ActorContext): Pro
     { type: 'RevokeQr', data: { qr_session_id: id }, metadata: commandMetadata(ctx, deps.sources) },
     ctx,
   )
-  // this process refuses the code from now on; others learn of it through the feed
-  deps.cache.forgetQrSession(id)
+  // every process refuses the code from now on, without waiting for the feed
+  await deps.cache.forgetQrSession(id)
 }

@@ -19,7 +19,9 @@ export type IdentityRefusal =
 export const identityRefusals = {
   invalidEmail: () => new DomainError('invalid_email', 'The email address is not valid'),
   invalidFullName: () => new DomainError('validation_error', 'full_name must be 1 to 200 printable characters'),
-  weakPassword: (message: string, problem: string) => new DomainError('weak_password', message, { problem }),
+  /** `message` says why (never repeating the password); `suggestions`, how to choose a better one */
+  weakPassword: (message: string, problem: string, suggestions: string[]) =>
+    new DomainError('weak_password', message, { problem, suggestions }),
   emailTaken: () => new DomainError('email_taken', 'An account with this email exists or is waiting for approval'),
   noRequest: () => new DomainError('not_found', 'No such approval request'),
   noActiveUser: () => new DomainError('not_found', 'No active user'),

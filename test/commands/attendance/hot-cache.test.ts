@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { HotPathCache } from '../../../src/commands/attendance/hot-cache'
 import { qrSessionStream } from '../../../src/domain/qr/events'
 import type { EventStore } from '../../../src/store/event-store'
+import { InProcessNotifier } from '../../../src/db/pglite-pool'
 import { PostgresEventStore } from '../../../src/store/postgres/postgres-event-store'
 import { openTestDb } from '../../helpers/db'
 import { eventually } from '../../helpers/eventually'
@@ -67,7 +68,7 @@ t.test('a revocation during a read: later callers read again, and the stale stat
   await store.append(qrSessionStream(id), [issued(id)], { expectedRevision: 'no_stream' })
   const early = cache.qrSession(id) // under way, sees the issued state
   await store.append(qrSessionStream(id), [revoked(id)], { expectedRevision: 0n })
-  cache.forgetQrSession(id)
+  await cache.forgetQrSession(id)
   const late = cache.qrSession(id)
   t.equal(reads(), 2, 'the caller after the revocation does not join the earlier read')
   t.equal((await late).status, 'revoked')
@@ -87,3 +88,26 @@ t.test('another process revoking: the feed drops the cached entry', async (t) =>
   await eventually(async () => (await cache.qrSession(id)).status === 'revoked', 10_000)
   t.pass('revoked within the feed lag')
 })
+
+t.test(
+  'lost notifications (the LISTEN connection came back): everything is read again, a read under way is not kept',
+  async (t) => {
+    const { store, reads } = await countingStore(t)
+    const notifier = new InProcessNotifier()
+    const cache = new HotPathCache(store, { notifier })
+    await cache.start()
+    t.teardown(() => cache.stop())
+    const [a, b] = [randomUUID(), randomUUID()]
+    await store.append(qrSessionStream(a), [issued(a)], { expectedRevision: 'no_stream' })
+    await store.append(qrSessionStream(b), [issued(b)], { expectedRevision: 'no_stream' })
+    await cache.qrSession(a)
+    const early = cache.qrSession(b) // under way when the notifications are lost
+    await store.append(qrSessionStream(a), [revoked(a)], { expectedRevision: 0n })
+    await store.append(qrSessionStream(b), [revoked(b)], { expectedRevision: 0n })
+    await notifier.notify('dscp_hot_path', 'reconnect')
+    t.equal((await cache.qrSession(a)).status, 'revoked', 'the cached entry is gone')
+    await early
+    t.equal((await cache.qrSession(b)).status, 'revoked', 'the read under way did not fill the cache')
+    t.equal(reads(), 4)
+  },
+)
