@@ -96,10 +96,15 @@ t.test('reads after writes, 1,000 times each, on one process', async (t) => {
   })
 
   t.test('a notification read, then the list: read at once; read-all, then the count: 0', async (t) => {
-    // the signups above told the admin: read them one by one, each then listed
-    const unread = (await get(app, '/api/notifications?unread=true&limit=100', admin.access_token)).json().items as {
-      id: string
-    }[]
+    // the signups above told the admin: read them one by one, each then listed. Only those: a
+    // window of marks may still grow while the reactor catches up with the students' scans, and
+    // a read applies to the version the admin saw, so such a row rightly turns unread again
+    const unread = (
+      (await get(app, '/api/notifications?unread=true&limit=100', admin.access_token)).json().items as {
+        id: string
+        type: string
+      }[]
+    ).filter((n) => n.type === 'signup_requested')
     t.ok(unread.length >= 50, `${unread.length} unread notifications to read`)
     let missed = 0
     for (const n of unread.slice(0, 50)) {
