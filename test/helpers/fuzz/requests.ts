@@ -77,6 +77,9 @@ const asText = (v: unknown): unknown => (Array.isArray(v) ? v.map(scalarText) : 
 const asTextObject = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, asText(v)]))
 
+/** the app's own validators (built once: each is an Ajv with its formats) */
+const v = validators()
+
 /** what an HTTP client can send in a header value at all */
 const HEADER_SAFE = /^[\t\x20-\x7e]*$/
 /** whether `arb` gives values `ok` takes often enough to filter on */
@@ -130,7 +133,6 @@ function breakingObjects(s: Schema): fc.Arbitrary<unknown>[] {
  * None hostile when `op` has nothing to break (a public route without input).
  */
 export function drafts(op: Operation, mode: 'valid-ish' | 'hostile'): fc.Arbitrary<Draft> | undefined {
-  const v = validators()
   const insiders = CALLERS.filter((c) => admits(op.access, c))
   // mostly callers the route admits, so that cases get past the door
   const caller = fc.oneof(
