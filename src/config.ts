@@ -2,45 +2,11 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { QR_TTL_SECONDS } from './domain/qr/decide'
+import { type AccessDeniedSettings, type RateLimits, accessDenied, rateLimits } from './config-limits'
 import { ConfigError, type Env, bool, num, secret, str, trustProxy, url } from './env'
 
 export { ConfigError, type Env }
-
-/**
- * The only module that reads the environment (through env.ts). `loadConfig`
- * validates every variable once and returns a frozen object that is passed
- * down; a bad value throws a ConfigError naming the variable, and main.ts
- * turns that into exit 1.
- */
-export interface RateLimits {
-  /** requests per window per IP on POST /api/auth/signup. @defaultValue 10 */
-  signupPerIp: number
-  /** per IP on POST /api/auth/login. @defaultValue 30 */
-  loginPerIp: number
-  /** per normalised email from one IP on POST /api/auth/login: a stranger cannot lock a member out. @defaultValue 10 */
-  loginPerEmail: number
-  /** per email from anywhere in loginGlobalWindowSeconds; above what one IP may try there. @defaultValue 1000 */
-  loginPerEmailGlobal: number
-  /** per IP on POST /api/auth/refresh. @defaultValue 60 */
-  refreshPerIp: number
-  /** per user on POST /api/attendance/mark. @defaultValue 30 */
-  markPerUser: number
-  /** the window all of the above count in, in seconds (but loginPerEmailGlobal). @defaultValue 60 */
-  windowSeconds: number
-  /** the window of loginPerEmailGlobal, in seconds. @defaultValue 3600 */
-  loginGlobalWindowSeconds: number
-}
-
-/** Refusals of a route's access rule (api/plugins/auth.ts, commands/audit/access-denied.ts). */
-export interface AccessDeniedSettings {
-  /**
-   * refusals of an anonymous caller per IP in RATE_LIMIT_WINDOW_SECONDS before the rest are answered 429 and
-   * only counted (RATE_LIMIT_DENIED_PER_IP). @defaultValue 60
-   */
-  perIp: number
-  /** repeated refusals of one source on one route are summed up per window this long (AUDIT_DENIED_WINDOW_SECONDS). @defaultValue 60 */
-  windowSeconds: number
-}
+export type { AccessDeniedSettings, RateLimits }
 
 /** How long the HTTP server waits on a client (docs/architecture.md §8). */
 export interface HttpTimeouts {
@@ -69,6 +35,11 @@ export interface Config {
   redisUrl: string | undefined
   /** prefix of every Redis key and BullMQ queue of this deployment. @defaultValue 'dscp' */
   redisPrefix: string
+  /**
+   * how long a request waits on a Redis command before it does without (REDIS_COMMAND_TIMEOUT_MS): rate limits
+   * then count in this process, stream tickets answer 503. @defaultValue 250
+   */
+  redisCommandTimeoutMs: number
   /** set → EventStoreDB/KurrentDB event store */
   eventStoreUrl: string | undefined
   /** @defaultValue './data' */
@@ -147,22 +118,6 @@ function httpTimeouts(env: Env, sseHeartbeatSeconds: number): Readonly<HttpTimeo
   return Object.freeze({ requestMs, headersMs, keepAliveMs: ms('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000), connectionMs })
 }
 
-function rateLimits(env: Env): RateLimits {
-  const r: RateLimits = {
-    signupPerIp: num(env, 'RATE_LIMIT_SIGNUP_PER_IP', 10, { min: 1, integer: true }),
-    loginPerIp: num(env, 'RATE_LIMIT_LOGIN_PER_IP', 30, { min: 1, integer: true }),
-    loginPerEmail: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL', 10, { min: 1, integer: true }),
-    loginPerEmailGlobal: num(env, 'RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', 1000, { min: 1, integer: true }),
-    refreshPerIp: num(env, 'RATE_LIMIT_REFRESH_PER_IP', 60, { min: 1, integer: true }),
-    markPerUser: num(env, 'RATE_LIMIT_MARK_PER_USER', 30, { min: 1, integer: true }),
-    windowSeconds: num(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, integer: true }),
-    loginGlobalWindowSeconds: num(env, 'RATE_LIMIT_LOGIN_GLOBAL_WINDOW_SECONDS', 3600, { min: 1, integer: true }),
-  }
-  const oneIp = Math.min(r.loginPerEmail, r.loginPerIp) * (Math.ceil(r.loginGlobalWindowSeconds / r.windowSeconds) + 1)
-  if (r.loginPerEmailGlobal > oneIp) return Object.freeze(r)
-  throw new ConfigError('RATE_LIMIT_LOGIN_PER_EMAIL_GLOBAL', `must exceed ${oneIp}, or one IP alone could reach it`)
-}
-
 type SecretName = 'JWT_SECRET' | 'QR_SIGNING_SECRET'
 
 /**
@@ -191,6 +146,13 @@ function developmentSecrets(dataDir: string, missing: SecretName[]): Record<stri
   return stored
 }
 
+/**
+ * With config-limits.ts, the only module that reads the environment (through
+ * env.ts). `loadConfig`
+ * validates every variable once and returns a frozen object that is passed
+ * down; a bad value throws a ConfigError naming the variable, and main.ts
+ * turns that into exit 1.
+ */
 export function loadConfig(env: Env): Readonly<Config> {
   const nodeEnvRaw = str(env, 'NODE_ENV', 'development')
   if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
@@ -248,6 +210,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix,
+    redisCommandTimeoutMs: num(env, 'REDIS_COMMAND_TIMEOUT_MS', 250, { min: 10, max: 10_000, integer: true }),
     eventStoreUrl: url(env, 'EVENTSTORE_URL', [
       'esdb:',
       'esdb+discover:',
@@ -288,10 +251,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     sseMaxStreamsPerUser: num(env, 'SSE_MAX_STREAMS_PER_USER', 5, { min: 1, max: 1000, integer: true }),
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
     httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
-    accessDenied: Object.freeze({
-      perIp: num(env, 'RATE_LIMIT_DENIED_PER_IP', 60, { min: 1, integer: true }),
-      windowSeconds: num(env, 'AUDIT_DENIED_WINDOW_SECONDS', 60, { min: 1, max: 86_400, integer: true }),
-    }),
+    accessDenied: accessDenied(env),
     generatedSecrets,
   })
 }

@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto'
 import type { Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { sql } from 'kysely'
 import { HotPathCache } from './commands/attendance/hot-cache'
 import { AccessDeniedRecorder } from './commands/audit/access-denied'
@@ -28,7 +28,16 @@ import { createTokenService } from './platform/auth/access-tokens'
 import { createPasswordHasher } from './platform/auth/password-hasher'
 import { type Logger, createLogger } from './platform/logger'
 import { Metrics } from './platform/metrics'
-import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter, noRateLimit } from './platform/rate-limiter'
+import { type DependencyState, probe } from './platform/probe'
+import { RedisOutage } from './platform/outage'
+import {
+  FallbackRateLimiter,
+  MemoryRateLimiter,
+  type RateLimiter,
+  RedisRateLimiter,
+  noRateLimit,
+} from './platform/rate-limiter'
+import { connectRequestRedis, patientRedis } from './platform/redis'
 import { MemorySessionPositions, RedisSessionPositions, type SessionPositions } from './platform/session-positions'
 import { eventChainConsumer } from './projections/audit/event-chain'
 import {
@@ -48,7 +57,6 @@ import { PostgresEventStore } from './store/postgres/postgres-event-store'
 
 export type { Sources }
 export type Role = 'all' | 'api' | 'projector' | 'worker'
-export type DependencyState = 'up' | 'down' | 'not_configured'
 
 /**
  * The composition root: every shared resource of one process, built once from
@@ -61,7 +69,9 @@ export interface Runtime {
   readonly metrics: Metrics
   readonly db: Db
   readonly store: EventStore
+  /** the request path's client: fails fast, never waits for a reconnection (platform/redis.ts) */
   readonly redis: Redis | undefined
+  readonly redisOutage: RedisOutage
   readonly sources: Sources
   /** each feature's command dependencies */
   readonly identity: IdentityDeps
@@ -77,6 +87,7 @@ export interface Runtime {
   readonly board: CheckpointBoard
   /** each signed-in session's last write */
   readonly sessionPositions: SessionPositions
+  /** each dependency as this process sees it now (GET /ready) */
   checkDependencies(): Promise<Record<string, DependencyState>>
   close(): Promise<void>
 }
@@ -90,23 +101,6 @@ export interface RuntimeOverrides {
   pollIntervalMs?: number
   /** how often a standby runner tries to take the lead. @defaultValue 1000 */
   lockRetryMs?: number
-}
-
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function state(check: () => Promise<unknown>): Promise<DependencyState> {
-  try {
-    await within(1000, check())
-    return 'up'
-  } catch {
-    return 'down'
-  }
 }
 
 const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
@@ -140,9 +134,11 @@ export async function createRuntime(
     : new PostgresEventStore({ pool: db.pool, notifier: db.notifier, kind: db.kind, onError: onDbError })
   const store = instrumentStore(adapter, metrics)
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined
   const onRedisError = (err: Error) => logger.warn({ err: err.message }, 'redis connection error')
-  redis?.on('error', onRedisError)
+  const redisOutage = new RedisOutage(logger, metrics)
+  const redis = config.redisUrl
+    ? await connectRequestRedis(config.redisUrl, config.redisCommandTimeoutMs, onRedisError)
+    : undefined
 
   const revocations = new RevokedSessions(store, db.notifier, {
     accessTtlMs: config.accessTokenExpireMinutes * 60_000,
@@ -174,7 +170,9 @@ export async function createRuntime(
   const limiter: RateLimiter = !config.rateLimitEnabled
     ? noRateLimit
     : redis
-      ? new RedisRateLimiter(redis, config.redisPrefix)
+      ? new FallbackRateLimiter(new RedisRateLimiter(redis, config.redisPrefix), new MemoryRateLimiter(), (err) =>
+          redisOutage.met('rate_limit', 'fallback', err),
+        )
       : new MemoryRateLimiter()
 
   const denials = new AccessDeniedRecorder(
@@ -189,8 +187,8 @@ export async function createRuntime(
   const now = () => sources.now()
   let scheduler: ApprovalScheduler | undefined
   if (runsProjector(role))
-    scheduler = redis
-      ? new BullApprovalScheduler(redis, config.redisPrefix, now, onRedisError)
+    scheduler = config.redisUrl
+      ? new BullApprovalScheduler(patientRedis(config.redisUrl, onRedisError), config.redisPrefix, now, onRedisError)
       : new InProcessApprovalScheduler(expire, now)
   let worker: Worker | undefined
   let stopSweep: (() => void) | undefined
@@ -206,7 +204,10 @@ export async function createRuntime(
     : undefined
   const sessionPositions: SessionPositions =
     serves && redis
-      ? RedisSessionPositions.start(redis, { prefix: config.redisPrefix, onError: onRedisError })
+      ? RedisSessionPositions.start(redis, {
+          prefix: config.redisPrefix,
+          onError: (err) => redisOutage.met('session_positions', 'fallback', err),
+        })
       : new MemorySessionPositions()
   const announcer = runsProjector(role) ? new CheckpointAnnouncer(db.notifier, { onError: onDbError }) : undefined
 
@@ -250,6 +251,7 @@ export async function createRuntime(
     db,
     store,
     redis,
+    redisOutage,
     sources,
     identity,
     clubEvents,
@@ -263,9 +265,9 @@ export async function createRuntime(
     sessionPositions,
     async checkDependencies() {
       const [database, eventStore, redisState] = await Promise.all([
-        state(() => sql`SELECT 1`.execute(db.kysely)),
-        state(() => store.ping()),
-        redis ? state(() => redis.ping()) : Promise.resolve<DependencyState>('not_configured'),
+        probe(() => sql`SELECT 1`.execute(db.kysely)),
+        probe(() => store.ping()),
+        redis ? probe(() => redis.ping()) : Promise.resolve<DependencyState>('not_configured'),
       ])
       return { database, event_store: eventStore, redis: redisState }
     },

@@ -29,6 +29,7 @@ t.test('the defaults', async (t) => {
     redisUrl: undefined,
     eventStoreUrl: undefined,
     redisPrefix: 'dscp',
+    redisCommandTimeoutMs: 250,
     dataDir: resolve('./data'),
     accessTokenExpireMinutes: 15,
     refreshTokenExpireDays: 7,
@@ -104,6 +105,8 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     ['REFRESH_REUSE_GRACE_SECONDS', '-1'],
     ['DATABASE_URL', 'mysql://db/club'],
     ['REDIS_URL', 'not a url'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '0'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '2.5'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
   ]

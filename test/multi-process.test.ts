@@ -3,29 +3,16 @@ import t from 'tap'
 import { openDb } from '../src/db/connection'
 import { eventually } from './helpers/eventually'
 import { PASSWORD, uniqueEmail } from './helpers/identity'
-import { call, type ServiceProcess, startProcess, whenUp } from './helpers/processes'
-import { createRedisPrefix, createTestDatabase, TEST_REDIS_URL } from './helpers/services'
+import { call, processesOnFreshData, whenUp } from './helpers/processes'
 
 t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) => {
-  const procs: ServiceProcess[] = []
-  const killAll = async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL')
-    await Promise.all(procs.map((p) => p.exited))
-  }
-  const url = await createTestDatabase(t, killAll)
-  const env = {
-    DATABASE_URL: url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: createRedisPrefix(t),
-    RATE_LIMIT_ENABLED: 'false',
-  }
+  const service = await processesOnFreshData(t)
+  const url = service.env.DATABASE_URL!
   const adminEmail = uniqueEmail('admin')
-  const apiA = startProcess('api', { ...env, BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
-  procs.push(apiA)
+  const apiA = service.start('api', { BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
   await whenUp(apiA)
-  const apiB = startProcess('api', env)
-  const first = startProcess('projector', env)
-  procs.push(apiB, first)
+  const apiB = service.start('api')
+  const first = service.start('projector')
   await Promise.all([whenUp(apiB), whenUp(first)])
   // the first projector leads every projection before the second one starts
   const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 2 })
@@ -39,8 +26,7 @@ t.test('2 API and 2 projector processes on one PostgreSQL and Redis', async (t) 
       ).rows[0]!.n !== '0',
     30_000,
   )
-  const second = startProcess('projector', env)
-  procs.push(second)
+  const second = service.start('projector')
   await whenUp(second)
 
   const admin = await call(apiA, 'POST', '/api/auth/login', { email: adminEmail, password: PASSWORD })

@@ -4,9 +4,17 @@ import type { Runtime } from '../runtime'
 
 const DependencyState = Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('not_configured')])
 const Readiness = Type.Object({
-  status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
+  status: Type.Union([Type.Literal('ready'), Type.Literal('degraded'), Type.Literal('unavailable')]),
   dependencies: Type.Record(Type.String(), DependencyState),
 })
+
+/**
+ * The dependencies this process cannot serve without: PostgreSQL (or PGlite)
+ * and the event store. Redis is not one: without it rate limits count in the
+ * process and jobs wait (the sweep expires what they would have), so a
+ * balancer should keep sending requests: /ready says `degraded` with a 200.
+ */
+const ESSENTIAL = ['database', 'event_store']
 
 /** Liveness says the process answers; readiness checks every dependency. */
 export function healthRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
@@ -32,8 +40,10 @@ export function healthRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       },
       async (_request, reply) => {
         const dependencies = await runtime.checkDependencies()
-        const ready = Object.values(dependencies).every((s) => s !== 'down')
-        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', dependencies })
+        const down = Object.keys(dependencies).filter((name) => dependencies[name] === 'down')
+        if (down.some((name) => ESSENTIAL.includes(name)))
+          return reply.status(503).send({ status: 'unavailable', dependencies })
+        return reply.status(200).send({ status: down.length ? 'degraded' : 'ready', dependencies })
       },
     )
   }

@@ -15,7 +15,13 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const { config } = runtime
   // a ticket issued by one API process opens a stream on another: on Redis when there is one
   const tickets: StreamTickets = runtime.redis
-    ? new RedisStreamTickets(runtime.redis, config.redisPrefix, config.sseTicketTtlSeconds, config.sseMaxTicketsPerUser)
+    ? new RedisStreamTickets(
+        runtime.redis,
+        config.redisPrefix,
+        config.sseTicketTtlSeconds,
+        config.sseMaxTicketsPerUser,
+        (err) => runtime.redisOutage.met('stream_tickets', 'refused', err),
+      )
     : new MemoryStreamTickets(config.sseTicketTtlSeconds, config.sseMaxTicketsPerUser, () => runtime.sources.now())
   return async (app) => {
     await app.register(authRoutes(runtime), { prefix: '/auth' })

@@ -45,8 +45,15 @@ function openPostgres(connectionString: string, max: number, onError: (err: Erro
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 0,
   })
-  // an idle client dying (server restart) must not crash the process
-  pool.on('error', onError)
+  // A connection can die at any time (a server restart, pg_terminate_backend,
+  // a proxy's reset). pg-pool listens for that only while a client is idle:
+  // one borrowed and between queries (inside a transaction, say) would emit
+  // 'error' with no listener and take the process down. Every client gets a
+  // listener of its own for its whole life; the pool's 'error' (the idle
+  // case) is the same error again, so it is left to that listener. A broken
+  // client is never reused: pg-pool drops a returned one that cannot query.
+  pool.on('connect', (client) => client.on('error', onError))
+  pool.on('error', () => undefined)
   const notifier = new PgNotifier(connectionString, pool, onError)
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return {

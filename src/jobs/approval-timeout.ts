@@ -27,8 +27,9 @@ export const QUEUE_NAME = 'approval-timeout'
 /** BullMQ: a delayed job whose id is the request id, so it exists once. */
 export class BullApprovalScheduler implements ApprovalScheduler {
   private readonly queue: Queue
+  /** `connection` becomes the scheduler's: closing the scheduler closes it */
   constructor(
-    connection: Redis,
+    private readonly connection: Redis,
     prefix: string,
     private readonly now: () => Date,
     onError: (err: Error) => void,
@@ -49,7 +50,8 @@ export class BullApprovalScheduler implements ApprovalScheduler {
     })
   }
   async close(): Promise<void> {
-    await this.queue.close()
+    // BullMQ leaves a connection it was given open
+    await this.queue.close().finally(() => this.connection.disconnect())
   }
 }
 

@@ -11,6 +11,8 @@ export function isConnectionError(err: unknown): boolean {
     code === '08006' ||
     code === '08003' ||
     code === '08000' ||
-    /Connection terminated|Client has encountered a connection error/i.test(String((err as Error)?.message))
+    /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+      String((err as Error)?.message),
+    )
   )
 }

@@ -48,6 +48,13 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly redisUnavailable = new Counter({
+    name: 'redis_unavailable_total',
+    help: 'Requests that found Redis unavailable, by what they wanted it for and whether they fell back or were refused',
+    labelNames: ['use', 'outcome'],
+    registers: [this.registry],
+  })
+
   constructor(defaults = true) {
     if (defaults) collectDefaultMetrics({ register: this.registry })
   }

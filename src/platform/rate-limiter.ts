@@ -57,3 +57,26 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 export const noRateLimit: RateLimiter = { hit: async () => ({ allowed: true, retryAfterSeconds: 0 }) }
+
+/**
+ * Redis's shared windows while it answers; this process's own windows while
+ * it does not. A limit then counts per process (a client spread over N API
+ * processes gets up to N times the limit) for as long as the outage lasts:
+ * better than refusing every login, signup and mark with a 500.
+ */
+export class FallbackRateLimiter implements RateLimiter {
+  constructor(
+    private readonly primary: RateLimiter,
+    private readonly fallback: RateLimiter,
+    private readonly onFallback: (err: Error) => void,
+  ) {}
+
+  async hit(key: string, limit: number, windowSeconds: number) {
+    try {
+      return await this.primary.hit(key, limit, windowSeconds)
+    } catch (err) {
+      this.onFallback(err as Error)
+      return this.fallback.hit(key, limit, windowSeconds)
+    }
+  }
+}

@@ -103,8 +103,13 @@ export class RedisSessionPositions extends MemorySessionPositions {
   ) {
     super()
     this.channel = `${opts.prefix}:session-writes`
-    // queued until connected, never given up: Redis down must not stop this process starting
-    this.subscriber = redis.duplicate({ maxRetriesPerRequest: null })
+    // queued until connected, never given up (unlike the request path's commands): Redis down must not stop
+    // this process starting, and the subscription must be made once Redis is there
+    this.subscriber = redis.duplicate({
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+    })
     this.subscriber.on('error', (err: Error) => opts.onError?.(err))
     this.subscriber.on('message', (_channel: string, message: string) => {
       const space = message.indexOf(' ')

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { RedisUnavailable } from './outage'
 
 /**
  * Stream tickets: EventSource cannot send an Authorization header, and an
@@ -56,27 +57,37 @@ local user = redis.call('GETDEL', KEYS[1])
 if user then redis.call('ZREM', ARGV[1] .. ':sse-tickets-of:' .. user, ARGV[2]) end
 return user`
 
-/** Shared by every API process: a ticket issued by one opens a stream on another. */
+/**
+ * Shared by every API process: a ticket issued by one opens a stream on
+ * another. Without Redis nothing can stand in (a ticket kept in one process's
+ * memory would fail on the next), so a Redis error is a RedisUnavailable: a
+ * 503 the client retries, while the rest of the service goes on.
+ */
 export class RedisStreamTickets implements StreamTickets {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly ttlSeconds: number,
     private readonly maxPerUser: number,
+    private readonly onUnavailable: (err: Error) => void = () => undefined,
   ) {}
+
+  private async eval(script: string, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await this.redis.eval(script, keys.length, ...keys, ...args)
+    } catch (err) {
+      this.onUnavailable(err as Error)
+      throw new RedisUnavailable('stream tickets need Redis', { cause: err })
+    }
+  }
 
   async issue(userId: string): Promise<Issued | Refused> {
     const ticket = newTicket()
     const ttlMs = this.ttlSeconds * 1000
-    const [outcome, waitMs] = (await this.redis.eval(
+    const [outcome, waitMs] = (await this.eval(
       ISSUE,
-      2,
-      ticketKey(this.prefix, ticket),
-      userKey(this.prefix, userId),
-      userId,
-      String(ttlMs),
-      String(this.maxPerUser),
-      digest(ticket),
+      [ticketKey(this.prefix, ticket), userKey(this.prefix, userId)],
+      [userId, String(ttlMs), String(this.maxPerUser), digest(ticket)],
     )) as [number, number]
     if (outcome === 0) return { retryAfterSeconds: seconds(waitMs) }
     // 256 random bits never collide, but if they did a ticket must not change hands
@@ -85,8 +96,7 @@ export class RedisStreamTickets implements StreamTickets {
   }
 
   async redeem(ticket: string): Promise<string | null> {
-    return (await this.redis.eval(REDEEM, 1, ticketKey(this.prefix, ticket), this.prefix, digest(ticket))) as
-      string | null
+    return (await this.eval(REDEEM, [ticketKey(this.prefix, ticket)], [this.prefix, digest(ticket)])) as string | null
   }
 }
 

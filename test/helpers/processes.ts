@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { TEST_SECRETS } from './runtime'
+import { createRedisPrefix, createTestDatabase, TEST_REDIS_URL } from './services'
 
 export interface ServiceProcess {
   child: ChildProcess
@@ -99,4 +100,39 @@ export async function call(
   })
   const text = await res.text()
   return { status: res.status, json: text ? JSON.parse(text) : null }
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void
+}
+
+/**
+ * Processes of the service for one test file, on a fresh database and Redis
+ * prefix (rate limits off unless `env` says otherwise), each killed at
+ * teardown before the database is dropped.
+ */
+export async function processesOnFreshData(
+  t: Teardown,
+  env: Record<string, string> = {},
+): Promise<{ env: Record<string, string>; start(role: string, extra?: Record<string, string>): ServiceProcess }> {
+  const procs: ServiceProcess[] = []
+  const url = await createTestDatabase(t, async () => {
+    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL')
+    await Promise.all(procs.map((p) => p.exited))
+  })
+  const all = {
+    DATABASE_URL: url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: createRedisPrefix(t),
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  }
+  return {
+    env: all,
+    start(role, extra = {}) {
+      const p = startProcess(role, { ...all, ...extra })
+      procs.push(p)
+      return p
+    },
+  }
 }

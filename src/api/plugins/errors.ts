@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { isConnectionError } from '../../platform/connection-errors'
+import { RedisUnavailable } from '../../platform/outage'
 import { DomainError } from '../../domain/decider'
 import type { RefusalCode } from '../../domain/refusals'
 import { WrongExpectedVersion } from '../../store/event-store'
@@ -37,7 +38,7 @@ function toApiError(err: FastifyError | Error, refusalStatus: Partial<Record<Ref
   const known = fe.code ? FASTIFY_CODES[fe.code] : undefined
   if (known) return typeof known === 'function' ? known() : known
   if (err instanceof SyntaxError && fe.statusCode === 400) return errors.invalidJson()
-  if (isConnectionError(err)) return errors.unavailable()
+  if (isConnectionError(err) || err instanceof RedisUnavailable) return errors.unavailable()
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new ApiError(fe.statusCode, fe.statusCode === 404 ? 'not_found' : 'bad_request', fe.message)
   }

@@ -1,8 +1,7 @@
 import t from 'tap'
 import { rounds } from '../../helpers/rounds'
 import { PASSWORD, uniqueEmail } from '../../helpers/identity'
-import { call, type ServiceProcess, startProcess, whenUp } from '../../helpers/processes'
-import { createRedisPrefix, createTestDatabase, TEST_REDIS_URL } from '../../helpers/services'
+import { call, processesOnFreshData, whenUp } from '../../helpers/processes'
 
 /**
  * Read-your-writes across processes (issue 13), as deployed: two `api`
@@ -13,26 +12,15 @@ const ROUNDS = 1000
 const CONCURRENCY = 25
 
 t.test('two API processes and a projector: a write through one is seen through the other at once', async (t) => {
-  const procs: ServiceProcess[] = []
-  const killAll = async () => {
-    for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL')
-    await Promise.all(procs.map((p) => p.exited))
-  }
-  const env = {
-    DATABASE_URL: await createTestDatabase(t, killAll),
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: createRedisPrefix(t),
-    RATE_LIMIT_ENABLED: 'false',
+  const service = await processesOnFreshData(t, {
     // patient: other test files may hold the cluster's feeds back for seconds
     READ_YOUR_WRITES_TIMEOUT_MS: '30000',
-  }
+  })
   const adminEmail = uniqueEmail('admin')
-  const a = startProcess('api', { ...env, BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
-  procs.push(a)
+  const a = service.start('api', { BOOTSTRAP_ADMIN_EMAIL: adminEmail, BOOTSTRAP_ADMIN_PASSWORD: PASSWORD })
   await whenUp(a)
-  const b = startProcess('api', env)
-  const projector = startProcess('projector', env)
-  procs.push(b, projector)
+  const b = service.start('api')
+  const projector = service.start('projector')
   await Promise.all([whenUp(b), whenUp(projector)])
   const admin = (await call(a, 'POST', '/api/auth/login', { email: adminEmail, password: PASSWORD })).json
     .access_token as string
