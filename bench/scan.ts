@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
-import { createTokenService } from '../src/platform/auth/access-tokens'
-import { SYSTEM_CONTEXT } from '../src/commands/context'
-import { handleCommand } from '../src/commands/handle'
 import { openDb } from '../src/db/connection'
-import { userDecider } from '../src/domain/identity/user'
-import { userIdForEmail, userStream } from '../src/domain/identity/user-events'
 import { fmt, openLoop, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
 import { postRequest, RawHttpClient } from './raw-http'
-import { BENCH_ADMIN, BENCH_SECRETS, request, startServer } from './server'
-import { PostgresEventStore } from '../src/store/postgres/postgres-event-store'
+import { seedStudents } from './seed'
+import { BENCH_ADMIN, request, startServer } from './server'
 
 /**
  * `npm run bench:scan`: N approved students (default 1,000) scan one QR at the
@@ -29,60 +24,6 @@ const STEADY_ROUNDS = Number(process.env.BENCH_STEADY_ROUNDS ?? 3)
 const CONCURRENCY = 20 // the server's DB_POOL_SIZE
 // keep-alive connections for the steady run: enough that none waits below 400 ms of latency
 const STEADY_CONNECTIONS = 200
-
-async function seedStudents(url: string, n: number): Promise<string[]> {
-  const db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 20 })
-  const store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
-  const deps = { store, sources: { now: () => new Date(), uuid: randomUUID } }
-  const tokens = createTokenService({ secret: BENCH_SECRETS.JWT_SECRET, accessTtlSeconds: 3600 })
-  // every student has the same (irrelevant) hash: the bench measures marks, not bcrypt
-  const hash = '$2a$04$abcdefghijklmnopqrstuu6fJbXnVJX0kWm1Kz1c3QdA0nqzqfO2e'
-  const out: string[] = []
-  for (let i = 0; i < n; i += 50) {
-    out.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(50, n - i) }, async (_, j) => {
-          const email = `student${i + j}.${randomUUID().slice(0, 6)}@bench.example.org`
-          const id = userIdForEmail(email)
-          const { after } = await handleCommand(
-            deps,
-            userStream(id),
-            userDecider,
-            {
-              type: 'RequestSignup',
-              data: {
-                user_id: id,
-                request_id: randomUUID(),
-                email,
-                full_name: `Student ${i + j}`,
-                password_hash: hash,
-                timeout_ms: 3_600_000,
-              },
-              metadata: { actor_id: null, now: new Date() },
-            },
-            SYSTEM_CONTEXT,
-          )
-          if (after.status !== 'pending') throw new Error('seed failed')
-          await handleCommand(
-            deps,
-            userStream(id),
-            userDecider,
-            {
-              type: 'DecideApproval',
-              data: { request_id: after.request.id, decision: 'approve', role: 'student', reason: null },
-              metadata: { actor_id: randomUUID(), now: new Date() },
-            },
-            SYSTEM_CONTEXT,
-          )
-          return tokens.signAccess({ sub: id, role: 'student', sid: randomUUID() }, new Date()).token
-        }),
-      )),
-    )
-  }
-  await store.close()
-  await db.close()
-  return out
-}
 
 /**
  * What read-your-writes costs: an admin creates a club event and reads it at
@@ -136,7 +77,7 @@ export async function benchScan(): Promise<Row[]> {
     const projector = split ? await startServer(url, {}, 'projector') : undefined
     const rows: Row[] = []
     try {
-      const students = await seedStudents(url, STUDENTS)
+      const students = (await seedStudents(url, STUDENTS)).map((s) => s.token)
       const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as {
         access_token: string
       }

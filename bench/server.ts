@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { ROOT } from './root'
 
 /** Runs the real service (compiled) in a child process, so load and server do not share a thread. */
 export interface BenchServer {
@@ -24,7 +25,7 @@ function cpuMsOf(pid: number): number {
 }
 
 /** the admin every service bench bootstraps (BOOTSTRAP_ADMIN_*) and logs in as */
-export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: 'Bench-Admin-Password-1' }
+export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: 'Quiet-Lantern-Orbit-42' }
 
 export const BENCH_SECRETS = {
   JWT_SECRET: randomBytes(32).toString('hex'),
@@ -33,7 +34,7 @@ export const BENCH_SECRETS = {
 
 /** the node flags `npm start` runs the service with (package.json), so the bench measures the same process */
 export const SERVICE_NODE_FLAGS: string[] = (
-  JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
 ).scripts.start
   .split(' ')
   .filter((a) => a.startsWith('--'))

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { ROOT } from '../root'
+import { get } from '../server'
+
+interface Member {
+  role: string
+  port: number
+  child: ChildProcess
+  /** killed on purpose: its exit is not a crash */
+  killed: boolean
+}
+
+/**
+ * The service as deployed: several processes of the built entry point
+ * (dist/main.js) on one PostgreSQL and one Redis, each known by a name
+ * (api-1, projector-2, …). It keeps track of every exit it did not cause:
+ * those are the crashes the chaos run counts.
+ */
+export class Cluster {
+  private readonly members = new Map<string, Member>()
+  readonly crashes: { name: string; code: number | null; signal: string | null; output: string }[] = []
+  private readonly main = join(ROOT, 'dist', 'main.js')
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  /** Starts (or restarts) `name` in `role` and resolves once it answers /ready with a 200. */
+  async start(name: string, role: string): Promise<void> {
+    const port = this.members.get(name)?.port ?? 21000 + Math.floor(Math.random() * 9000)
+    let output = ''
+    const child = spawn(process.execPath, [this.main, role], {
+      env: { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const member: Member = { role, port, child, killed: false }
+    child.stdout!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-4000)))
+    child.stderr!.on('data', (b: Buffer) => (output = (output + b.toString()).slice(-4000)))
+    child.once('exit', (code, signal) => {
+      if (!member.killed) this.crashes.push({ name, code, signal, output })
+    })
+    this.members.set(name, member)
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited at start: ${output}`)
+      const up = await get(`${this.url(name)}/ready`)
+        .then((r) => r.status === 200)
+        .catch(() => false)
+      if (up) return
+      if (Date.now() > deadline) throw new Error(`${name} never became ready: ${output}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  url(name: string): string {
+    return `http://127.0.0.1:${this.members.get(name)!.port}`
+  }
+
+  /** SIGKILL: no drain, no goodbye, as the OOM killer or a lost host would do it. */
+  async kill9(name: string): Promise<void> {
+    const m = this.members.get(name)!
+    m.killed = true
+    if (m.child.exitCode !== null || m.child.signalCode !== null) return
+    const gone = new Promise((r) => m.child.once('exit', r))
+    m.child.kill('SIGKILL')
+    await gone
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.start(name, this.members.get(name)!.role)
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.members.keys()].map((name) => this.kill9(name)))
+  }
+}

@@ -1,0 +1,224 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+import { PrivateRedis } from '../../test/helpers/redis-server'
+import { withBenchDatabase } from '../lib'
+import { seedStudents } from '../seed'
+import { BENCH_ADMIN, BENCH_SECRETS, request } from '../server'
+import { Cluster } from './cluster'
+import { type MarkPair, MarkLoad, type Tally } from './load'
+
+export interface ChaosOptions {
+  students: number
+  events: number
+  /** marks a second */
+  rate: number
+  /** PostgreSQL connection cuts */
+  cuts: number
+  /** seconds Redis stays down */
+  redisOutageSeconds: number
+  /** each process's DB_POOL_SIZE */
+  poolSize: number
+  log?: (line: string) => void
+}
+
+export interface ChaosResult {
+  tally: Tally
+  /** acknowledged marks missing from the event store */
+  lostInStore: number
+  /** acknowledged marks missing from the attendance read table */
+  lostInReadModel: number
+  /** attendance streams holding more than one mark, and read rows beyond one per pair */
+  duplicated: number
+  crashed: { name: string; code: number | null; signal: string | null; output: string }[]
+  /** per PostgreSQL cut: ms until every API acknowledged a mark again */
+  recoveryAfterCutMs: number[]
+  /** per projector kill: ms until the read table held every mark acknowledged before the kill */
+  projectionTakeoverMs: number[]
+  /** answers during the Redis outage, and how many were not a 201 */
+  duringRedisOutage: { answers: number; not201: number }
+  redisUnavailableCounted: number
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * `npm run chaos` (and, shorter, test/chaos.test.ts): the service as deployed
+ * (api ×2, projector ×2, worker) on a fresh PostgreSQL database and a Redis
+ * server of its own, under a steady mark load, while every role is killed
+ * with SIGKILL, every connection to PostgreSQL is cut, and Redis is flushed,
+ * then stopped and started again. Every request is accounted for; the event
+ * store and the read table are then checked against what was acknowledged.
+ */
+export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
+  const log = opts.log ?? (() => undefined)
+  return withBenchDatabase(async (url) => {
+    const teardowns: (() => unknown)[] = []
+    try {
+      const redis = await PrivateRedis.start({ teardown: (fn) => teardowns.push(fn) })
+      const metricsToken = randomBytes(32).toString('hex')
+      const cluster = new Cluster({
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: url,
+        REDIS_URL: redis.url,
+        REDIS_PREFIX: `chaos_${randomBytes(3).toString('hex')}`,
+        DB_POOL_SIZE: String(opts.poolSize),
+        METRICS_TOKEN: metricsToken,
+        BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+        BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+        ...BENCH_SECRETS,
+      })
+      teardowns.push(() => cluster.stopAll())
+      for (const [name, role] of [
+        ['api-1', 'api'],
+        ['api-2', 'api'],
+        ['projector-1', 'projector'],
+        ['projector-2', 'projector'],
+        ['worker', 'worker'],
+      ] as const)
+        await cluster.start(name, role)
+      log('5 processes up')
+
+      const pairs = await markPairs(cluster.url('api-1'), url, opts)
+      log(`${opts.students} students, ${opts.events} club events: ${pairs.length} marks to make`)
+      const sql = new pg.Client({ connectionString: url })
+      await sql.connect()
+      teardowns.push(() => sql.end())
+      const rows = async () =>
+        Number((await sql.query<{ n: string }>('SELECT count(*)::text AS n FROM attendance_records')).rows[0]!.n)
+
+      const apis = ['api-1', 'api-2']
+      const load = new MarkLoad(pairs, () => apis.map((a) => cluster.url(a)), opts.rate)
+      load.start()
+      await sleep(3000)
+
+      // ---- kill -9 of each role, restarted a second later ----
+      for (const name of ['api-1', 'worker']) {
+        await cluster.kill9(name)
+        log(`killed ${name}`)
+        await sleep(1000)
+        await cluster.restart(name)
+        await sleep(1500)
+      }
+      const projectionTakeoverMs: number[] = []
+      for (const name of ['projector-1', 'projector-2']) {
+        const before = load.tally.acknowledged
+        const at = Date.now()
+        await cluster.kill9(name)
+        log(`killed ${name}`)
+        const restarted = sleep(1000).then(() => cluster.restart(name))
+        while ((await rows()) < before) await sleep(20)
+        projectionTakeoverMs.push(Date.now() - at)
+        await restarted
+        await sleep(1500)
+      }
+
+      // ---- every connection to the database cut, as a restart or a failover does ----
+      const recoveryAfterCutMs: number[] = []
+      for (let i = 0; i < opts.cuts; i++) {
+        const at = Date.now()
+        const { rows: cut } = await sql.query<{ n: number }>(
+          `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+        )
+        log(`cut ${cut[0]!.n} connections`)
+        const back = async (api: string) => {
+          for (;;) {
+            const a = load.answers.find((x) => x.api === api && x.at > at && x.status === 201)
+            if (a) return a.at - at
+            if (Date.now() - at > 30_000) return Infinity
+            await sleep(10)
+          }
+        }
+        recoveryAfterCutMs.push(Math.max(...(await Promise.all(apis.map((a) => back(cluster.url(a)))))))
+        await sleep(2500)
+      }
+
+      // ---- Redis flushed, then gone for a while, then back (empty) ----
+      const flusher = new Redis(redis.url)
+      await flusher.flushall()
+      flusher.disconnect()
+      log('flushed Redis')
+      await sleep(2000)
+      await redis.stop()
+      const outageFrom = Date.now()
+      log('stopped Redis')
+      await sleep(opts.redisOutageSeconds * 1000)
+      const outageTo = Date.now()
+      const redisUnavailableCounted = await counted(cluster.url('api-1'), metricsToken)
+      await redis.resume()
+      log('Redis is back')
+      await sleep(3000)
+      await load.stop()
+      if (load.remaining === 0) throw new Error('the load ran out of pairs: give it more students or club events')
+
+      // ---- the books: what was acknowledged against what is stored and projected ----
+      const acknowledged = load.acknowledged
+      const deadline = Date.now() + 60_000
+      while ((await rows()) < acknowledged.length && Date.now() < deadline) await sleep(100)
+      const stored = await sql.query<{ stream: string; n: number }>(
+        `SELECT stream, count(*)::int AS n FROM es_events WHERE type = 'AttendanceMarked' GROUP BY stream`,
+      )
+      const inStore = new Map(stored.rows.map((r) => [r.stream, r.n]))
+      const projected = await sql.query<{ key: string; n: number }>(
+        `SELECT club_event_id || '/' || user_id AS key, count(*)::int AS n FROM attendance_records GROUP BY 1`,
+      )
+      const inReadModel = new Map(projected.rows.map((r) => [r.key, r.n]))
+      const outage = load.answers.filter((a) => a.at >= outageFrom && a.at <= outageTo)
+      return {
+        tally: load.tally,
+        lostInStore: acknowledged.filter((p) => !inStore.has(`attendance-${p.eventId}-${p.userId}`)).length,
+        lostInReadModel: acknowledged.filter((p) => !inReadModel.has(`${p.eventId}/${p.userId}`)).length,
+        duplicated:
+          [...inStore.values()].filter((n) => n > 1).length + [...inReadModel.values()].filter((n) => n > 1).length,
+        crashed: cluster.crashes,
+        recoveryAfterCutMs,
+        projectionTakeoverMs,
+        duringRedisOutage: { answers: outage.length, not201: outage.filter((a) => a.status !== 201).length },
+        redisUnavailableCounted,
+      }
+    } finally {
+      for (const fn of teardowns.reverse()) await fn()
+    }
+  })
+}
+
+/** Students seeded in the store, club events with a QR each: every (event, student) pair, shuffled. */
+async function markPairs(api: string, url: string, opts: ChaosOptions): Promise<MarkPair[]> {
+  const students = await seedStudents(url, opts.students)
+  const login = JSON.parse((await request(`${api}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as {
+    access_token: string
+  }
+  const admin = { authorization: `Bearer ${login.access_token}` }
+  const pairs: MarkPair[] = []
+  for (let e = 0; e < opts.events; e++) {
+    const created = await request(
+      `${api}/api/admin/events`,
+      'POST',
+      {
+        title: `Chaos night ${e + 1}`,
+        starts_at: new Date(Date.now() - 60_000).toISOString(),
+        ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      admin,
+    )
+    const eventId = (JSON.parse(created.body) as { event: { id: string } }).event.id
+    const qr = await request(`${api}/api/admin/qr-sessions`, 'POST', { event_id: eventId, ttl_seconds: 3600 }, admin)
+    const payload = (JSON.parse(qr.body) as { qr_session: { payload: string } }).qr_session.payload
+    for (const s of students) pairs.push({ eventId, userId: s.id, token: s.token, payload })
+  }
+  for (let i = pairs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!]
+  }
+  return pairs
+}
+
+/** redis_unavailable_total summed over its labels, as one API reports it. */
+async function counted(api: string, token: string): Promise<number> {
+  const res = await request(`${api}/metrics`, 'GET', undefined, { authorization: `Bearer ${token}` })
+  let sum = 0
+  for (const m of res.body.matchAll(/^redis_unavailable_total\{[^}]*\} (\d+)/gm)) sum += Number(m[1])
+  return sum
+}
