@@ -72,6 +72,8 @@ export interface Config {
   bcryptRounds: number
   /** @defaultValue 10 */
   dbPoolSize: number
+  /** how long a request waits for a free PostgreSQL connection before it is a 503 (DB_CONNECT_TIMEOUT_MS). @defaultValue 5000 */
+  dbConnectTimeoutMs: number
   /** @defaultValue true */
   rateLimitEnabled: boolean
   rateLimits: RateLimits
@@ -237,6 +239,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     approvalSweepSeconds: num(env, 'APPROVAL_SWEEP_SECONDS', 30, { min: 0.05, max: 3600 }),
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),
     dbPoolSize: num(env, 'DB_POOL_SIZE', 10, { min: 1, max: 200, integer: true }),
+    dbConnectTimeoutMs: num(env, 'DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 120_000, integer: true }),
     rateLimitEnabled: bool(env, 'RATE_LIMIT_ENABLED', true),
     rateLimits: rateLimits(env),
     logLevel: logLevel as Config['logLevel'],

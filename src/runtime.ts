@@ -121,6 +121,7 @@ export async function createRuntime(
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.dbPoolSize,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
     onError: onDbError,
     inMemory: overrides.inMemory,
   })

@@ -23,17 +23,24 @@ export interface OpenDbOptions {
   databaseUrl: string | undefined
   dataDir: string
   poolSize: number
+  /** how long a query waits for a free connection (PostgreSQL). @defaultValue 5000 */
+  connectTimeoutMs?: number
   onError?: (err: Error) => void
   /** PGlite only: keep the data in memory (tests) */
   inMemory?: boolean
 }
 
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize, opts.onError)
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize, opts.connectTimeoutMs, opts.onError)
   return openPgLite(opts.inMemory ? undefined : join(opts.dataDir, 'pgdata'))
 }
 
-function openPostgres(connectionString: string, max: number, onError: (err: Error) => void = () => undefined): Db {
+function openPostgres(
+  connectionString: string,
+  max: number,
+  connectionTimeoutMillis = 5000,
+  onError: (err: Error) => void = () => undefined,
+): Db {
   // idle connections stay open (pg-pool closes them after 10 s by default): a
   // new one costs a backend fork and a fresh parse of every named statement,
   // and under a load that ebbs and flows those reconnects stalled requests
@@ -42,7 +49,7 @@ function openPostgres(connectionString: string, max: number, onError: (err: Erro
     connectionString,
     max,
     application_name: 'dscp',
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis,
     idleTimeoutMillis: 0,
   })
   // A connection can die at any time (a server restart, pg_terminate_backend,

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { testApp } from '../helpers/runtime'
+import { dropDatabase } from '../helpers/services'
 
 t.test('the API skeleton', async (t) => {
   const { app, runtime } = await testApp(t)
@@ -104,11 +105,23 @@ t.test('the API skeleton', async (t) => {
   })
 })
 
-t.test('GET /ready answers 503 naming the dependency that is down', async (t) => {
+t.test('GET /ready: 200 degraded without Redis (the process still serves), naming what is down', async (t) => {
   // role api: no BullMQ queue or worker, whose own retries would outlive the test
   const { app } = await testApp(t, { role: 'api', redis: false, env: { REDIS_URL: 'redis://127.0.0.1:1' } })
   const res = await app.inject({ method: 'GET', url: '/ready' })
-  t.equal(res.statusCode, 503)
+  t.equal(res.statusCode, 200, 'a balancer keeps sending requests')
+  t.equal(res.json().status, 'degraded')
   t.equal(res.json().dependencies.redis, 'down')
   t.equal(res.json().dependencies.database, 'up')
+})
+
+t.test('GET /ready: 503 unavailable when the database is gone', async (t) => {
+  const { app, runtime } = await testApp(t, { role: 'api', redis: false })
+  t.equal((await app.inject({ method: 'GET', url: '/ready' })).statusCode, 200)
+  // every connection ends and no new one can be opened
+  await dropDatabase(runtime.config.databaseUrl!)
+  const res = await app.inject({ method: 'GET', url: '/ready' })
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().status, 'unavailable')
+  t.equal(res.json().dependencies.database, 'down')
 })

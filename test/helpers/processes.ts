@@ -56,6 +56,8 @@ export function startProcess(role: string, env: Record<string, string>): Service
       PORT: port,
       HOST: '127.0.0.1',
       BCRYPT_ROUNDS: '4',
+      // on two cores shared with other test files, a 5 s wait for a connection is load, not an outage
+      DB_CONNECT_TIMEOUT_MS: '60000',
       ...TEST_SECRETS,
       ...env,
     },

@@ -44,6 +44,8 @@ export async function testRuntime(t: Teardown, opts: TestRuntimeOptions = {}): P
     BCRYPT_ROUNDS: '4',
     // several runtimes per file and several files at once share one server's max_connections
     DB_POOL_SIZE: '6',
+    // and two cores: a race of 25 callers on 6 connections may wait more than the 5 s that production calls overload
+    DB_CONNECT_TIMEOUT_MS: '60000',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisPrefix ? TEST_REDIS_URL : undefined,
     REDIS_PREFIX: redisPrefix,

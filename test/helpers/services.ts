@@ -71,3 +71,8 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
     redis.disconnect()
   }
 }
+
+/** Drops the database at `url` with every connection to it: to a process using it, the database is gone. */
+export async function dropDatabase(url: string): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(new URL(url).pathname.slice(1))} WITH (FORCE)`)
+}
