@@ -7,7 +7,15 @@ import { runChaos } from '../bench/chaos/run'
  * on what the full run fails on.
  */
 t.test('chaos, short: every role killed, PostgreSQL cut, Redis flushed and stopped, under a mark load', async (t) => {
-  const r = await runChaos({ students: 300, events: 4, rate: 15, cuts: 2, redisOutageSeconds: 3, poolSize: 4 })
+  const r = await runChaos({
+    students: 300,
+    events: 4,
+    rate: 15,
+    cuts: 2,
+    redisOutageSeconds: 3,
+    poolSize: 4,
+    pace: 0.5,
+  })
   t.comment(JSON.stringify({ ...r, crashed: r.crashed.map((c) => c.name) }))
   t.ok(r.tally.acknowledged > 0, `${r.tally.acknowledged} marks acknowledged`)
   t.equal(r.tally.errors5xx, 0, 'no answer 500')

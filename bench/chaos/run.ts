@@ -19,6 +19,8 @@ export interface ChaosOptions {
   redisOutageSeconds: number
   /** each process's DB_POOL_SIZE */
   poolSize: number
+  /** scales the settling pauses between faults (the short run: 0.5). @defaultValue 1 */
+  pace?: number
   log?: (line: string) => void
 }
 
@@ -52,6 +54,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   const log = opts.log ?? (() => undefined)
+  const pause = (ms: number) => sleep(ms * (opts.pace ?? 1))
   return withBenchDatabase(async (url) => {
     const teardowns: (() => unknown)[] = []
     try {
@@ -91,7 +94,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       const apis = ['api-1', 'api-2']
       const load = new MarkLoad(pairs, () => apis.map((a) => cluster.url(a)), opts.rate)
       load.start()
-      await sleep(3000)
+      await pause(3000)
 
       // ---- kill -9 of each role, restarted a second later ----
       for (const name of ['api-1', 'worker']) {
@@ -99,7 +102,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         log(`killed ${name}`)
         await sleep(1000)
         await cluster.restart(name)
-        await sleep(1500)
+        await pause(1500)
       }
       const projectionTakeoverMs: number[] = []
       for (const name of ['projector-1', 'projector-2']) {
@@ -111,7 +114,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         while ((await rows()) < before) await sleep(20)
         projectionTakeoverMs.push(Date.now() - at)
         await restarted
-        await sleep(1500)
+        await pause(1500)
       }
 
       // ---- every connection to the database cut, as a restart or a failover does ----
@@ -132,7 +135,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
           }
         }
         recoveryAfterCutMs.push(Math.max(...(await Promise.all(apis.map((a) => back(cluster.url(a)))))))
-        await sleep(2500)
+        await pause(2500)
       }
 
       // ---- Redis flushed, then gone for a while, then back (empty) ----
@@ -140,7 +143,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       await flusher.flushall()
       flusher.disconnect()
       log('flushed Redis')
-      await sleep(2000)
+      await pause(2000)
       await redis.stop()
       const outageFrom = Date.now()
       log('stopped Redis')
@@ -149,7 +152,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       const redisUnavailableCounted = await counted(cluster.url('api-1'), metricsToken)
       await redis.resume()
       log('Redis is back')
-      await sleep(3000)
+      await pause(3000)
       await load.stop()
       if (load.remaining === 0) throw new Error('the load ran out of pairs: give it more students or club events')
 

@@ -20,6 +20,8 @@ export interface ServiceProcess {
  */
 const ROOT = join(__dirname, '..', '..')
 const MAIN = join(ROOT, 'dist', 'main.js')
+/** the built command line (`npm run cli`) */
+export const CLI = join(ROOT, 'dist', 'cli.js')
 
 const newest = (dir: string): number =>
   Math.max(
@@ -30,7 +32,7 @@ const newest = (dir: string): number =>
   )
 
 let built: boolean | undefined
-function assertBuilt(): void {
+export function assertBuilt(): void {
   built ??= (() => {
     let mainAt: number
     try {

@@ -12,6 +12,7 @@ import { normaliseEmail } from '../../../src/domain/identity/email'
 import { userIdForEmail, userStream } from '../../../src/domain/identity/user-events'
 import type { Runtime } from '../../../src/runtime'
 import { PASSWORD, uniqueEmail } from '../../helpers/identity'
+import { assertBuilt, CLI } from '../../helpers/processes'
 import { TEST_SECRETS, testRuntime } from '../../helpers/runtime'
 import { createTestDatabase } from '../../helpers/services'
 
@@ -158,15 +159,14 @@ interface Run {
   stderr: string
 }
 
-const loaderEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TS_NODE_')))
-
-/** `src/cli.ts` in a child process, run the way this test is (same TypeScript loader). */
 function cli(args: string[], env: Record<string, string>, stdin: string | null): Promise<Run> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...process.execArgv, 'src/cli.ts', ...args], {
+    // the built CLI, as `npm run cli` runs it: under the test loader each run compiled TypeScript for seconds
+    assertBuilt()
+    const child = spawn(process.execPath, [CLI, ...args], {
       cwd: ROOT,
-      // nothing of this process' environment but what the loader needs (TS_NODE_*): no REDIS_URL, no DATABASE_URL
-      env: { ...loaderEnv, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      // nothing of this process' environment: no REDIS_URL, no DATABASE_URL
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
