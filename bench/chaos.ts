@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       r.duringRedisOutage.answers > 0 && r.duringRedisOutage.not201 === 0,
     ],
     ['requests that did without Redis (api-1)', String(r.redisUnavailableCounted), '', true],
+    ['the load lasted the whole run', r.ranOut ? 'no: add CHAOS_STUDENTS or CHAOS_EVENTS' : 'yes', 'yes', !r.ranOut],
   ]
   printTable(
     'Chaos: api ×2, projector ×2, worker under a steady mark load',

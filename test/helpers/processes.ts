@@ -58,6 +58,8 @@ export function startProcess(role: string, env: Record<string, string>): Service
       PORT: port,
       HOST: '127.0.0.1',
       BCRYPT_ROUNDS: '4',
+      // files that start several processes run beside each other and beside the rest: 100 connections are the server's all
+      DB_POOL_SIZE: '4',
       // on two cores shared with other test files, a 5 s wait for a connection is load, not an outage
       DB_CONNECT_TIMEOUT_MS: '60000',
       ...TEST_SECRETS,
