@@ -159,8 +159,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 
       // ---- the books: what was acknowledged against what is stored and projected ----
       const acknowledged = load.acknowledged
+      // the read table must catch up with every stored mark, acknowledged or not (a mark cut off by a kill
+      // may be stored unacknowledged): waiting for as many rows as acknowledgements could stop one short
+      const { rows: marks } = await sql.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM es_events WHERE type = 'AttendanceMarked'`,
+      )
       const deadline = Date.now() + 60_000
-      while ((await rows()) < acknowledged.length && Date.now() < deadline) await sleep(100)
+      while ((await rows()) < Number(marks[0]!.n) && Date.now() < deadline) await sleep(100)
       const stored = await sql.query<{ stream: string; n: number }>(
         `SELECT stream, count(*)::int AS n FROM es_events WHERE type = 'AttendanceMarked' GROUP BY stream`,
       )
