@@ -68,16 +68,7 @@ export async function startServer(
     { env: full, stdio: ['ignore', 'inherit', 'inherit'] },
   )
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    const ok = await get(`${url}/ready`)
-      .then((r) => r.status === 200)
-      .catch(() => false)
-    if (ok) break
-    if (Date.now() > deadline) throw new Error('server did not become ready')
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await whenReady(url, child, 30_000, () => '')
   return {
     url,
     env: full,
@@ -86,6 +77,25 @@ export async function startServer(
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
     },
+  }
+}
+
+/** Resolves once `url` answers GET /ready with a 200; throws if `child` exits first or `timeoutMs` passes. */
+export async function whenReady(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} ${output()}`)
+    const ok = await get(`${url}/ready`)
+      .then((r) => r.status === 200)
+      .catch(() => false)
+    if (ok) return
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready ${output()}`)
+    await new Promise((r) => setTimeout(r, 100))
   }
 }
 

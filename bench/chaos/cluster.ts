@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { ROOT } from '../root'
-import { get } from '../server'
+import { whenReady } from '../server'
 
 interface Member {
   role: string
@@ -39,16 +39,7 @@ export class Cluster {
       if (!member.killed) this.crashes.push({ name, code, signal, output })
     })
     this.members.set(name, member)
-    const deadline = Date.now() + 60_000
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited at start: ${output}`)
-      const up = await get(`${this.url(name)}/ready`)
-        .then((r) => r.status === 200)
-        .catch(() => false)
-      if (up) return
-      if (Date.now() > deadline) throw new Error(`${name} never became ready: ${output}`)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await whenReady(this.url(name), child, 60_000, () => `(${name}): ${output}`)
   }
 
   url(name: string): string {
