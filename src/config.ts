@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { QR_TTL_SECONDS } from './domain/qr/decide'
+import { QR_ROTATION_GRACE_SECONDS, QR_TTL_SECONDS } from './domain/qr/decide'
 import { type AccessDeniedSettings, type RateLimits, accessDenied, rateLimits } from './config-limits'
+import { type ClubSettings, clubSettings } from './config-club'
 import { ConfigError, type Env, bool, num, secret, str, trustProxy, url } from './env'
 
 export { ConfigError, type Env }
-export type { AccessDeniedSettings, RateLimits }
+export type { AccessDeniedSettings, ClubSettings, RateLimits }
 
 /** How long the HTTP server waits on a client (docs/architecture.md §8). */
 export interface HttpTimeouts {
@@ -25,7 +26,7 @@ export interface HttpTimeouts {
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test'
-  /** @defaultValue 3000 */
+  /** the club's frontend proxies to 8000 and its scripts call it. @defaultValue 8000 */
   port: number
   /** @defaultValue '0.0.0.0' */
   host: string
@@ -64,6 +65,11 @@ export interface Config {
   refreshTokenExpireDays: number
   /** @defaultValue 60 */
   qrExpirySeconds: number
+  /**
+   * how long a QR code replaced by a rotation (POST /api/admin/qr-sessions/:id/rotate) still marks
+   * attendance, within its own lifetime (QR_ROTATION_GRACE_SECONDS, 0–60). @defaultValue 10
+   */
+  qrRotationGraceSeconds: number
   /** decimals allowed: 0.05 = 3 s. @defaultValue 3 */
   approvalTimeoutMinutes: number
   /** how often the worker sweeps for pending requests past their deadline. @defaultValue 30 */
@@ -103,6 +109,7 @@ export interface Config {
   readYourWritesTimeoutMs: number
   httpTimeouts: HttpTimeouts
   accessDenied: AccessDeniedSettings
+  club: ClubSettings
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
@@ -207,7 +214,7 @@ export function loadConfig(env: Env): Readonly<Config> {
 
   return Object.freeze({
     nodeEnv,
-    port: num(env, 'PORT', 3000, { min: 0, max: 65535, integer: true }),
+    port: num(env, 'PORT', 8000, { min: 0, max: 65535, integer: true }),
     host: str(env, 'HOST', '0.0.0.0')!,
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
@@ -235,6 +242,11 @@ export function loadConfig(env: Env): Readonly<Config> {
       max: QR_TTL_SECONDS.max,
       integer: true,
     }),
+    qrRotationGraceSeconds: num(env, 'QR_ROTATION_GRACE_SECONDS', 10, {
+      min: QR_ROTATION_GRACE_SECONDS.min,
+      max: QR_ROTATION_GRACE_SECONDS.max,
+      integer: true,
+    }),
     approvalTimeoutMinutes: num(env, 'APPROVAL_TIMEOUT_MINUTES', 3, { min: 0.001, max: 60 * 24 * 30 }),
     approvalSweepSeconds: num(env, 'APPROVAL_SWEEP_SECONDS', 30, { min: 0.05, max: 3600 }),
     bcryptRounds: num(env, 'BCRYPT_ROUNDS', 12, { min: 4, max: 15, integer: true }),
@@ -255,6 +267,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     readYourWritesTimeoutMs: num(env, 'READ_YOUR_WRITES_TIMEOUT_MS', 2000, { min: 0, max: 60_000, integer: true }),
     httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
     accessDenied: accessDenied(env),
+    club: clubSettings(env),
     generatedSecrets,
   })
 }

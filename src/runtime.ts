@@ -164,7 +164,14 @@ export async function createRuntime(
   if (role === 'all' || role === 'api') await cache.start()
   const qrKeys = { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious }
   const clubEvents: ClubEventDeps = { store, sources, cache }
-  const qr: QrDeps = { store, sources, cache, qrKeys, qrTtlSeconds: config.qrExpirySeconds }
+  const qr: QrDeps = {
+    store,
+    sources,
+    cache,
+    qrKeys,
+    qrTtlSeconds: config.qrExpirySeconds,
+    qrRotationGraceSeconds: config.qrRotationGraceSeconds,
+  }
   // no store: a mark writes only through the guarded appender its route hands it
   const attendance: MarkDeps = { sources, cache, qrKeys }
   const notifications: NotificationDeps = { store, sources, db: db.kysely }

@@ -23,7 +23,7 @@ t.test('the defaults', async (t) => {
   t.ok(Object.isFrozen(c.rateLimits))
   t.match(c, {
     nodeEnv: 'test',
-    port: 3000,
+    port: 8000,
     host: '0.0.0.0',
     databaseUrl: undefined,
     redisUrl: undefined,
@@ -41,6 +41,7 @@ t.test('the defaults', async (t) => {
     bootstrapAdminEmail: undefined,
     bootstrapAdminPassword: undefined,
     trustProxy: false,
+    club: { corsOrigins: [], timezone: 'UTC', eventDefaultDurationMinutes: 120 },
     generatedSecrets: [],
   })
   t.same(c.rateLimits, {
@@ -54,7 +55,7 @@ t.test('the defaults', async (t) => {
     loginGlobalWindowSeconds: 3600,
   })
   t.equal(loadConfig({ ...SECRETS }).nodeEnv, 'development', 'NODE_ENV defaults to development')
-  t.equal(loadConfig({ ...base, PORT: '' }).port, 3000, 'an empty variable is unset')
+  t.equal(loadConfig({ ...base, PORT: '' }).port, 8000, 'an empty variable is unset')
 })
 
 t.test('values are parsed', async (t) => {
@@ -250,4 +251,26 @@ t.test('TRUST_PROXY: true, or the addresses and ranges of the proxies', async (t
   t.equal(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy, true)
   t.same(loadConfig({ ...base, TRUST_PROXY: '10.0.0.2, 172.16.0.0/12' }).trustProxy, ['10.0.0.2', '172.16.0.0/12'])
   t.match(configError({ ...base, TRUST_PROXY: '2' }).message, /not a hop count/, 'fastify would ignore a hop count')
+})
+
+t.test("the club client's settings: origins, a time zone, an event's default length", async (t) => {
+  const c = loadConfig({
+    ...base,
+    CORS_ORIGINS: 'http://localhost:3000, https://club.example.org',
+    CLUB_TIMEZONE: 'Asia/Kolkata',
+    EVENT_DEFAULT_DURATION_MINUTES: '90',
+  })
+  t.same(c.club, {
+    corsOrigins: ['http://localhost:3000', 'https://club.example.org'],
+    timezone: 'Asia/Kolkata',
+    eventDefaultDurationMinutes: 90,
+  })
+  t.same(loadConfig({ ...base, CORS_ORIGINS: '*' }).club.corsOrigins, ['*'])
+  for (const [env, name] of [
+    [{ CORS_ORIGINS: 'http://localhost:3000/app' }, 'CORS_ORIGINS'],
+    [{ CORS_ORIGINS: 'localhost:3000' }, 'CORS_ORIGINS'],
+    [{ CLUB_TIMEZONE: 'Mars/Olympus' }, 'CLUB_TIMEZONE'],
+    [{ EVENT_DEFAULT_DURATION_MINUTES: '0' }, 'EVENT_DEFAULT_DURATION_MINUTES'],
+  ] as const)
+    t.equal(configError({ ...base, ...env }).variable, name, `${JSON.stringify(env)} is refused`)
 })

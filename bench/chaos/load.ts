@@ -11,7 +11,7 @@ export interface MarkPair {
 /** Every answer, and every failure to get one, by kind. */
 export interface Tally {
   sent: number
-  /** 201: the mark was stored and the client told so */
+  /** 200: the mark was stored and the client told so */
   acknowledged: number
   /** 5xx other than 503: a bug */
   errors5xx: number
@@ -108,7 +108,7 @@ export class MarkLoad {
       }
       this.answers.push({ at: Date.now(), api, status })
       this.tally.statuses[status] = (this.tally.statuses[status] ?? 0) + 1
-      if (status === 201) {
+      if (status === 200) {
         this.tally.acknowledged++
         this.acknowledged.push(pair)
       } else if (status === 503) this.tally.unavailable++

@@ -37,8 +37,8 @@ export interface ChaosResult {
   recoveryAfterCutMs: number[]
   /** per projector kill: ms until the read table held every mark acknowledged before the kill */
   projectionTakeoverMs: number[]
-  /** answers during the Redis outage, and how many were not a 201 */
-  duringRedisOutage: { answers: number; not201: number }
+  /** answers during the Redis outage, and how many were not a 200 */
+  duringRedisOutage: { answers: number; not200: number }
   redisUnavailableCounted: number
   /** every pair was marked before the run ended: the faults after that saw no load (more students or club events) */
   ranOut: boolean
@@ -130,7 +130,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         log(`cut ${cut[0]!.n} connections`)
         const back = async (api: string) => {
           for (;;) {
-            const a = load.answers.find((x) => x.api === api && x.at > at && x.status === 201)
+            const a = load.answers.find((x) => x.api === api && x.at > at && x.status === 200)
             if (a) return a.at - at
             if (Date.now() - at > 30_000) return Infinity
             await sleep(10)
@@ -184,7 +184,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         crashed: cluster.crashes,
         recoveryAfterCutMs,
         projectionTakeoverMs,
-        duringRedisOutage: { answers: outage.length, not201: outage.filter((a) => a.status !== 201).length },
+        duringRedisOutage: { answers: outage.length, not200: outage.filter((a) => a.status !== 200).length },
         redisUnavailableCounted,
         ranOut: load.remaining === 0,
       }

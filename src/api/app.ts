@@ -6,7 +6,9 @@ import Fastify, { type FastifyBaseLogger, type RouteOptions } from 'fastify'
 import type { Runtime } from '../runtime'
 import { registerAuth } from './plugins/auth'
 import { registerConsistency } from './plugins/consistency'
+import { registerCors } from './plugins/cors'
 import { frameworkErrors, registerErrorHandling } from './plugins/errors'
+import { registerMethodTable } from './plugins/methods'
 import { registerMetrics } from './plugins/metrics'
 import { registerSecurityHeaders } from './plugins/security-headers'
 import { registerValidation } from './plugins/validation'
@@ -51,7 +53,8 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
     // SIGTERM: stop accepting, let in-flight requests finish, drop idle keep-alives
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false } },
+    // /api/events/ and /api/events are one route: the club's clients use both spellings
+    routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>()
   // first, so that no route registers unseen
@@ -62,14 +65,17 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
       throw new Error(`route ${route.method} ${route.url} declares no config.access`)
   })
 
-  // JSON only: any other content type with a body is a 415
+  const methodsOf = registerMethodTable(app)
+
+  // JSON only (login also takes the club's form encodings): any other content type with a body is a 415
   app.removeContentTypeParser('text/plain')
-  registerValidation(app)
-  registerErrorHandling(app)
+  registerValidation(app, config.club.timezone)
+  registerErrorHandling(app, methodsOf)
+  await registerCors(app, config.club.corsOrigins)
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
-  registerSecurityHeaders(app)
+  registerSecurityHeaders(app, config.club.corsOrigins.length > 0)
   registerMetrics(app, runtime.metrics, {
     token: config.metricsToken,
     openWithoutToken: config.nodeEnv !== 'production',

@@ -20,6 +20,22 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The body of every error response: `code` for programs, `message` and its
+ * twin `detail` (the field the club's frontend shows) for people, the request
+ * id for support, and whatever the refusal adds.
+ */
+export function errorBody(api: ApiError, requestId: string): Record<string, unknown> {
+  return {
+    ...api.body,
+    statusCode: api.statusCode,
+    code: api.code,
+    message: api.message,
+    detail: api.message,
+    request_id: requestId,
+  }
+}
+
 function define(statusCode: number, code: string, message: string) {
   const make = (body?: Record<string, unknown>, headers?: Record<string, string>, detail?: string) =>
     new ApiError(statusCode, code, detail ?? message, body, headers)
@@ -29,12 +45,14 @@ function define(statusCode: number, code: string, message: string) {
 export const errors = {
   validation: define(400, 'validation_error', 'The request is not valid'),
   invalidJson: define(400, 'invalid_json', 'The body is not valid JSON'),
+  invalidForm: define(400, 'invalid_form', 'The form body could not be read'),
   unauthorized: define(401, 'unauthorized', 'Authentication required'),
   sessionRevoked: define(401, 'session_revoked', 'This session has ended; sign in again'),
   forbidden: define(403, 'forbidden', 'Not allowed'),
   notFound: define(404, 'not_found', 'Not found'),
   routeNotFound: define(404, 'route_not_found', 'No such route'),
   methodNotAllowed: define(405, 'method_not_allowed', 'Method not allowed'),
+  notImplemented: define(501, 'not_implemented', 'This part of the club portal is not available yet'),
   conflict: define(409, 'conflict', 'The resource was changed concurrently; retry'),
   payloadTooLarge: define(413, 'payload_too_large', 'The body is larger than this route accepts'),
   uriTooLong: define(414, 'uri_too_long', 'A part of the URL is longer than this service accepts'),

@@ -2,12 +2,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { MemoryStreamTickets, RedisStreamTickets, type StreamTickets } from '../platform/stream-tickets'
 import type { Runtime } from '../runtime'
 import { analyticsRoutes } from './analytics/routes'
+import { clubAttendanceRoutes } from './attendance/club-routes'
 import { attendanceRoutes } from './attendance/routes'
 import { auditRoutes } from './audit/routes'
+import { clubPendingRoutes } from './club-pending'
+import { clubEventWriteRoutes } from './club-events/club-routes'
 import { clubEventRoutes } from './club-events/routes'
 import { adminIdentityRoutes } from './identity/admin-routes'
 import { authRoutes } from './identity/auth-routes'
 import { notificationRoutes } from './notifications/routes'
+import { clubQrRoutes } from './qr/club-routes'
 import { qrRoutes } from './qr/routes'
 
 /** Every /api route plugin, in one list (the RBAC matrix test walks the routes they register). */
@@ -32,5 +36,10 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     await app.register(notificationRoutes(runtime, tickets))
     await app.register(analyticsRoutes(runtime))
     await app.register(auditRoutes(runtime), { prefix: '/admin' })
+    // the club frontend's own paths and shapes, on the same commands and queries (docs/club-frontend.md)
+    await app.register(clubEventWriteRoutes(runtime))
+    await app.register(clubQrRoutes(runtime))
+    await app.register(clubAttendanceRoutes(runtime))
+    await app.register(clubPendingRoutes())
   }
 }

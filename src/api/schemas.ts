@@ -6,13 +6,15 @@ export const ErrorBody = Type.Object(
     statusCode: Type.Integer(),
     code: Type.String(),
     message: Type.String(),
+    /** the same sentence as message, under the name the club's frontend reads */
+    detail: Type.String(),
     request_id: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
 )
 
 export const Uuid = Type.String({ format: 'uuid' })
-export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false })
+export const IdParams = Type.Object({ id: Uuid })
 /** RFC 3339; the validator takes years 0001 to 9999 and no leap second (plugins/validation.ts) */
 export const Timestamp = Type.String({ format: 'date-time' })
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()])

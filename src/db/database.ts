@@ -65,6 +65,8 @@ export interface QrSessionsTable {
   expires_at: Timestamp
   revoked_at: Timestamp | null
   revoked_by: string | null
+  /** set by a rotation: the replaced code marks until then (never past expires_at) */
+  valid_until: Timestamp | null
 }
 
 export interface AttendanceRecordsTable {

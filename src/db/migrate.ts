@@ -8,6 +8,7 @@ import * as read0005 from './migrations/read/0005_notifications'
 import * as read0006 from './migrations/read/0006_analytics'
 import * as read0007 from './migrations/read/0007_drop_used_nonces'
 import * as read0008 from './migrations/read/0008_drop_sessions'
+import * as read0009 from './migrations/read/0009_qr_rotation'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -26,6 +27,7 @@ const readMigrations: Record<string, Migration> = {
   '0006_analytics': read0006,
   '0007_drop_used_nonces': read0007,
   '0008_drop_sessions': read0008,
+  '0009_qr_rotation': read0009,
 }
 
 class StaticProvider implements MigrationProvider {

@@ -33,7 +33,7 @@ t.test('the analytics views and the summary endpoint count what happened', async
     headers: bearer(student.access_token),
     payload: { qr_payload: qr.json().qr_session.payload },
   })
-  t.equal(marked.statusCode, 201)
+  t.equal(marked.statusCode, 200)
 
   await eventually(async () => {
     const res = await app.inject({

@@ -36,19 +36,23 @@ const keysOf = (schema: unknown): string[] =>
   Object.keys((schema as { properties?: object } | undefined)?.properties ?? {})
 
 function apiRoutes(collected: RouteOptions[]): ApiRoute[] {
-  return collected
-    .flatMap((r) =>
-      (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
-        method: String(method),
-        url: r.url,
-        access: r.config?.access ?? 'public',
-        bodyLimit: r.bodyLimit,
-        bodyKeys: r.schema?.body ? keysOf(r.schema.body) : undefined,
-        paramKeys: keysOf(r.schema?.params),
-        queryKeys: keysOf(r.schema?.querystring),
-      })),
-    )
-    .filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD')
+  return (
+    collected
+      // a club call not built yet reads nothing of its request: it answers 501 to any (club-pending.ts)
+      .filter((r) => !r.config?.notBuilt)
+      .flatMap((r) =>
+        (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+          method: String(method),
+          url: r.url,
+          access: r.config?.access ?? 'public',
+          bodyLimit: r.bodyLimit,
+          bodyKeys: r.schema?.body ? keysOf(r.schema.body) : undefined,
+          paramKeys: keysOf(r.schema?.params),
+          queryKeys: keysOf(r.schema?.querystring),
+        })),
+      )
+      .filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD')
+  )
 }
 
 const fill = (url: string, value = () => randomUUID() as string) =>
@@ -182,7 +186,8 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
           )
         }
         const depth = Math.floor(((route.bodyLimit ?? BODY_LIMIT) - 100) / 6)
-        const deep = `${'{"x":'.repeat(depth)}1${'}'.repeat(depth)}`
+        // arrays: nesting under an unknown key would just be dropped (unknown keys are ignored)
+        const deep = `${'['.repeat(depth)}1${']'.repeat(depth)}`
         checks.push(
           expectRefused(
             t,
@@ -193,6 +198,8 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
           ),
         )
       }
+      // login alone reads the club's forms: there, this body lacks a password (or is no multipart body)
+      const forms = route.url === '/api/auth/login'
       for (const type of [
         'text/plain',
         'application/x-www-form-urlencoded',
@@ -201,13 +208,14 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
         'application/jsonx',
         'text/json',
       ]) {
+        const form = forms && /form/.test(type)
         checks.push(
           expectRefused(
             t,
             `${name}: content type ${type}`,
             { ...base, headers: { 'content-type': type }, payload: 'email=a%40b.org' },
-            415,
-            'unsupported_media_type',
+            form ? 400 : 415,
+            form ? (type.startsWith('multipart') ? 'invalid_form' : 'validation_error') : 'unsupported_media_type',
           ),
         )
       }
@@ -279,7 +287,8 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
       ]
       for (const route of routes.filter((r) => r.method === 'GET')) {
         const url = fill(route.url)
-        const q: string[] = ['unknown_param=1']
+        // a stray parameter is ignored (the club's clients send some), so none is sent here
+        const q: string[] = []
         if (route.queryKeys.includes('cursor')) q.push(...garbage.map((c) => `cursor=${encodeURIComponent(c)}`))
         if (route.queryKeys.includes('limit'))
           q.push('limit=0', 'limit=1000', 'limit=-1', 'limit=1.5', 'limit=abc', 'limit=1e400')
@@ -312,7 +321,7 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
     },
   )
 
-  await t.test('identity bodies: missing fields, wrong types and extra fields are 400 validation_error', async (t) => {
+  await t.test('identity bodies: missing fields and wrong types are 400 validation_error', async (t) => {
     const ok = { email: uniqueEmail('bad'), password: PASSWORD, full_name: 'Ada Lovelace' }
     const cases: [string, string, Access, unknown][] = [
       ['signup without email', '/api/auth/signup', 'public', { password: ok.password, full_name: ok.full_name }],
@@ -324,27 +333,12 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
       ['signup with an object for full_name', '/api/auth/signup', 'public', { ...ok, full_name: { first: 'Ada' } }],
       ['signup with an empty email', '/api/auth/signup', 'public', { ...ok, email: '' }],
       ['signup with a 201-character full_name', '/api/auth/signup', 'public', { ...ok, full_name: 'x'.repeat(201) }],
-      ['signup with role admin', '/api/auth/signup', 'public', { ...ok, role: 'admin' }],
-      ['signup with status approved', '/api/auth/signup', 'public', { ...ok, status: 'approved' }],
-      ['signup with its own id', '/api/auth/signup', 'public', { ...ok, id: randomUUID() }],
       ['login without password', '/api/auth/login', 'public', { email: student.email }],
       ['login with a number for email', '/api/auth/login', 'public', { email: 42, password: PASSWORD }],
       ['login with an array for password', '/api/auth/login', 'public', { email: student.email, password: [PASSWORD] }],
       ['login with a null password', '/api/auth/login', 'public', { email: student.email, password: null }],
-      [
-        'login with an extra field',
-        '/api/auth/login',
-        'public',
-        { email: student.email, password: PASSWORD, remember_me: true },
-      ],
       ['refresh with nothing', '/api/auth/refresh', 'public', {}],
       ['refresh with a number', '/api/auth/refresh', 'public', { refresh_token: 42 }],
-      [
-        'refresh with an extra field',
-        '/api/auth/refresh',
-        'public',
-        { refresh_token: student.refresh_token, user_id: admin.user.id },
-      ],
       ['logout with nothing', '/api/auth/logout', 'user', {}],
       ['logout with an array', '/api/auth/logout', 'user', { refresh_token: [student.refresh_token] }],
       ['decide without a decision', `/api/admin/approval-requests/${pending.approval_request.id}/decide`, 'admin', {}],
@@ -372,30 +366,12 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
         'admin',
         { decision: 'reject', reason: 'x'.repeat(501) },
       ],
-      [
-        'decide with decided_by',
-        `/api/admin/approval-requests/${pending.approval_request.id}/decide`,
-        'admin',
-        { decision: 'approve', role: 'admin', decided_by: student.user.id },
-      ],
       ['role change to root', `/api/admin/users/${student.user.id}/role`, 'admin', { role: 'root' }],
-      [
-        'role change with an extra field',
-        `/api/admin/users/${student.user.id}/role`,
-        'admin',
-        { role: 'admin', status: 'approved' },
-      ],
       [
         'deactivate with a number for reason',
         `/api/admin/users/${student.user.id}/deactivate`,
         'admin',
         { reason: 42 },
-      ],
-      [
-        'deactivate with an extra field',
-        `/api/admin/users/${student.user.id}/deactivate`,
-        'admin',
-        { reason: 'x', user_id: admin.user.id },
       ],
     ]
     for (const [what, url, access, body] of cases) {
@@ -571,20 +547,22 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
   })
 
   await t.test(
-    'fields a client adds are refused, never assigned: a signup with role admin makes no admin',
+    'fields a client adds are ignored, never assigned: a signup with role admin makes no admin',
     async (t) => {
       const email = uniqueEmail('sneaky')
       const smuggled = { email, password: PASSWORD, full_name: 'Mallory', role: 'admin', status: 'approved' }
-      const refused = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: smuggled })
-      t.equal(refused.statusCode, 400)
-      t.equal(refused.json().code, 'validation_error')
-      const s = await signup(app, email, PASSWORD, 'Mallory')
-      t.equal(s.user.status, 'pending', 'the clean signup is pending')
+      const first = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: smuggled })
+      t.equal(first.statusCode, 200, 'the signup itself is fine: the extra keys are dropped')
+      const s = {
+        email,
+        ...(first.json() as { user: { id: string; status: string }; approval_request: { id: string } }),
+      }
+      t.equal(s.user.status, 'pending', 'the signup is pending')
       const events = await runtime.store.readStream(`user-${s.user.id}`)
       t.same(
         events.map((e) => e.type),
         ['SignupRequested'],
-        'the refused request stored nothing; the clean one only its request',
+        'only its request: no role, no status of its own',
       )
       t.notOk(JSON.stringify(events[0]?.data).includes('admin'), 'no role was stored')
       const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: PASSWORD } })

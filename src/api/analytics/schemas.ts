@@ -3,10 +3,7 @@ import { Nullable } from '../schemas'
 
 const Day = Type.String({ format: 'date' })
 
-export const SummaryQuery = Type.Object(
-  { from: Type.Optional(Day), to: Type.Optional(Day) },
-  { additionalProperties: false },
-)
+export const SummaryQuery = Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day) })
 
 export const Summary = Type.Object({
   from: Day,

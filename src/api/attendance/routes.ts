@@ -6,7 +6,8 @@ import type { Runtime } from '../../runtime'
 import { csvLine } from '../csv'
 import { enforceLimit } from '../rate-limit'
 import { IdParams, errorResponses } from '../schemas'
-import { Attendance, AttendanceRow, MarkBody, RosterQuery } from './schemas'
+import { markAnswer, MarkAnswer } from './club-shapes'
+import { AttendanceRow, MarkBody, RosterQuery } from './schemas'
 
 const security = [{ bearer: [] }]
 const ROSTER_COLUMNS = ['id', 'event_id', 'user_id', 'full_name', 'email', 'qr_session_id', 'marked_at'] as const
@@ -19,23 +20,27 @@ export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.post(
       '/attendance/mark',
       {
-        config: { access: 'student', cachedCaller: true },
+        // admins may mark their own attendance, as in the club's original portal
+        config: { access: 'user', cachedCaller: true },
         schema: {
           tags: ['attendance'],
           security,
+          description: "Ours under `attendance`; the club frontend's fields beside it.",
           body: MarkBody,
-          response: { 201: Type.Object({ attendance: Attendance }), ...errorResponses(404, 409, 410) },
+          response: { 200: MarkAnswer, ...errorResponses(404, 409, 410) },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         const caller = request.caller!
         const limits = config.rateLimits
         await enforceLimit(limiter, `mark:user:${caller.id}`, limits.markPerUser, limits.windowSeconds)
+        // a camera's raw value may carry the whitespace a typed code is trimmed of
+        const input = { ...request.body, qr_payload: request.body.qr_payload.trim() }
         // a cached caller: every write of the mark goes through the guarded appender
-        const attendance = await request.guarded((writer) =>
-          markAttendance(runtime.attendance, writer, request.body, caller.id, request.ctx),
+        const marked = await request.guarded((writer) =>
+          markAttendance(runtime.attendance, writer, input, caller.id, request.ctx),
         )
-        return reply.status(201).send({ attendance })
+        return markAnswer(marked, config.club.timezone)
       },
     )
 

@@ -1,20 +1,12 @@
 import { Type } from '@sinclair/typebox'
 import { Nullable, Timestamp, Uuid } from '../schemas'
 
-export const MarkBody = Type.Object(
-  {
-    qr_payload: Type.String({ maxLength: 2048 }),
-    location: Type.Optional(
-      Nullable(
-        Type.Object(
-          { lat: Type.Number(), lng: Type.Number(), accuracy_m: Type.Number({ minimum: 0 }) },
-          { additionalProperties: false },
-        ),
-      ),
-    ),
-  },
-  { additionalProperties: false },
-)
+export const MarkBody = Type.Object({
+  qr_payload: Type.String({ maxLength: 2048 }),
+  location: Type.Optional(
+    Nullable(Type.Object({ lat: Type.Number(), lng: Type.Number(), accuracy_m: Type.Number({ minimum: 0 }) })),
+  ),
+})
 export const Attendance = Type.Object({
   id: Uuid,
   event_id: Uuid,
@@ -28,7 +20,6 @@ export const AttendanceRow = Type.Object({
   email: Type.Optional(Type.String()),
   event_title: Type.Optional(Type.String()),
 })
-export const RosterQuery = Type.Object(
-  { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])) },
-  { additionalProperties: false },
-)
+export const RosterQuery = Type.Object({
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+})

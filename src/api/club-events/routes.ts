@@ -2,10 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { createClubEvent, deleteClubEvent, updateClubEvent } from '../../commands/club-events/club-events'
 import { getClubEvent, pageClubEvents } from '../../projections/club-events/club-events'
+import { markedAmong } from '../../projections/attendance/attendance-records'
+import { clubEventList } from './club-list'
 import type { Runtime } from '../../runtime'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { errors } from '../errors'
 import { IdParams, Nullable, errorResponses } from '../schemas'
+import { ClubEventAnswer, ClubListEvent, clubEventShape } from './club-shapes'
 import { ClubEvent, ClubEventWithCount, CreateClubEventBody, ListEventsQuery, UpdateClubEventBody } from './schemas'
 
 const security = [{ bearer: [] }]
@@ -14,44 +17,56 @@ const security = [{ bearer: [] }]
 export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const db = runtime.db.kysely
   const deps = runtime.clubEvents
+  const zone = runtime.config.club.timezone
+  const pagedEvents = async (when: 'upcoming' | 'past', cursor: string | undefined, limit: number) => {
+    const page = await pageClubEvents(db, { when, now: runtime.sources.now(), after: decodeCursor(cursor), limit })
+    return { items: page.items, next_cursor: encodeCursor(page.next) }
+  }
   return async (app) => {
     app.get(
       '/events',
       {
-        config: { access: 'user', reads: ['club_events'] },
+        config: { access: 'user', reads: ['club_events', 'attendance_records'] },
         schema: {
           tags: ['events'],
           security,
           querystring: ListEventsQuery,
+          description:
+            "With `when`, `cursor` or `limit`: a page of upcoming or past events. With none of them: every event, latest first, as a bare array in the club frontend's shape.",
           response: {
-            200: Type.Object({ items: Type.Array(ClubEventWithCount), next_cursor: Nullable(Type.String()) }),
+            200: Type.Union([
+              Type.Object({ items: Type.Array(ClubEventWithCount), next_cursor: Nullable(Type.String()) }),
+              Type.Array(ClubListEvent),
+            ]),
             ...errorResponses(),
           },
         },
       },
       async (request) => {
-        const { when = 'upcoming', cursor, limit = 50 } = request.query
-        const after = decodeCursor(cursor)
-        const page = await pageClubEvents(db, { when, now: runtime.sources.now(), after, limit })
-        return { items: page.items, next_cursor: encodeCursor(page.next) }
+        const { when, cursor, limit } = request.query
+        if (when === undefined && cursor === undefined && limit === undefined)
+          return clubEventList(runtime, request.caller!.id)
+        return pagedEvents(when ?? 'upcoming', cursor, limit ?? 50)
       },
     )
 
     app.get(
       '/events/:id',
       {
-        config: { access: 'user', reads: ['club_events'] },
+        config: { access: 'user', reads: ['club_events', 'attendance_records'] },
         schema: {
           tags: ['events'],
           security,
           params: IdParams,
-          response: { 200: Type.Object({ event: ClubEventWithCount }), ...errorResponses(404) },
+          description: 'The event, under `event`, and its fields at the top level as the club frontend reads them.',
+          response: { 200: ClubEventAnswer, ...errorResponses(404) },
         },
       },
       async (request) => {
         const event = await getClubEvent(db, request.params.id)
         if (!event) throw errors.notFound()
-        return { event }
+        const attended = (await markedAmong(db, request.caller!.id, [event.id])).has(event.id)
+        return { ...clubEventShape(event, { zone, now: runtime.sources.now(), attended }), event }
       },
     )
 

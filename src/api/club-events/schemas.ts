@@ -2,14 +2,11 @@ import { Type } from '@sinclair/typebox'
 import { Nullable, Timestamp, Uuid } from '../schemas'
 
 // Shapes only; the domain validates meaning (window order, geofence ranges).
-const Geofence = Type.Object(
-  {
-    lat: Type.Number({ minimum: -90, maximum: 90 }),
-    lng: Type.Number({ minimum: -180, maximum: 180 }),
-    radius_m: Type.Number({ minimum: 10, maximum: 10000 }),
-  },
-  { additionalProperties: false },
-)
+const Geofence = Type.Object({
+  lat: Type.Number({ minimum: -90, maximum: 90 }),
+  lng: Type.Number({ minimum: -180, maximum: 180 }),
+  radius_m: Type.Number({ minimum: 10, maximum: 10000 }),
+})
 const fields = {
   title: Type.String({ minLength: 1, maxLength: 200 }),
   starts_at: Timestamp,
@@ -18,7 +15,7 @@ const fields = {
   notes: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
   geofence: Type.Optional(Nullable(Geofence)),
 }
-export const CreateClubEventBody = Type.Object(fields, { additionalProperties: false })
+export const CreateClubEventBody = Type.Object(fields)
 export const UpdateClubEventBody = Type.Object(
   {
     title: Type.Optional(fields.title),
@@ -28,7 +25,7 @@ export const UpdateClubEventBody = Type.Object(
     notes: fields.notes,
     geofence: fields.geofence,
   },
-  { additionalProperties: false, minProperties: 1 },
+  { minProperties: 1 },
 )
 export const ClubEvent = Type.Object({
   id: Uuid,
@@ -42,11 +39,9 @@ export const ClubEvent = Type.Object({
   created_at: Timestamp,
 })
 export const ClubEventWithCount = Type.Object({ ...ClubEvent.properties, attendance_count: Type.Integer() })
-export const ListEventsQuery = Type.Object(
-  {
-    when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past')])),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-  },
-  { additionalProperties: false },
-)
+export const ListEventsQuery = Type.Object({
+  when: Type.Optional(Type.Union([Type.Literal('upcoming'), Type.Literal('past')])),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  // no default: a list asked without when, cursor or limit is the club's whole list
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+})

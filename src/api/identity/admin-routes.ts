@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { changeRole, deactivateUser, decideApproval } from '../../commands/identity/approvals'
-import { pageApprovalRequests } from '../../projections/identity/approval-requests'
+import { countApprovalRequests, pageApprovalRequests } from '../../projections/identity/approval-requests'
+import { clubApprovalRequest, statusNamed } from './club-shapes'
 import type { Runtime } from '../../runtime'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { IdParams, Nullable, errorResponses } from '../schemas'
-import { ApprovalListQuery, ApprovalRequest, DecideBody, Role } from './schemas'
+import { ApprovalListQuery, ApprovalRequest, ClubApprovalRequest, DecideBody, Role } from './schemas'
 
 const security = [{ bearer: [] }]
 
@@ -17,22 +18,40 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
     app.get(
       '/approval-requests',
       {
-        config: { access: 'admin', reads: ['approval_requests'] },
+        config: { access: 'admin', reads: ['approval_requests', 'users'] },
         schema: {
           tags: ['admin'],
           security,
+          description:
+            "Ours: `status`, `cursor` → `items`, `next_cursor`. The club's: `status_filter`, `page` → `requests`, `total`, `page`, `limit` (offset pages).",
           querystring: ApprovalListQuery,
           response: {
-            200: Type.Object({ items: Type.Array(ApprovalRequest), next_cursor: Nullable(Type.String()) }),
+            200: Type.Object({
+              items: Type.Array(ApprovalRequest),
+              next_cursor: Nullable(Type.String()),
+              requests: Type.Array(ClubApprovalRequest),
+              total: Type.Optional(Type.Integer()),
+              page: Type.Optional(Type.Integer()),
+              limit: Type.Integer(),
+            }),
             ...errorResponses(),
           },
         },
       },
       async (request) => {
-        const { status, cursor, limit = 50 } = request.query
-        const after = decodeCursor(cursor)
-        const page = await pageApprovalRequests(db, { status, after, limit, now: runtime.sources.now() })
-        return { items: page.items, next_cursor: encodeCursor(page.next) }
+        const { status_filter, cursor, page, limit = 50 } = request.query
+        const status = request.query.status ?? statusNamed(status_filter)
+        const now = runtime.sources.now()
+        const opts = { status, limit, now }
+        const listed =
+          page === undefined
+            ? await pageApprovalRequests(db, { ...opts, after: decodeCursor(cursor) })
+            : await pageApprovalRequests(db, { ...opts, offset: (page - 1) * limit })
+        const requests = listed.items.map((r) => clubApprovalRequest(r, now))
+        const answer = { items: listed.items, next_cursor: encodeCursor(listed.next), requests, limit }
+        // the club's list shows a total: counted only for the club's callers (ours page by cursor)
+        if (page === undefined && status_filter === undefined) return answer
+        return { ...answer, total: await countApprovalRequests(db, status, now), page: page ?? 1 }
       },
     )
 
@@ -46,16 +65,23 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
           params: IdParams,
           body: DecideBody,
           response: {
-            200: Type.Object({
-              approval_request: Type.Object({ ...ApprovalRequest.properties, role: Nullable(Role) }),
-            }),
+            200: Type.Object({ approval_request: ApprovalRequest, message: Type.String() }),
             ...errorResponses(404, 409),
           },
         },
       },
       async (request) => {
-        const input = { request_id: request.params.id, ...request.body }
-        return { approval_request: await decideApproval(request.tracked(identity), input, request.actor()) }
+        const b = request.body
+        const decision = b.decision === 'approve' || b.decision === 'approved' ? 'approve' : 'reject'
+        const input = {
+          request_id: request.params.id,
+          decision,
+          role: b.role ?? b.approved_role,
+          reason: b.reason ?? b.rejection_reason,
+        } as const
+        const decided = await decideApproval(request.tracked(identity), input, request.actor())
+        const message = decision === 'approve' ? `User approved as ${decided.role ?? 'student'}` : 'User rejected'
+        return { approval_request: decided, message }
       },
     )
 
@@ -67,7 +93,7 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
           tags: ['admin'],
           security,
           params: IdParams,
-          body: Type.Object({ role: Role }, { additionalProperties: false }),
+          body: Type.Object({ role: Role }),
           response: { 204: Type.Null(), ...errorResponses(404) },
         },
       },
@@ -89,10 +115,7 @@ export function adminIdentityRoutes(runtime: Runtime): FastifyPluginAsyncTypebox
           tags: ['admin'],
           security,
           params: IdParams,
-          body: Type.Object(
-            { reason: Type.Optional(Type.String({ maxLength: 500 })) },
-            { additionalProperties: false },
-          ),
+          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }),
           response: { 204: Type.Null(), ...errorResponses(404) },
         },
       },

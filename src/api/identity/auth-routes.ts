@@ -1,14 +1,34 @@
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { login } from '../../commands/identity/login'
 import { logout, refresh } from '../../commands/identity/sessions'
 import { requestSignup } from '../../commands/identity/signup'
 import { normaliseEmail } from '../../domain/identity/email'
+import { userCreatedAt } from '../../projections/identity/users'
 import type { Runtime } from '../../runtime'
+import { errors } from '../errors'
 import { enforceLimit } from '../rate-limit'
 import { errorResponses } from '../schemas'
-import { LoginBody, LoginResponse, RefreshBody, SignupBody, SignupResponse, TokenResponse, User } from './schemas'
+import { LoginBody, LoginResponse, Me, RefreshBody, SignupBody, SignupResponse, TokenResponse } from './schemas'
+
+/**
+ * A multipart form's fields, read here rather than by the plugin so that a
+ * malformed body (no boundary, cut short) is a 400 and not the parser's 500.
+ */
+async function formFields(request: FastifyRequest): Promise<Record<string, string>> {
+  const fields: Record<string, string> = {}
+  try {
+    for await (const part of request.parts()) if (part.type === 'field') fields[part.fieldname] = String(part.value)
+  } catch (err) {
+    // the plugin's own limit errors carry their status (413); the parser's carry none
+    if ((err as { statusCode?: number }).statusCode) throw err
+    throw errors.invalidForm()
+  }
+  return fields
+}
 
 /** Auth bodies are small: anything over 16 KiB is refused before parsing. */
 const AUTH_BODY_LIMIT = 16 * 1024
@@ -46,33 +66,54 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['auth'],
           body: SignupBody,
-          response: { 202: SignupResponse, ...errorResponses(409) },
+          response: { 200: SignupResponse, ...errorResponses(409) },
         },
       },
-      async (request, reply) => {
+      async (request) => {
         await limit(`signup:ip:${request.ip}`, limits.signupPerIp)
-        return reply.status(202).send(await requestSignup(request.tracked(identity), request.body, request.ctx))
+        const signedUp = await requestSignup(request.tracked(identity), request.body, request.ctx)
+        // the club's clients read the two ids flat, and its scripts want exactly 200
+        return {
+          ...signedUp,
+          message: 'Signup received; an administrator will review it',
+          user_id: signedUp.user.id,
+          approval_request_id: signedUp.approval_request.id,
+        }
       },
     )
 
-    app.post(
-      '/login',
-      {
-        bodyLimit: AUTH_BODY_LIMIT,
-        // on login an expired approval is a refusal of access, not a conflict
-        config: { access: 'public', refusalStatus: { approval_expired: 403 } },
-        schema: {
-          tags: ['auth'],
-          body: LoginBody,
-          response: { 200: LoginResponse, ...errorResponses() },
+    // login alone also reads the club's form encodings: its frontend posts FormData, its scripts
+    // urlencoded `username` and `password` (OAuth2's password form). Bodies stay small and file-less.
+    await app.register(async (scope) => {
+      const forms = scope.withTypeProvider<TypeBoxTypeProvider>()
+      await forms.register(formbody, { bodyLimit: AUTH_BODY_LIMIT })
+      await forms.register(multipart, { limits: { files: 0, fields: 8, fieldSize: 2048, parts: 8 } })
+      forms.addHook('preValidation', async (request) => {
+        if (request.isMultipart()) request.body = await formFields(request)
+      })
+      forms.post(
+        '/login',
+        {
+          bodyLimit: AUTH_BODY_LIMIT,
+          // on login an expired approval is a refusal of access, not a conflict
+          config: { access: 'public', refusalStatus: { approval_expired: 403 } },
+          schema: {
+            tags: ['auth'],
+            description:
+              'JSON `{email, password}`, or a form (urlencoded or multipart) with `username` and `password`.',
+            body: LoginBody,
+            response: { 200: LoginResponse, ...errorResponses() },
+          },
         },
-      },
-      async (request, reply) => {
-        noStore(reply)
-        await limitLogin(request.ip, normaliseEmail(request.body.email) ?? 'invalid')
-        return login(request.tracked(identity), request.body, request.ctx)
-      },
-    )
+        async (request, reply) => {
+          noStore(reply)
+          const { email = request.body.username, password } = request.body
+          if (email === undefined) throw errors.validation(undefined, undefined, 'email (or username) is required')
+          await limitLogin(request.ip, normaliseEmail(email) ?? 'invalid')
+          return login(request.tracked(identity), { email, password }, request.ctx)
+        },
+      )
+    })
 
     app.post(
       '/refresh',
@@ -113,16 +154,27 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/me',
       {
-        config: { access: 'user' },
+        config: { access: 'user', reads: ['users'] },
         schema: {
           tags: ['auth'],
           security,
-          response: { 200: Type.Object({ user: User }), ...errorResponses() },
+          description: 'The caller, unwrapped (the club frontend rebuilds its session from it on every page load).',
+          response: { 200: Me, ...errorResponses() },
         },
       },
       async (request) => {
         const c = request.caller!
-        return { user: { id: c.id, email: c.email, full_name: c.full_name, role: c.role, status: 'approved' } }
+        return {
+          id: c.id,
+          email: c.email,
+          full_name: c.full_name,
+          role: c.role,
+          status: 'approved',
+          // only approved, active callers get this far: no approval to wait for
+          is_active: true,
+          approval_status: null,
+          created_at: await userCreatedAt(runtime.db.kysely, c.id),
+        }
       },
     )
   }

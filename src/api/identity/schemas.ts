@@ -3,25 +3,21 @@ import { Nullable, Timestamp, Uuid } from '../schemas'
 
 // Strings are bounded here; the domain applies the real rules (email grammar,
 // password policy) and answers with its own codes.
-export const SignupBody = Type.Object(
-  {
-    email: Type.String({ minLength: 1, maxLength: 320 }),
-    password: Type.String({ minLength: 1, maxLength: 1024 }),
-    full_name: Type.String({ minLength: 1, maxLength: 200 }),
-  },
-  { additionalProperties: false },
-)
-export const LoginBody = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
-  { additionalProperties: false },
-)
-export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
-  { additionalProperties: false },
-)
+export const SignupBody = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+  full_name: Type.String({ minLength: 1, maxLength: 200 }),
+})
+/** `username` is the club's form field for the email (OAuth2's password form) */
+export const LoginBody = Type.Object({
+  email: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })),
+  password: Type.String({ minLength: 1, maxLength: 1024 }),
+})
+export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) })
 
 export const Role = Type.Union([Type.Literal('student'), Type.Literal('admin')])
-export const User = Type.Object({
+const User = Type.Object({
   id: Uuid,
   email: Type.String(),
   full_name: Type.String(),
@@ -29,7 +25,16 @@ export const User = Type.Object({
   status: Type.String(),
 })
 const ApprovalRequestBrief = Type.Object({ id: Uuid, status: Type.String(), expires_at: Timestamp })
+export const Me = Type.Object({
+  ...User.properties,
+  is_active: Type.Boolean(),
+  approval_status: Type.Null(),
+  created_at: Nullable(Timestamp),
+})
 export const SignupResponse = Type.Object({
+  message: Type.String(),
+  user_id: Uuid,
+  approval_request_id: Uuid,
   user: Type.Object({ id: Uuid, email: Type.String(), full_name: Type.String(), status: Type.Literal('pending') }),
   approval_request: ApprovalRequestBrief,
 })
@@ -52,27 +57,41 @@ export const ApprovalRequest = Type.Object({
   decided_at: Nullable(Timestamp),
   decided_by: Nullable(Type.String()),
   reason: Nullable(Type.String()),
+  role: Nullable(Role),
 })
-export const DecideBody = Type.Object(
-  {
-    decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
-    role: Type.Optional(Role),
-  },
-  { additionalProperties: false },
-)
-export const ApprovalListQuery = Type.Object(
-  {
-    status: Type.Optional(
-      Type.Union([
-        Type.Literal('pending'),
-        Type.Literal('approved'),
-        Type.Literal('rejected'),
-        Type.Literal('expired'),
-      ]),
-    ),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-  },
-  { additionalProperties: false },
-)
+/** a request as the club's pending list reads it: the user nested, its own status names, a countdown */
+export const ClubApprovalRequest = Type.Object({
+  id: Uuid,
+  user: Type.Object({ id: Uuid, email: Type.String(), full_name: Type.String(), created_at: Nullable(Timestamp) }),
+  status: Type.String(),
+  requested_at: Timestamp,
+  expires_at: Timestamp,
+  time_remaining_seconds: Type.Integer(),
+  decided_at: Nullable(Timestamp),
+  approved_role: Nullable(Role),
+  rejection_reason: Nullable(Type.String()),
+})
+/** ours (`approve`, `role`, `reason`) and the club's (`approved`, `approved_role`, `rejection_reason`) */
+export const DecideBody = Type.Object({
+  decision: Type.Union([
+    Type.Literal('approve'),
+    Type.Literal('reject'),
+    Type.Literal('approved'),
+    Type.Literal('rejected'),
+  ]),
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  rejection_reason: Type.Optional(Type.String({ maxLength: 500 })),
+  role: Type.Optional(Role),
+  approved_role: Type.Optional(Role),
+})
+const STATUSES = ['pending', 'approved', 'rejected', 'expired'] as const
+/** ours (`status`, `cursor`) and the club's (`status_filter`, lower or upper case, `timeout` for expired; `page`) */
+export const ApprovalListQuery = Type.Object({
+  status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))),
+  status_filter: Type.Optional(
+    Type.Union([...STATUSES, 'timeout'].flatMap((s) => [Type.Literal(s), Type.Literal(s.toUpperCase())])),
+  ),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+})

@@ -12,10 +12,11 @@ const Notification = Type.Object({
   read_at: Nullable(Timestamp),
 })
 
-export const ListNotificationsQuery = Type.Object(
-  { unread: Type.Optional(Type.Boolean()), cursor: Type.Optional(Cursor), limit: Type.Optional(Limit) },
-  { additionalProperties: false },
-)
+export const ListNotificationsQuery = Type.Object({
+  unread: Type.Optional(Type.Boolean()),
+  cursor: Type.Optional(Cursor),
+  limit: Type.Optional(Limit),
+})
 
 export const NotificationList = Type.Object({
   items: Type.Array(Notification),
@@ -26,10 +27,7 @@ export const NotificationList = Type.Object({
 export const StreamTicket = Type.Object({ ticket: Type.String(), expires_at: Timestamp })
 
 // only the ticket: an access token has no place in a URL (logs, Referer, history)
-export const StreamQuery = Type.Object(
-  { ticket: Type.String({ pattern: TICKET_PATTERN }) },
-  { additionalProperties: false },
-)
+export const StreamQuery = Type.Object({ ticket: Type.String({ pattern: TICKET_PATTERN }) })
 
 /** Last-Event-ID as our streams write it: a non-negative integer. */
 export const LAST_EVENT_ID = /^\d{1,15}$/

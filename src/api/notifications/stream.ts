@@ -6,7 +6,7 @@ import type { StreamTickets } from '../../platform/stream-tickets'
 import { changedAfter, latestSeq } from '../../projections/notifications/queries'
 import { listenForNotifications } from '../../projections/notifications/wake'
 import type { Runtime } from '../../runtime'
-import { errors } from '../errors'
+import { errorBody, errors } from '../errors'
 import { errorResponses } from '../schemas'
 import { NotificationHub } from './hub'
 import { LAST_EVENT_ID, StreamQuery } from './schemas'
@@ -68,7 +68,7 @@ export function notificationStreamRoute(runtime: Runtime, tickets: StreamTickets
           runtime.logger.warn({ err: err.message }, 'notification stream failed to start')
           // hijacked: the error handler is out of the loop, so its body is written here
           const e = errors.unavailable()
-          const body = { statusCode: e.statusCode, code: e.code, message: e.message, request_id: request.id }
+          const body = errorBody(e, request.id)
           if (!res.headersSent)
             res.writeHead(e.statusCode, { 'content-type': 'application/json' }).end(JSON.stringify(body))
           else res.end()

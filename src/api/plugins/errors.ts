@@ -4,7 +4,7 @@ import { RedisUnavailable } from '../../platform/outage'
 import { DomainError } from '../../domain/decider'
 import type { RefusalCode } from '../../domain/refusals'
 import { WrongExpectedVersion } from '../../store/event-store'
-import { ApiError, REFUSAL_STATUS, errors } from '../errors'
+import { ApiError, REFUSAL_STATUS, errorBody, errors } from '../errors'
 import type { App } from '../types'
 
 declare module 'fastify' {
@@ -53,28 +53,25 @@ function toApiError(err: FastifyError | Error, refusalStatus: Partial<Record<Ref
 export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const api = toApiError(err)
   request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
-  void reply
-    .status(api.statusCode)
-    .header('x-request-id', request.id)
-    .send({ statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
+  void reply.status(api.statusCode).header('x-request-id', request.id).send(errorBody(api, request.id))
 }
 
 /**
- * The one place errors become responses: `{statusCode, code, message}` plus
- * the request id. The text of a 5xx is never shown; the cause goes to the log.
+ * The one place errors become responses (errorBody). The text of a 5xx is never shown; the cause goes to the log.
  */
-export function registerErrorHandling(app: App): void {
+export function registerErrorHandling(app: App, methodsOf: (path: string) => string[]): void {
   app.setErrorHandler((err, request, reply) => {
     const api = toApiError(err as Error, request.routeOptions.config.refusalStatus)
     if (api.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: api.code, statusCode: api.statusCode }, 'request refused')
     for (const [k, v] of Object.entries(api.headers)) reply.header(k, v)
-    return reply
-      .status(api.statusCode)
-      .send({ ...api.body, statusCode: api.statusCode, code: api.code, message: api.message, request_id: request.id })
+    return reply.status(api.statusCode).send(errorBody(api, request.id))
   })
   app.setNotFoundHandler((request, reply) => {
-    const api = errors.routeNotFound()
-    return reply.status(404).send({ statusCode: 404, code: api.code, message: api.message, request_id: request.id })
+    const path = request.url.split('?', 1)[0]!
+    const allowed = methodsOf(path)
+    if (allowed.length === 0) return reply.status(404).send(errorBody(errors.routeNotFound(), request.id))
+    // a known path, another method: say which ones it has
+    return reply.status(405).header('allow', allowed.join(', ')).send(errorBody(errors.methodNotAllowed(), request.id))
   })
 }

@@ -6,8 +6,10 @@ import type { App } from '../types'
  * @fastify/helmet rebuilds it (and re-parses the CSP) on every request, which
  * cost more than verifying the JWT on the mark hot path.
  */
-export function registerSecurityHeaders(app: App): void {
+export function registerSecurityHeaders(app: App, crossOrigin: boolean): void {
   const apply = helmet({
+    // a frontend on another origin (CORS_ORIGINS) may read our responses
+    crossOriginResourcePolicy: { policy: crossOrigin ? 'cross-origin' : 'same-origin' },
     // the API serves JSON; /docs needs its own scripts and styles
     contentSecurityPolicy: {
       directives: {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import QRCode from 'qrcode'
-import { issueQr, revokeQr } from '../../commands/qr/qr-sessions'
+import { issueQr, revokeQr, rotateQr } from '../../commands/qr/qr-sessions'
 import { type QrIssued } from '../../domain/qr/events'
 import { qrPayloadFor } from '../../domain/qr/signing'
 import { activeQrSessions, getQrSession } from '../../projections/qr/qr-sessions'
@@ -12,7 +12,7 @@ import { ActiveQrQuery, IssueQrBody, QrSession } from './schemas'
 
 const security = [{ bearer: [] }]
 
-/** Admins issue, list, revoke and show QR codes. */
+/** Admins issue, list, rotate, revoke and show QR codes. */
 export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const db = runtime.db.kysely
   const deps = runtime.qr
@@ -71,6 +71,25 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         await revokeQr(request.tracked(deps), request.params.id, request.actor())
         return reply.status(204).send(null)
       },
+    )
+
+    // the club's "refresh QR": the next code for the same club event, the replaced one
+    // still marking for QR_ROTATION_GRACE_SECONDS; a retry answers the same next code
+    app.post(
+      '/admin/qr-sessions/:id/rotate',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['qr'],
+          security,
+          params: IdParams,
+          response: { 201: Type.Object({ qr_session: QrSession }), ...errorResponses(404) },
+        },
+      },
+      async (request, reply) =>
+        reply
+          .status(201)
+          .send({ qr_session: await rotateQr(request.tracked(deps), request.params.id, request.actor()) }),
     )
 
     app.get(

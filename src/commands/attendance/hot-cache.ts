@@ -22,10 +22,10 @@ export interface HotPathCacheOptions {
 /**
  * What a mark needs about a QR session and its club event, read from their
  * streams (never from a projection that could lag) and then kept in memory:
- * an issued QR session never changes. What can change — a revocation, an
- * edit or deletion of the club event — is dropped at once by the process that
- * appended it (forget*), which then notifies every other process, so the next
- * mark anywhere reads the stream again. The notification does not wait for
+ * an issued QR session never changes. What can change — a revocation or
+ * rotation, an edit or deletion of the club event — is dropped at once by the
+ * process that appended it (forget*), which then notifies every other
+ * process, so the next mark anywhere reads the stream again. The notification does not wait for
  * the event feed, which shows an event only once every older transaction in
  * the cluster has ended: one transaction held open elsewhere would otherwise
  * keep a revoked QR working for as long as it stays open. The feed still
@@ -59,7 +59,7 @@ export class HotPathCache {
       { after, limit: 1000, pollIntervalMs: 100, coalesceMs: 50 },
       async (events) => {
         for (const e of events) {
-          if (e.type === 'QrRevoked')
+          if (e.type === 'QrRevoked' || e.type === 'QrRotated')
             this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
           else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted')
             this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
@@ -78,7 +78,8 @@ export class HotPathCache {
       this.sessions,
       id,
       () => loadState(this.store, qrSessionStream(id), qrSessionDecider),
-      (s) => s.status === 'issued',
+      // a rotated session changes again only by a revocation, which drops it
+      (s) => s.status === 'issued' || s.status === 'rotated',
     )
   }
 

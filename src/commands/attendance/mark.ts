@@ -69,11 +69,15 @@ export async function markAttendance(
     await record(logs, rejectionStream(userId), alreadyMarked(marked, now), ctx)
     throw new DomainError('already_marked', ALREADY_MARKED)
   }
+  // checkMark accepted it, so the club event is active; the answer names it (the club's scan screen shows it)
+  const event = clubEvent.status === 'active' ? clubEvent : undefined
   return {
     id: d.attendance_id,
     event_id: d.club_event_id,
     user_id: d.user_id,
     qr_session_id: d.qr_session_id,
     marked_at: d.marked_at,
+    event_title: event?.title ?? '',
+    event_starts_at: event?.starts_at ?? d.marked_at,
   }
 }

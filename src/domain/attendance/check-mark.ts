@@ -3,7 +3,7 @@ import type { ClubEventState } from '../club-events/state'
 import { assertNever } from '../decider'
 import type { QrBody } from '../qr/body'
 import type { QrVerifyResult } from '../qr/signing'
-import type { QrSessionState } from '../qr/state'
+import { type QrSessionState, inGrace } from '../qr/state'
 import type { AttendanceMarked, AttendanceRejected, StudentLocation } from './events'
 import { haversineMeters } from './geo'
 import type { AttendanceRefusal } from './refusals'
@@ -78,6 +78,10 @@ function refusal(body: QrBody, input: MarkInput): Refusal | null {
       return ['qr_invalid', 'unknown QR session']
     case 'revoked':
       return ['qr_revoked', 'the QR code was revoked']
+    case 'rotated':
+      // a scan made just before the screen changed still counts; after the grace the code is as good as revoked
+      if (!inGrace(session.rotation, input.now)) return ['qr_revoked', 'the QR code was replaced by a newer one']
+      break
     case 'issued':
       break
     default:

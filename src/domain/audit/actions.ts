@@ -52,6 +52,8 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
   ClubEventDeleted: (d) => ({ action: 'club_event_deleted', ...clubEvent(d) }),
   QrIssued: (d) => ({ action: 'qr_issued', ...qrSession(d) }),
   QrRevoked: (d) => ({ action: 'qr_revoked', ...qrSession(d) }),
+  // the replaced session is the target; details name the next one
+  QrRotated: (d) => ({ action: 'qr_rotated', ...qrSession(d) }),
   AttendanceMarked: (d) => ({ action: 'attendance_marked', ...clubEvent(d) }),
   AttendanceRejected: (d) => ({ action: 'attendance_rejected', outcome: 'failure', ...clubEvent(d) }),
 }

@@ -41,20 +41,46 @@ const viewOf = (r: { id: string; club_event_id: string; user_id: string; qr_sess
   marked_at: r.marked_at.toISOString(),
 })
 
-/** A member's own marks, newest first (at most 500), with each club event's title. */
+/** A member's own marks, newest first (at most 500), with each club event's title, start and notes. */
 export async function memberAttendance(
   db: Executor,
   userId: string,
-): Promise<(AttendanceView & { event_title: string })[]> {
+): Promise<(AttendanceView & { event_title: string; event_starts_at: string; event_notes: string | null })[]> {
   const rows = await db
     .selectFrom('attendance_records as a')
     .innerJoin('club_events as e', 'e.id', 'a.club_event_id')
-    .select(['a.id', 'a.club_event_id', 'a.user_id', 'a.qr_session_id', 'a.marked_at', 'e.title'])
+    .select([
+      'a.id',
+      'a.club_event_id',
+      'a.user_id',
+      'a.qr_session_id',
+      'a.marked_at',
+      'e.title',
+      'e.starts_at',
+      'e.notes',
+    ])
     .where('a.user_id', '=', userId)
     .orderBy('a.marked_at', 'desc')
     .limit(500)
     .execute()
-  return rows.map((r) => ({ ...viewOf(r), event_title: r.title }))
+  return rows.map((r) => ({
+    ...viewOf(r),
+    event_title: r.title,
+    event_starts_at: r.starts_at.toISOString(),
+    event_notes: r.notes,
+  }))
+}
+
+/** Which of `clubEventIds` the member has marked. */
+export async function markedAmong(db: Executor, userId: string, clubEventIds: string[]): Promise<Set<string>> {
+  if (clubEventIds.length === 0) return new Set()
+  const rows = await db
+    .selectFrom('attendance_records')
+    .select('club_event_id')
+    .where('user_id', '=', userId)
+    .where('club_event_id', 'in', clubEventIds)
+    .execute()
+  return new Set(rows.map((r) => r.club_event_id))
 }
 
 /** Everyone who marked a club event, in the order they marked, with their names. */

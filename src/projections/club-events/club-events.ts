@@ -134,3 +134,16 @@ export async function pageClubEvents(db: Executor, opts: ClubEventListOptions): 
   const { rows, next } = await keysetPage(q, order, opts.after, opts.limit)
   return { items: rows.map(clubEventView), next }
 }
+
+/** The club's list: every event members may see, latest first, at most `limit` (its frontend does not page). */
+export async function allClubEvents(db: Executor, limit: number): Promise<ClubEventView[]> {
+  const rows = await db
+    .selectFrom('club_events')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .orderBy('starts_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map(clubEventView)
+}

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { ApprovalRequestsTable, ApprovalStatus } from '../../db/database'
+import type { Role } from '../../domain/identity/user-events'
 import type { ApprovalDecided, ApprovalExpired, SignupRequested } from '../../domain/identity/user-events'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
@@ -69,9 +70,15 @@ export interface ApprovalRequestView {
   decided_at: string | null
   decided_by: string | null
   reason: string | null
+  /** the member's role now (null until approved) */
+  role: Role | null
+  /** when the account was created */
+  user_created_at: string | null
 }
 
-function approvalRequestView(row: Row, now: Date): ApprovalRequestView {
+type ListedRow = Row & { role: Role | null; user_created_at: Date | null }
+
+function approvalRequestView(row: ListedRow, now: Date): ApprovalRequestView {
   // a pending request past its deadline is expired even before the sweep records it
   const status = row.status === 'pending' && row.expires_at.getTime() <= now.getTime() ? 'expired' : row.status
   return {
@@ -85,37 +92,70 @@ function approvalRequestView(row: Row, now: Date): ApprovalRequestView {
     decided_at: row.decided_at?.toISOString() ?? null,
     decided_by: row.decided_by,
     reason: row.reason,
+    role: row.role,
+    user_created_at: row.user_created_at?.toISOString() ?? null,
   }
 }
 
 export interface ApprovalListOptions {
   status?: ApprovalStatus
   after?: Keyset
+  /** rows to skip (the club's page numbers); with it, `after` is ignored */
+  offset?: number
   limit: number
   now: Date
 }
 
-/** The admin queue, newest request first. */
+/** The admin queue's filter: "pending" and "expired" judged by the deadline, not only by what the sweep recorded yet. */
+function filtered(db: Executor, status: ApprovalStatus | undefined, now: Date) {
+  let q = db.selectFrom('approval_requests as r')
+  if (status === 'pending') q = q.where('r.status', '=', 'pending').where('r.expires_at', '>', now)
+  else if (status === 'expired')
+    q = q.where((eb) =>
+      eb.or([eb('r.status', '=', 'expired'), eb.and([eb('r.status', '=', 'pending'), eb('r.expires_at', '<=', now)])]),
+    )
+  else if (status) q = q.where('r.status', '=', status)
+  return q
+}
+
+/** The admin queue, newest request first: by keyset, or by offset (the club's page numbers). */
 export async function pageApprovalRequests(
   db: Executor,
   opts: ApprovalListOptions,
 ): Promise<Page<ApprovalRequestView>> {
-  const { status, now } = opts
-  let q = db.selectFrom('approval_requests').selectAll()
-  // "pending" and "expired" are judged by the deadline, not only by what the sweep has recorded yet
-  if (status === 'pending') q = q.where('status', '=', 'pending').where('expires_at', '>', now)
-  else if (status === 'expired')
-    q = q.where((eb) =>
-      eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', now)])]),
-    )
-  else if (status) q = q.where('status', '=', status)
+  const { now } = opts
+  const q = filtered(db, opts.status, now)
+    .leftJoin('users as u', 'u.id', 'r.user_id')
+    .selectAll('r')
+    .select(['u.role', 'u.created_at as user_created_at'])
+  if (opts.offset !== undefined) {
+    const rows = await q
+      .orderBy('r.requested_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .offset(opts.offset)
+      .limit(opts.limit)
+      .execute()
+    return { items: rows.map((r) => approvalRequestView(r, now)), next: null }
+  }
   const order = {
-    columns: ['requested_at', 'id'] as [string, string],
+    columns: ['r.requested_at', 'r.id'] as [string, string],
     direction: 'desc' as const,
-    keyOf: (r: Row) => ({ at: r.requested_at, id: r.id }),
+    keyOf: (r: ListedRow) => ({ at: r.requested_at, id: r.id }),
   }
   const { rows, next } = await keysetPage(q, order, opts.after, opts.limit)
   return { items: rows.map((r) => approvalRequestView(r, now)), next }
+}
+
+/** How many requests the filter holds (the club's list shows a total). */
+export async function countApprovalRequests(
+  db: Executor,
+  status: ApprovalStatus | undefined,
+  now: Date,
+): Promise<number> {
+  const row = await filtered(db, status, now)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
 }
 
 /** Pending requests past their deadline, for the expiry sweep. */

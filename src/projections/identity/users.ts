@@ -1,5 +1,5 @@
 import type { UserEvent } from '../../domain/identity/user-events'
-import type { Projection, RowChange } from '../projection'
+import type { Executor, Projection, RowChange } from '../projection'
 
 /** users: one row per account, never the password hash. Read by the analytics views and the event roster. */
 export const usersProjection: Projection<UserEvent> = {
@@ -67,4 +67,21 @@ export const usersProjection: Projection<UserEvent> = {
         ]
     }
   },
+}
+
+/** Approved students: the roster's "out of how many". */
+export async function countApprovedStudents(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('role', '=', 'student')
+    .where('status', '=', 'approved')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** When an account was created (signup time), as /auth/me shows it. */
+export async function userCreatedAt(db: Executor, id: string): Promise<string | null> {
+  const row = await db.selectFrom('users').select('created_at').where('id', '=', id).executeTakeFirst()
+  return row?.created_at.toISOString() ?? null
 }

@@ -7,7 +7,7 @@ import type { Executor, Projection, RowChange } from '../projection'
 export const qrSessionsProjection: Projection<QrSessionEvent> = {
   name: 'qr_sessions',
   tables: ['qr_sessions'],
-  canHandle: ['QrIssued', 'QrRevoked'],
+  canHandle: ['QrIssued', 'QrRevoked', 'QrRotated'],
   project(e): RowChange[] {
     switch (e.type) {
       case 'QrIssued': {
@@ -39,6 +39,16 @@ export const qrSessionsProjection: Projection<QrSessionEvent> = {
             set: { revoked_at: e.data.revoked_at, revoked_by: e.data.revoked_by },
           },
         ]
+      case 'QrRotated':
+        // the next session is a QrIssued of its own
+        return [
+          {
+            kind: 'update',
+            table: 'qr_sessions',
+            where: { id: e.data.qr_session_id },
+            set: { valid_until: e.data.valid_until },
+          },
+        ]
     }
   },
 }
@@ -58,13 +68,17 @@ function issuedOf(r: Row): QrIssued['data'] {
   }
 }
 
-/** Unexpired, unrevoked QR sessions, newest first (at most 200), of one club event or all. */
+/**
+ * Unexpired, unrevoked QR sessions, newest first (at most 200), of one club
+ * event or all. A session replaced by a rotation is listed until its grace ends.
+ */
 export async function activeQrSessions(db: Executor, now: Date, clubEventId?: string): Promise<QrIssued['data'][]> {
   let q = db
     .selectFrom('qr_sessions')
     .selectAll()
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', now)]))
     .orderBy('issued_at', 'desc')
     .limit(200)
   if (clubEventId) q = q.where('club_event_id', '=', clubEventId)

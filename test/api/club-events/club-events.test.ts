@@ -162,9 +162,11 @@ t.test('club events', async (t) => {
 
     const plain = await app.inject({ method: 'GET', url: '/api/events', headers: asStudent })
     t.equal(plain.statusCode, 200)
+    const all = plain.json() as ClubEventBody[]
+    t.ok(Array.isArray(all), 'without when, cursor or limit: the club frontend’s bare list')
     t.ok(
-      plain.json().items.every((e: ClubEventBody) => Date.parse(e.ends_at) >= Date.now()),
-      'the default is upcoming',
+      [...upcomingIds, ...pastIds].every((id) => all.some((e) => e.id === id)),
+      'of every event, past and upcoming',
     )
   })
 
@@ -235,8 +237,8 @@ t.test('club events', async (t) => {
     t.equal(empty.statusCode, 400, 'an empty PATCH body is refused')
     t.equal(empty.json().code, 'validation_error')
     const unknownField = await patch(event.id, { title: 'x', created_by: randomUUID() })
-    t.equal(unknownField.statusCode, 400, 'created_by cannot be assigned')
-    t.equal(unknownField.json().code, 'validation_error')
+    t.equal(unknownField.statusCode, 200, 'a key the body does not name is ignored')
+    t.equal(unknownField.json().event.created_by, event.created_by, 'created_by cannot be assigned')
 
     const missing = await patch(randomUUID(), { title: 'Ghost' })
     t.equal(missing.statusCode, 404)
@@ -319,7 +321,6 @@ t.test('club events', async (t) => {
       ['geofence radius too small', { geofence: { lat: 0, lng: 0, radius_m: 5 } }],
       ['geofence radius too large', { geofence: { lat: 0, lng: 0, radius_m: 50_000 } }],
       ['geofence without a radius', { geofence: { lat: 0, lng: 0 } }],
-      ['geofence with an extra field', { geofence: { lat: 0, lng: 0, radius_m: 100, alt: 3 } }],
       ['geofence as a string', { geofence: '51.5,-0.1' }],
       ['geofence latitude as a string', { geofence: { lat: '51.5', lng: 0, radius_m: 100 } }],
     ]

@@ -6,15 +6,11 @@ import type { QrSessionState } from '../../../src/domain/qr/state'
 import { attendanceStream, type StudentLocation } from '../../../src/domain/attendance/events'
 import { checkMark, type MarkInput } from '../../../src/domain/attendance/check-mark'
 import { EARTH_RADIUS_M } from '../../../src/domain/attendance/geo'
+import { ADMIN, EID, NONCE, SECRET, SID, activeEvent } from '../../helpers/qr-fixtures'
 
-const SID = '0b6f4a52-8d43-4c2e-9a51-3f1d2c7e9b10'
-const EID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
 const OTHER = '11111111-2222-4333-8444-555555555555'
 const USER = 'b0b0b0b0-0000-4000-8000-000000000009'
-const ADMIN = 'a0a0a0a0-0000-4000-8000-000000000001'
 const ATT = 'c0c0c0c0-0000-4000-8000-00000000000c'
-const SECRET = 'current-qr-secret-0123456789abcdef0123456789abcdef'
-const NONCE = 'q3Zb8yL0cX1r9TfW2mKp4A'
 const NOW = new Date('2025-03-01T12:00:10.000Z')
 const IAT = Date.parse('2025-03-01T12:00:00Z') / 1000
 const FENCE: Geofence = { lat: 52.52, lng: 13.405, radius_m: 150 }
@@ -42,20 +38,8 @@ const revokedSession: QrSessionState = {
   revoked_by: ADMIN,
   revoked_at: NOW.toISOString(),
 }
-const event = (geofence: Geofence | null = null): ClubEventState => ({
-  status: 'active',
-  club_event_id: EID,
-  title: 'Intro to pandas',
-  starts_at: '2025-03-01T11:00:00.000Z',
-  ends_at: '2025-03-01T13:00:00.000Z',
-  location: null,
-  notes: null,
-  geofence,
-  created_by: ADMIN,
-  created_at: '2025-02-01T00:00:00.000Z',
-})
 const deletedEvent: ClubEventState = {
-  ...(event() as Extract<ClubEventState, { status: 'active' }>),
+  ...(activeEvent() as Extract<ClubEventState, { status: 'active' }>),
   status: 'deleted',
   deleted_by: ADMIN,
   deleted_at: NOW.toISOString(),
@@ -67,7 +51,7 @@ const mark = (over: Partial<MarkInput> = {}) =>
     user_id: USER,
     qr: verified(),
     qr_session: session,
-    club_event: event(),
+    club_event: activeEvent(),
     location: null,
     now: NOW,
     ...over,
@@ -80,7 +64,7 @@ const north = (m: number, accuracy_m: number): StudentLocation => ({
   accuracy_m,
 })
 const fenced = (location: StudentLocation | null, fence: Geofence = FENCE) =>
-  mark({ club_event: event(fence), location })
+  mark({ club_event: activeEvent(fence), location })
 
 t.test('the attendance stream is one per club event and student', async (t) => {
   t.equal(attendanceStream(EID, USER), `attendance-${EID}-${USER}`)
@@ -171,7 +155,7 @@ t.test('the checks after the signature, in order', async (t) => {
     'a deleted club event',
   )
   t.match(
-    mark({ club_event: { ...event(FENCE), club_event_id: OTHER } as ClubEventState }),
+    mark({ club_event: { ...activeEvent(FENCE), club_event_id: OTHER } as ClubEventState }),
     { ok: false, code: 'event_not_found' },
     'the state of another club event',
   )

@@ -84,6 +84,7 @@ t.test('each event type has its OWASP action; unknown types are event_<snake_cas
     ['ClubEventDeleted', {}, 'club_event_deleted', 'success'],
     ['QrIssued', {}, 'qr_issued', 'success'],
     ['QrRevoked', {}, 'qr_revoked', 'success'],
+    ['QrRotated', {}, 'qr_rotated', 'success'],
     ['AttendanceMarked', {}, 'attendance_marked', 'success'],
     ['AttendanceRejected', {}, 'attendance_rejected', 'failure'],
     ['NotificationRead', { user_id: 'u' }, 'event_notification_read', 'success'],

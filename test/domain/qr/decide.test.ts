@@ -6,27 +6,9 @@ import { keyId, verifyQrPayload } from '../../../src/domain/qr/signing'
 import { qrPayloadFor } from '../../../src/domain/qr/signing'
 import { qrSessionDecider, type IssueQr, type QrSessionCommand } from '../../../src/domain/qr/decide'
 import { qrSessionStream, type QrIssued, type QrRevoked } from '../../../src/domain/qr/events'
+import { ADMIN, EID, NONCE, OTHER_ADMIN, SECRET, SID, activeEvent } from '../../helpers/qr-fixtures'
 
-const SID = '0b6f4a52-8d43-4c2e-9a51-3f1d2c7e9b10'
-const EID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
-const ADMIN = 'a0a0a0a0-0000-4000-8000-000000000001'
-const OTHER_ADMIN = 'a0a0a0a0-0000-4000-8000-000000000002'
-const SECRET = 'current-qr-secret-0123456789abcdef0123456789abcdef'
-const NONCE = 'q3Zb8yL0cX1r9TfW2mKp4A'
 const NOW = new Date('2025-03-01T12:00:00.250Z')
-
-const clubEvent: ClubEventState = {
-  status: 'active',
-  club_event_id: EID,
-  title: 'Intro to pandas',
-  starts_at: '2025-03-01T11:00:00.000Z',
-  ends_at: '2025-03-01T13:00:00.000Z',
-  location: null,
-  notes: null,
-  geofence: null,
-  created_by: ADMIN,
-  created_at: '2025-02-01T00:00:00.000Z',
-}
 
 const issue = (data: Partial<IssueQr['data']> = {}): IssueQr => ({
   type: 'IssueQr',
@@ -36,7 +18,7 @@ const issue = (data: Partial<IssueQr['data']> = {}): IssueQr => ({
     nonce: NONCE,
     ttl_seconds: 60,
     key_id: keyId(SECRET),
-    club_event: clubEvent,
+    club_event: activeEvent(),
     ...data,
   },
   metadata: { actor_id: ADMIN, now: NOW },
@@ -77,7 +59,12 @@ t.test('IssueQr', async (t) => {
     given(t, qrSessionDecider, [])
       .when(issue({ club_event: { status: 'none' } }))
       .thenThrows('not_found')
-    const gone: ClubEventState = { ...clubEvent, status: 'deleted', deleted_by: ADMIN, deleted_at: NOW.toISOString() }
+    const gone: ClubEventState = {
+      ...activeEvent(),
+      status: 'deleted',
+      deleted_by: ADMIN,
+      deleted_at: NOW.toISOString(),
+    }
     given(t, qrSessionDecider, [])
       .when(issue({ club_event: gone }))
       .thenThrows('not_found')

@@ -16,6 +16,8 @@ export interface Operation {
   access: Access
   params: { name: string; in: 'path' | 'query' | 'header'; required: boolean; schema: Schema }[]
   body: Schema | undefined
+  /** the OpenAPI tags: `club` marks the club frontend's paths over commands other routes fuzz too */
+  tags: string[]
 }
 
 /** Who sends a request: a signed-in admin or student, or someone with no (or a bad) token. */
@@ -43,6 +45,7 @@ export interface Draft {
 }
 
 interface OpenApiOperation {
+  tags?: string[]
   parameters?: { name: string; in: string; required?: boolean; schema: Schema }[]
   requestBody?: { content?: Record<string, { schema: Schema }> }
 }
@@ -64,6 +67,7 @@ export function operations(doc: OpenApiDocument, access: (method: string, url: s
         schema: p.schema,
       })),
       body: op.requestBody?.content?.['application/json']?.schema,
+      tags: op.tags ?? [],
     })),
   )
 }
@@ -164,11 +168,13 @@ export function drafts(op: Operation, mode: 'valid-ish' | 'hostile'): fc.Arbitra
     const sent = (x: unknown) => (p.in === 'header' ? String(asText(x)) : asText(x))
     // an empty list is no parameter at all
     const refused = (x: unknown) =>
-      x instanceof RawText ||
-      (!(Array.isArray(x) && x.length === 0) &&
-        !accepts({ [p.name]: x }) &&
-        (p.in !== 'path' || x !== '') &&
-        (p.in !== 'header' || HEADER_SAFE.test(String(x))))
+      x instanceof RawText
+        ? // a dot segment names the parent path: another route, not a bad parameter
+          !(p.in === 'path' && x.text === '.')
+        : !(Array.isArray(x) && x.length === 0) &&
+          !accepts({ [p.name]: x }) &&
+          (p.in !== 'path' || x !== '') &&
+          (p.in !== 'header' || HEADER_SAFE.test(String(x)))
     const raw = p.in === 'path' ? [fc.constantFrom(...RAW_URL_TEXT)] : []
     for (const bad of [...breaking(p.schema).map((b) => b.map(sent)), ...raw])
       if (viable(bad, refused))
