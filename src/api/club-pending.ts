@@ -20,7 +20,6 @@ const PENDING: [method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, access: 
   ['POST', '/admin/toggle-member/:id', 'admin', 'Deactivating and reactivating members'],
   ['DELETE', '/admin/remove-member/:id', 'admin', 'Removing members'],
   ['GET', '/admin/stats', 'admin', 'The admin dashboard counters'],
-  ['GET', '/attendance/stats', 'user', 'Attendance figures for members'],
   ['GET', '/member/profile', 'user', 'Member profiles'],
   ['PUT', '/member/profile', 'user', 'Member profiles'],
   ['GET', '/resources', 'user', 'Study resources'],

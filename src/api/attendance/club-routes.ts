@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { eventRoster, memberAttendance } from '../../projections/attendance/attendance-records'
+import { eventRoster, memberAttendance, memberFigures } from '../../projections/attendance/attendance-records'
 import { getClubEvent } from '../../projections/club-events/club-events'
 import { countApprovedStudents } from '../../projections/identity/users'
 import { zonedIso } from '../../platform/wall-clock'
@@ -50,9 +50,18 @@ const Roster = Type.Object({
   attendance_rate: Type.Number(),
 })
 
+/** a member's own figures, in the names of the frontend (percentage) and the original backend (attendance_rate) */
+const Figures = Type.Object({
+  total_events: Type.Integer(),
+  attended: Type.Integer(),
+  events_attended: Type.Integer(),
+  percentage: Type.Number(),
+  attendance_rate: Type.Number(),
+})
+
 const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100)
 
-/** The club frontend's attendance reads: a member's history and an event's live roster. */
+/** The club frontend's attendance reads: a member's history and figures, and an event's live roster. */
 export function clubAttendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const db = runtime.db.kysely
   const zone = runtime.config.club.timezone
@@ -78,6 +87,25 @@ export function clubAttendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebo
             marked_at: r.marked_at,
           })),
         }
+      },
+    )
+
+    app.get(
+      '/attendance/stats',
+      {
+        config: { access: 'user', reads: ['attendance_records', 'club_events', 'users'] },
+        schema: {
+          tags: ['club'],
+          security,
+          description:
+            'The caller’s own figures: events held since they joined (and any they marked), and how many they marked.',
+          response: { 200: Figures, ...errorResponses() },
+        },
+      },
+      async (request) => {
+        const { total_events, attended } = await memberFigures(db, request.caller!.id, runtime.sources.now())
+        const rate = percent(attended, total_events)
+        return { total_events, attended, events_attended: attended, percentage: rate, attendance_rate: rate }
       },
     )
 

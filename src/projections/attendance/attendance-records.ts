@@ -98,3 +98,29 @@ export async function eventRoster(
     .execute()
   return rows.map((r) => ({ ...viewOf(r), full_name: r.full_name ?? '', email: r.email ?? '' }))
 }
+
+/**
+ * A member's own figures: the events held since they joined (started by `now`,
+ * not ended before the signup) and any other they marked, and how many of
+ * those they marked. One pass over club events with the member's own marks
+ * joined (at most one each), never a scan of the event store.
+ */
+export async function memberFigures(
+  db: Executor,
+  userId: string,
+  now: Date,
+): Promise<{ total_events: number; attended: number }> {
+  const joined = db.selectFrom('users').select('created_at').where('id', '=', userId)
+  const row = await db
+    .selectFrom('club_events as e')
+    .leftJoin('attendance_records as a', (join) =>
+      join.onRef('a.club_event_id', '=', 'e.id').on('a.user_id', '=', userId),
+    )
+    .select((eb) => [eb.fn.countAll<string>().as('total'), eb.fn.count<string>('a.id').as('attended')])
+    .where('e.deleted_at', 'is', null)
+    .where((eb) =>
+      eb.or([eb('a.id', 'is not', null), eb.and([eb('e.starts_at', '<=', now), eb('e.ends_at', '>=', joined)])]),
+    )
+    .executeTakeFirstOrThrow()
+  return { total_events: Number(row.total), attended: Number(row.attended) }
+}
