@@ -1,11 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import {
-  createClubEvent,
-  deleteClubEvent,
-  keepingLength,
-  updateClubEvent,
-} from '../../commands/club-events/club-events'
+import { createClubEvent, deleteClubEvent, updateClubEvent } from '../../commands/club-events/club-events'
 import type { Runtime } from '../../runtime'
 import { errors } from '../errors'
 import { IdParams, Nullable, Timestamp, errorResponses } from '../schemas'
@@ -87,8 +82,7 @@ export function clubEventWriteRoutes(runtime: Runtime): FastifyPluginAsyncTypebo
         const changes = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined))
         if (Object.keys(changes).length === 0) throw errors.validation(undefined, undefined, 'nothing to change')
         const id = request.params.id
-        const moved = await keepingLength(deps, id, changes)
-        return shape(await updateClubEvent(request.tracked(deps), id, moved, request.actor()))
+        return shape(await updateClubEvent(request.tracked(deps), id, changes, request.actor(), { keepLength: true }))
       },
     )
 

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { clubEventNow } from '../../commands/club-events/club-events'
 import { issueQr, revokeQr, rotateQr } from '../../commands/qr/qr-sessions'
 import { getClubEvent } from '../../projections/club-events/club-events'
 import { activeQrSessions } from '../../projections/qr/qr-sessions'
@@ -41,18 +40,15 @@ export function clubQrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const zone = runtime.config.club.timezone
   const secondsLeft = (expiresAt: string) =>
     Math.max(0, Math.round((Date.parse(expiresAt) - runtime.sources.now().getTime()) / 1000))
-  const clubQr = async (qr: Awaited<ReturnType<typeof issueQr>>) => {
-    const event = await clubEventNow(runtime.clubEvents, qr.event_id)
-    return {
-      session_id: qr.id,
-      qr_payload: qr.payload,
-      event_id: qr.event_id,
-      event_title: event.status === 'active' ? event.title : '',
-      expires_at: qr.expires_at,
-      expires_in_seconds: secondsLeft(qr.expires_at),
-      qr_session: qr,
-    }
-  }
+  const clubQr = (qr: Awaited<ReturnType<typeof issueQr>>) => ({
+    session_id: qr.id,
+    qr_payload: qr.payload,
+    event_id: qr.event_id,
+    event_title: qr.event_title,
+    expires_at: qr.expires_at,
+    expires_in_seconds: secondsLeft(qr.expires_at),
+    qr_session: qr,
+  })
   const answers = (extra: number[] = []) => ({ 200: ClubQr, ...errorResponses(404, ...extra) })
   return async (app) => {
     app.post(
@@ -110,7 +106,7 @@ export function clubQrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         },
       },
       async () => {
-        const [newest] = await activeQrSessions(db, runtime.sources.now())
+        const [newest] = await activeQrSessions(db, runtime.sources.now(), undefined, 1)
         const event = newest && (await getClubEvent(db, newest.club_event_id))
         if (!newest || !event) return { active: false }
         return {

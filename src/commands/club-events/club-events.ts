@@ -2,7 +2,7 @@ import { clubEventDecider, type ClubEventInput } from '../../domain/club-events/
 import { type ClubEventFields, clubEventStream } from '../../domain/club-events/events'
 import type { ClubEventState } from '../../domain/club-events/state'
 import { type ActorContext, type CommandDeps, commandMetadata } from '../context'
-import { handleCommand, loadState } from '../handle'
+import { handleCommand } from '../handle'
 
 export interface ClubEventDeps extends CommandDeps {
   /** the mark hot path's cache: every process drops an edited or deleted club event at once */
@@ -42,12 +42,17 @@ export async function updateClubEvent(
   id: string,
   changes: Partial<ClubEventFields>,
   ctx: ActorContext,
+  opts: { keepLength?: boolean } = {},
 ) {
   const { after } = await handleCommand(
     deps,
     clubEventStream(id),
     clubEventDecider,
-    { type: 'UpdateClubEvent', data: { club_event_id: id, changes }, metadata: commandMetadata(ctx, deps.sources) },
+    {
+      type: 'UpdateClubEvent',
+      data: { club_event_id: id, changes, keep_length: opts.keepLength ?? false },
+      metadata: commandMetadata(ctx, deps.sources),
+    },
     ctx,
   )
   await deps.cache.forgetClubEvent(id)
@@ -63,25 +68,4 @@ export async function deleteClubEvent(deps: ClubEventDeps, id: string, ctx: Acto
     ctx,
   )
   await deps.cache.forgetClubEvent(id)
-}
-
-/**
- * The changes of a move of the start alone, with the end moved along so the
- * event keeps its length (the club's form sends a start and no end).
- */
-export async function keepingLength(
-  deps: ClubEventDeps,
-  id: string,
-  changes: Partial<ClubEventFields>,
-): Promise<Partial<ClubEventFields>> {
-  if (changes.starts_at === undefined || changes.ends_at !== undefined) return changes
-  const state = await loadState(deps.store, clubEventStream(id), clubEventDecider)
-  if (state.status !== 'active') return changes // the update itself refuses it
-  const length = Date.parse(state.ends_at) - Date.parse(state.starts_at)
-  return { ...changes, ends_at: new Date(Date.parse(changes.starts_at) + length).toISOString() }
-}
-
-/** A club event as its stream says it is now (never a projection that may lag). */
-export function clubEventNow(deps: ClubEventDeps, id: string): Promise<ClubEventState> {
-  return loadState(deps.store, clubEventStream(id), clubEventDecider)
 }

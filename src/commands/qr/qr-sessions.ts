@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { clubEventDecider } from '../../domain/club-events/decide'
 import { clubEventStream } from '../../domain/club-events/events'
+import type { ClubEventState } from '../../domain/club-events/state'
 import { nextQrIssued, qrSessionDecider } from '../../domain/qr/decide'
 import { type QrIssued, qrSessionStream } from '../../domain/qr/events'
 import { type QrKeys, keyId, qrPayloadFor } from '../../domain/qr/signing'
@@ -20,9 +21,11 @@ export interface QrDeps extends CommandDeps {
   qrRotationGraceSeconds: number
 }
 
-const view = (deps: QrDeps, issued: QrIssued['data']) => ({
+/** A session as a command answers it, with the title of the club event read for the decision (the club's QR page shows it). */
+const view = (deps: QrDeps, issued: QrIssued['data'], clubEvent: ClubEventState) => ({
   id: issued.qr_session_id,
   event_id: issued.club_event_id,
+  event_title: clubEvent.status === 'active' ? clubEvent.title : '',
   payload: qrPayloadFor(issued, deps.qrKeys.current),
   expires_at: issued.expires_at,
 })
@@ -52,7 +55,7 @@ export async function issueQr(deps: QrDeps, input: { event_id: string; ttl_secon
   )
   const issued = events[0]
   if (!issued || issued.type !== 'QrIssued') throw new Error('unreachable: IssueQr emits QrIssued')
-  return view(deps, issued.data)
+  return view(deps, issued.data, clubEvent)
 }
 
 /**
@@ -102,7 +105,7 @@ export async function rotateQr(deps: QrDeps, id: string, ctx: ActorContext) {
     // appended already, by the call that rotated or one before this
     if (!(err instanceof WrongExpectedVersion)) throw err
   }
-  return view(deps, next.data)
+  return view(deps, next.data, clubEvent)
 }
 
 /** How many replaced sessions back a revocation looks for one still in its grace. */

@@ -11,7 +11,12 @@ export type ClubEventInput = Pick<ClubEventFields, 'title' | 'starts_at' | 'ends
 export type CreateClubEvent = Command<'CreateClubEvent', ClubEventInput & { club_event_id: string }, ActorMetadata>
 export type UpdateClubEvent = Command<
   'UpdateClubEvent',
-  { club_event_id: string; changes: Partial<ClubEventFields> },
+  {
+    club_event_id: string
+    changes: Partial<ClubEventFields>
+    /** a new start with no new end moves the end along, keeping the event's length (the club's form has no end) */
+    keep_length?: boolean
+  },
   ActorMetadata
 >
 export type DeleteClubEvent = Command<'DeleteClubEvent', { club_event_id: string }, ActorMetadata>
@@ -69,7 +74,14 @@ function changedFields(changes: Partial<ClubEventFields>, current: ClubEventFiel
 
 function update({ data, metadata }: UpdateClubEvent, state: ClubEventState): ClubEventUpdated[] {
   if (state.status !== 'active') throw clubEventRefusals.notFound(data.club_event_id)
-  const changes = changedFields(data.changes, state)
+  const asked = { ...data.changes }
+  if (data.keep_length && asked.starts_at !== undefined && asked.ends_at === undefined) {
+    const length = Date.parse(state.ends_at) - Date.parse(state.starts_at)
+    const start = Date.parse(asked.starts_at)
+    // an unreadable start is left for the field checks to refuse
+    if (Number.isFinite(start)) asked.ends_at = new Date(start + length).toISOString()
+  }
+  const changes = changedFields(asked, state)
   // the window is checked as it will be after the update, so moving both ends at once works
   validWindow(changes.starts_at ?? state.starts_at, changes.ends_at ?? state.ends_at)
   if (Object.keys(changes).length === 0) return []

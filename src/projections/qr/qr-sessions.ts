@@ -72,7 +72,12 @@ function issuedOf(r: Row): QrIssued['data'] {
  * Unexpired, unrevoked QR sessions, newest first (at most 200), of one club
  * event or all. A session replaced by a rotation is listed until its grace ends.
  */
-export async function activeQrSessions(db: Executor, now: Date, clubEventId?: string): Promise<QrIssued['data'][]> {
+export async function activeQrSessions(
+  db: Executor,
+  now: Date,
+  clubEventId?: string,
+  limit = 200,
+): Promise<QrIssued['data'][]> {
   let q = db
     .selectFrom('qr_sessions')
     .selectAll()
@@ -80,7 +85,7 @@ export async function activeQrSessions(db: Executor, now: Date, clubEventId?: st
     .where('expires_at', '>', now)
     .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', now)]))
     .orderBy('issued_at', 'desc')
-    .limit(200)
+    .limit(limit)
   if (clubEventId) q = q.where('club_event_id', '=', clubEventId)
   return (await q.execute()).map(issuedOf)
 }
