@@ -1,5 +1,6 @@
 import { benchAuth } from './auth'
 import { printTable } from './lib'
+import { benchResources } from './resources'
 import { benchScan } from './scan'
 import { benchStore } from './store'
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   printTable('Event store (PostgreSQL)', await benchStore())
   printTable('Login (service in a child process, bcrypt cost 12 on worker threads)', await benchAuth())
   printTable('QR scans over HTTP (service in a child process, rate limits off)', await benchScan())
+  printTable('Study resources: the memory an upload costs the service (PostgreSQL)', await benchResources())
 }
 
 main().catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import type { PasswordPolicy } from './domain/identity/password-policy'
 import { ConfigError, type Env, num, str } from './env'
 
 /** What the club's own frontend and scripts need of this service (docs/club-frontend.md). */
@@ -14,6 +15,20 @@ export interface ClubSettings {
   timezone: string
   /** how long an event created with only `scheduled_at` lasts (EVENT_DEFAULT_DURATION_MINUTES). @defaultValue 120 */
   eventDefaultDurationMinutes: number
+  /**
+   * which passwords a signup may choose (PASSWORD_POLICY): `strong` weighs each with a strength estimate
+   * and refuses the member's own name in it; `club` is the original portal's rule (8 characters with an
+   * upper- and a lower-case letter, a digit and a symbol, here also never a well-known password), for a
+   * club whose own scripts and members expect it. @defaultValue 'strong'
+   */
+  passwordPolicy: PasswordPolicy
+}
+
+function passwordPolicy(env: Env): PasswordPolicy {
+  const policy = str(env, 'PASSWORD_POLICY', 'strong')
+  if (policy !== 'strong' && policy !== 'club')
+    throw new ConfigError('PASSWORD_POLICY', `must be strong or club, not ${JSON.stringify(policy)}`)
+  return policy
 }
 
 function timezone(env: Env): string {
@@ -58,5 +73,6 @@ export function clubSettings(env: Env): ClubSettings {
       max: 60 * 24 * 14,
       integer: true,
     }),
+    passwordPolicy: passwordPolicy(env),
   }
 }

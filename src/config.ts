@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import { QR_ROTATION_GRACE_SECONDS, QR_TTL_SECONDS } from './domain/qr/decide'
 import { type AccessDeniedSettings, type RateLimits, accessDenied, rateLimits } from './config-limits'
 import { type ClubSettings, clubSettings } from './config-club'
+import { type ResourceSettings, resourceSettings } from './config-resources'
 import { ConfigError, type Env, bool, num, secret, str, trustProxy, url } from './env'
 
 export { ConfigError, type Env }
@@ -110,6 +111,7 @@ export interface Config {
   httpTimeouts: HttpTimeouts
   accessDenied: AccessDeniedSettings
   club: ClubSettings
+  resources: ResourceSettings
   /** which secrets were generated for development and written under dataDir */
   generatedSecrets: string[]
 }
@@ -156,7 +158,7 @@ function developmentSecrets(dataDir: string, missing: SecretName[]): Record<stri
 }
 
 /**
- * With config-limits.ts, the only module that reads the environment (through
+ * With config-limits.ts, config-club.ts and config-resources.ts, the only modules that read the environment (through
  * env.ts). `loadConfig`
  * validates every variable once and returns a frozen object that is passed
  * down; a bad value throws a ConfigError naming the variable, and main.ts
@@ -268,6 +270,7 @@ export function loadConfig(env: Env): Readonly<Config> {
     httpTimeouts: httpTimeouts(env, sseHeartbeatSeconds),
     accessDenied: accessDenied(env),
     club: clubSettings(env),
+    resources: resourceSettings(env),
     generatedSecrets,
   })
 }

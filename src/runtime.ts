@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto'
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto'
 import type { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { sql } from 'kysely'
@@ -11,9 +11,10 @@ import type { IdentityDeps } from './commands/identity/deps'
 import { RevokedSessions } from './commands/identity/revoked-sessions'
 import type { NotificationDeps } from './commands/notifications/read'
 import type { QrDeps } from './commands/qr/qr-sessions'
+import type { ResourceDeps } from './commands/resources/deps'
 import type { Config } from './config'
 import { type Db, openDb } from './db/connection'
-import { migrateEventStore, migrateReadModel } from './db/migrate'
+import { migrateBlobStore, migrateEventStore, migrateReadModel } from './db/migrate'
 import { chainKey } from './domain/audit/chain'
 import {
   type ApprovalScheduler,
@@ -54,6 +55,7 @@ import type { EventStore } from './store/event-store'
 import { instrumentStore } from './store/instrumented'
 import { createEsdbEventStore } from './store/esdb'
 import { PostgresEventStore } from './store/postgres/postgres-event-store'
+import { SqlBlobStore } from './store/postgres/sql-blob-store'
 
 export type { Sources }
 export type Role = 'all' | 'api' | 'projector' | 'worker'
@@ -79,6 +81,7 @@ export interface Runtime {
   readonly qr: QrDeps
   readonly attendance: MarkDeps
   readonly notifications: NotificationDeps
+  readonly resources: ResourceDeps
   readonly limiter: RateLimiter
   /** the refusals of routes' access rules, summed up per source, route and window */
   readonly denials: AccessDeniedRecorder
@@ -127,6 +130,8 @@ export async function createRuntime(
   })
   if (!config.eventStoreUrl) await migrateEventStore(db.kysely)
   await migrateReadModel(db.kysely)
+  // the bytes of study resources stay in PostgreSQL whichever store holds the events (docs/resources.md)
+  await migrateBlobStore(db.kysely)
   // EVENTSTORE_URL moves the events to EventStoreDB; read tables and checkpoints stay in PostgreSQL
   const adapter = config.eventStoreUrl
     ? createEsdbEventStore(config.eventStoreUrl, {
@@ -157,6 +162,7 @@ export async function createRuntime(
       approvalTimeoutMs: config.approvalTimeoutMinutes * 60_000,
       refreshTtlMs: config.refreshTokenExpireDays * 86_400_000,
       refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
+      passwordPolicy: config.club.passwordPolicy,
     },
     revocations,
   }
@@ -175,6 +181,17 @@ export async function createRuntime(
   // no store: a mark writes only through the guarded appender its route hands it
   const attendance: MarkDeps = { sources, cache, qrKeys }
   const notifications: NotificationDeps = { store, sources, db: db.kysely }
+  const resources: ResourceDeps = {
+    store,
+    sources,
+    blobs: new SqlBlobStore(db.pool),
+    maxBytes: config.resources.maxBytes,
+    links: {
+      // a key of its own for download links (HKDF, its own label), never the JWT key itself
+      key: Buffer.from(hkdfSync('sha256', config.jwtSecret, '', 'dscp resource download links v1', 32)),
+      ttlSeconds: config.resources.linkTtlSeconds,
+    },
+  }
   const limiter: RateLimiter = !config.rateLimitEnabled
     ? noRateLimit
     : redis
@@ -266,6 +283,7 @@ export async function createRuntime(
     qr,
     attendance,
     notifications,
+    resources,
     limiter,
     denials,
     runners,

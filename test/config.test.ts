@@ -42,6 +42,7 @@ t.test('the defaults', async (t) => {
     bootstrapAdminPassword: undefined,
     trustProxy: false,
     club: { corsOrigins: [], timezone: 'UTC', eventDefaultDurationMinutes: 120 },
+    resources: { maxBytes: 25 * 1024 * 1024, linkTtlSeconds: 300 },
     generatedSecrets: [],
   })
   t.same(c.rateLimits, {
@@ -110,6 +111,10 @@ t.test('a bad value throws a ConfigError naming the variable', async (t) => {
     ['REDIS_COMMAND_TIMEOUT_MS', '2.5'],
     ['LOG_LEVEL', 'loud'],
     ['NODE_ENV', 'staging'],
+    ['RESOURCE_MAX_BYTES', '0'],
+    ['RESOURCE_MAX_BYTES', String(2 ** 30 + 1)],
+    ['RESOURCE_MAX_BYTES', '25MB'],
+    ['RESOURCE_LINK_TTL_SECONDS', '5'],
   ]
   for (const [variable, value] of bad) {
     const err = configError({ ...base, [variable]: value })
@@ -253,24 +258,30 @@ t.test('TRUST_PROXY: true, or the addresses and ranges of the proxies', async (t
   t.match(configError({ ...base, TRUST_PROXY: '2' }).message, /not a hop count/, 'fastify would ignore a hop count')
 })
 
-t.test("the club client's settings: origins, a time zone, an event's default length", async (t) => {
-  const c = loadConfig({
-    ...base,
-    CORS_ORIGINS: 'http://localhost:3000, https://club.example.org',
-    CLUB_TIMEZONE: 'Asia/Kolkata',
-    EVENT_DEFAULT_DURATION_MINUTES: '90',
-  })
-  t.same(c.club, {
-    corsOrigins: ['http://localhost:3000', 'https://club.example.org'],
-    timezone: 'Asia/Kolkata',
-    eventDefaultDurationMinutes: 90,
-  })
-  t.same(loadConfig({ ...base, CORS_ORIGINS: '*' }).club.corsOrigins, ['*'])
-  for (const [env, name] of [
-    [{ CORS_ORIGINS: 'http://localhost:3000/app' }, 'CORS_ORIGINS'],
-    [{ CORS_ORIGINS: 'localhost:3000' }, 'CORS_ORIGINS'],
-    [{ CLUB_TIMEZONE: 'Mars/Olympus' }, 'CLUB_TIMEZONE'],
-    [{ EVENT_DEFAULT_DURATION_MINUTES: '0' }, 'EVENT_DEFAULT_DURATION_MINUTES'],
-  ] as const)
-    t.equal(configError({ ...base, ...env }).variable, name, `${JSON.stringify(env)} is refused`)
-})
+t.test(
+  "the club client's settings: origins, a time zone, an event's default length, the password policy",
+  async (t) => {
+    const c = loadConfig({
+      ...base,
+      CORS_ORIGINS: 'http://localhost:3000, https://club.example.org',
+      CLUB_TIMEZONE: 'Asia/Kolkata',
+      EVENT_DEFAULT_DURATION_MINUTES: '90',
+    })
+    t.same(c.club, {
+      corsOrigins: ['http://localhost:3000', 'https://club.example.org'],
+      timezone: 'Asia/Kolkata',
+      eventDefaultDurationMinutes: 90,
+      passwordPolicy: 'strong',
+    })
+    t.same(loadConfig({ ...base, CORS_ORIGINS: '*' }).club.corsOrigins, ['*'])
+    t.equal(loadConfig({ ...base, PASSWORD_POLICY: 'club' }).club.passwordPolicy, 'club')
+    for (const [env, name] of [
+      [{ CORS_ORIGINS: 'http://localhost:3000/app' }, 'CORS_ORIGINS'],
+      [{ CORS_ORIGINS: 'localhost:3000' }, 'CORS_ORIGINS'],
+      [{ CLUB_TIMEZONE: 'Mars/Olympus' }, 'CLUB_TIMEZONE'],
+      [{ EVENT_DEFAULT_DURATION_MINUTES: '0' }, 'EVENT_DEFAULT_DURATION_MINUTES'],
+      [{ PASSWORD_POLICY: 'weak' }, 'PASSWORD_POLICY'],
+    ] as const)
+      t.equal(configError({ ...base, ...env }).variable, name, `${JSON.stringify(env)} is refused`)
+  },
+)

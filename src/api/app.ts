@@ -67,7 +67,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
 
   const methodsOf = registerMethodTable(app)
 
-  // JSON only (login also takes the club's form encodings): any other content type with a body is a 415
+  // JSON only (login also takes the club's form encodings, resource uploads multipart): any other content type with a body is a 415
   app.removeContentTypeParser('text/plain')
   registerValidation(app, config.club.timezone)
   registerErrorHandling(app, methodsOf)

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely'
+import type { ClubEventLifecycle } from '../domain/club-events/lifecycle'
 import type { Role } from '../domain/identity/user-events'
 import type { NotificationType } from '../domain/notifications/text'
 
@@ -18,9 +19,11 @@ export interface Database {
   notifications: NotificationsTable
   notification_admins: NotificationAdminsTable
   notification_club_events: NotificationClubEventsTable
+  notification_attendees: NotificationAttendeesTable
   notification_feed: NotificationFeedTable
   audit_log: AuditLogTable
   event_chain: EventChainTable
+  resources: ResourcesTable
   'analytics.attendance_per_event': AttendancePerEventView
   'analytics.attendance_per_member': AttendancePerMemberView
   'analytics.attendance_per_day': AttendancePerDayView
@@ -53,6 +56,9 @@ export interface ClubEventsTable {
   updated_at: Timestamp
   deleted_at: Timestamp | null
   attendance_count: Generated<number>
+  description: string | null
+  /** the club's status of the event: scheduled, active, completed or cancelled (shown as `status`) */
+  lifecycle: Generated<ClubEventLifecycle>
 }
 
 export interface QrSessionsTable {
@@ -78,7 +84,7 @@ export interface AttendanceRecordsTable {
   location: Json<{ lat: number; lng: number; accuracy_m: number } | null> | null
 }
 
-export type UserStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'deactivated'
+export type UserStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'deactivated' | 'removed'
 
 export interface UsersTable {
   id: string
@@ -89,6 +95,12 @@ export interface UsersTable {
   created_at: Timestamp
   approved_at: Timestamp | null
   updated_at: Timestamp
+  section: string | null
+  branch: string | null
+  year: string | null
+  bio: string | null
+  /** jsonb array; defaults to [] */
+  skills: ColumnType<string[], string | undefined, string>
 }
 
 /** a pending row past expires_at reads as expired (the sweep records it later) */
@@ -142,6 +154,12 @@ export interface NotificationClubEventsTable {
   title: string
 }
 
+/** Who marked attendance at a club event, as of the feed so far: told when it is cancelled. */
+export interface NotificationAttendeesTable {
+  club_event_id: string
+  user_id: string
+}
+
 /** One row: how many feed events the notifications consumer has seen. */
 export interface NotificationFeedTable {
   id: number
@@ -178,6 +196,23 @@ export interface EventChainTable {
   /** 0-based place in the feed */
   seq: Int8
   link: string
+}
+
+/** Study resources (projections/resources/resources.ts); the bytes are in blob_chunks, not here. */
+export interface ResourcesTable {
+  id: string
+  title: string
+  description: string | null
+  file_name: string
+  content_type: string
+  size: number
+  sha256: string
+  club_event_id: string | null
+  uploaded_by: string
+  uploaded_at: Timestamp
+  deleted_at: Timestamp | null
+  deleted_by: string | null
+  downloads: Generated<number>
 }
 
 // The analytics views (docs/analytics.md): read-only, so insert and update types are never.

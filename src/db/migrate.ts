@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import * as store0001 from './migrations/store/0001_event_store'
+import * as blobs0001 from './migrations/blobs/0001_blobs'
 import * as read0001 from './migrations/read/0001_runner'
 import * as read0002 from './migrations/read/0002_identity'
 import * as read0003 from './migrations/read/0003_attendance'
@@ -9,6 +10,9 @@ import * as read0006 from './migrations/read/0006_analytics'
 import * as read0007 from './migrations/read/0007_drop_used_nonces'
 import * as read0008 from './migrations/read/0008_drop_sessions'
 import * as read0009 from './migrations/read/0009_qr_rotation'
+import * as read0010 from './migrations/read/0010_resources'
+import * as read0011 from './migrations/read/0011_club_event_lifecycle'
+import * as read0012 from './migrations/read/0012_member_profiles'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -28,6 +32,14 @@ const readMigrations: Record<string, Migration> = {
   '0007_drop_used_nonces': read0007,
   '0008_drop_sessions': read0008,
   '0009_qr_rotation': read0009,
+  '0010_resources': read0010,
+  '0011_club_event_lifecycle': read0011,
+  '0012_member_profiles': read0012,
+}
+
+/** The bytes of stored files: in PostgreSQL whichever event store holds the events. */
+const blobMigrations: Record<string, Migration> = {
+  '0001_blobs': blobs0001,
 }
 
 class StaticProvider implements MigrationProvider {
@@ -57,6 +69,24 @@ export async function migrateEventStore(db: Kysely<any>): Promise<void> {
       migrationLockTableName: 'es_migrations_lock',
     }),
     'event store',
+  )
+}
+
+/**
+ * The blob tables (docs/resources.md), in the database of the read models and,
+ * without EVENTSTORE_URL, of the events: run whichever store holds the events,
+ * so they are not among the event store's own migrations, which only the
+ * PostgreSQL adapter runs.
+ */
+export async function migrateBlobStore(db: Kysely<any>): Promise<void> {
+  await run(
+    new Migrator({
+      db,
+      provider: new StaticProvider(blobMigrations),
+      migrationTableName: 'blob_migrations',
+      migrationLockTableName: 'blob_migrations_lock',
+    }),
+    'blob store',
   )
 }
 

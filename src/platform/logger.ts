@@ -5,7 +5,8 @@ export type { Logger }
 
 /**
  * Secrets never reach the logs: authorization headers, cookies and any field
- * named like a secret are censored wherever they appear in a log object.
+ * named like a secret are censored wherever they appear in a log object, and
+ * a logged request's URL loses the credentials a link carries.
  */
 const REDACT_PATHS = [
   'req.headers.authorization',
@@ -32,6 +33,34 @@ function serializeError(err: unknown): unknown {
   return out
 }
 
+/** Query parameters that are credentials: a download link's signature, a notification stream's ticket. */
+const CREDENTIAL_PARAMS = /([?&](?:sig|ticket)=)[^&#]*/g
+
+interface LoggedRequest {
+  method?: string
+  url?: string
+  headers?: Record<string, unknown>
+  host?: string
+  ip?: string
+  socket?: { remotePort?: number }
+}
+
+/**
+ * A request as fastify logs it ("incoming request"), its URL less the
+ * credentials a link may carry: a signed download link works for minutes
+ * to whoever reads it, in a log too.
+ */
+function serializeRequest(req: LoggedRequest): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: req.url?.replace(CREDENTIAL_PARAMS, '$1[redacted]'),
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }
+}
+
 const isBytes = (v: unknown): boolean => Buffer.isBuffer(v) || ArrayBuffer.isView(v) || v instanceof ArrayBuffer
 
 /** `destination` defaults to stdout (tests pass a buffer to search what was logged). */
@@ -40,7 +69,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, name = 'dscp', de
     name,
     level: config.logLevel,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError },
+    serializers: { err: serializeError, req: serializeRequest },
   }
   return destination ? pino(options, destination) : pino(options)
 }

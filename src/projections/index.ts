@@ -7,6 +7,7 @@ import { usersProjection } from './identity/users'
 import { notificationsConsumer } from './notifications/notifications'
 import type { Consumer, Projection } from './projection'
 import { qrSessionsProjection } from './qr/qr-sessions'
+import { resourcesProjection } from './resources/resources'
 
 /** Every pure read model, each rebuilt from position 0 by its own runner. */
 export const projections: Projection[] = [
@@ -16,6 +17,7 @@ export const projections: Projection[] = [
   qrSessionsProjection,
   attendanceProjection,
   auditLogProjection,
+  resourcesProjection,
 ]
 
 /** Every projection and reactor the projector role runs. */
@@ -36,6 +38,7 @@ export const READ_MODELS = [
   'audit_log',
   'notifications',
   'event_chain',
+  'resources',
 ] as const
 
 export type ReadModel = (typeof READ_MODELS)[number]

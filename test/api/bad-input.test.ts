@@ -22,6 +22,8 @@ interface ApiRoute {
   bodyKeys: string[] | undefined
   paramKeys: string[]
   queryKeys: string[]
+  /** an upload: reads multipart forms (its schema says it consumes them) */
+  multipart: boolean
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
@@ -36,23 +38,20 @@ const keysOf = (schema: unknown): string[] =>
   Object.keys((schema as { properties?: object } | undefined)?.properties ?? {})
 
 function apiRoutes(collected: RouteOptions[]): ApiRoute[] {
-  return (
-    collected
-      // a club call not built yet reads nothing of its request: it answers 501 to any (club-pending.ts)
-      .filter((r) => !r.config?.notBuilt)
-      .flatMap((r) =>
-        (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
-          method: String(method),
-          url: r.url,
-          access: r.config?.access ?? 'public',
-          bodyLimit: r.bodyLimit,
-          bodyKeys: r.schema?.body ? keysOf(r.schema.body) : undefined,
-          paramKeys: keysOf(r.schema?.params),
-          queryKeys: keysOf(r.schema?.querystring),
-        })),
-      )
-      .filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD')
-  )
+  return collected
+    .flatMap((r) =>
+      (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+        method: String(method),
+        url: r.url,
+        access: r.config?.access ?? 'public',
+        bodyLimit: r.bodyLimit,
+        bodyKeys: r.schema?.body ? keysOf(r.schema.body) : undefined,
+        paramKeys: keysOf(r.schema?.params),
+        queryKeys: keysOf(r.schema?.querystring),
+        multipart: ((r.schema as { consumes?: string[] } | undefined)?.consumes ?? []).includes('multipart/form-data'),
+      })),
+    )
+    .filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD')
 }
 
 const fill = (url: string, value = () => randomUUID() as string) =>
@@ -208,7 +207,8 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
         'application/jsonx',
         'text/json',
       ]) {
-        const form = forms && /form/.test(type)
+        // an upload reads multipart too (resources): there, this body is no multipart form
+        const form = (forms && /form/.test(type)) || (route.multipart && type.startsWith('multipart'))
         checks.push(
           expectRefused(
             t,

@@ -15,7 +15,10 @@ export interface ClubEventBody {
   ends_at: string
   location: string | null
   notes: string | null
+  description: string | null
   geofence: { lat: number; lng: number; radius_m: number } | null
+  /** the club's status: scheduled, active, completed or cancelled */
+  status: string
   created_by: string
   created_at: string
 }

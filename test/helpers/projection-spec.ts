@@ -36,19 +36,23 @@ const KEYS: Record<TableName, string[]> = {
   notifications: ['id'],
   notification_admins: ['user_id'],
   notification_club_events: ['id'],
+  notification_attendees: ['club_event_id', 'user_id'],
   notification_feed: ['id'],
   audit_log: ['id'],
   event_chain: ['position'],
+  resources: ['id'],
 }
 
 /** Column defaults the migrations declare. */
 const DEFAULTS: Partial<Record<TableName, Record<string, unknown>>> = {
   club_events: { attendance_count: 0 },
   notifications: { count: 1 },
+  resources: { downloads: 0 },
 }
 
 /** jsonb columns, written as JSON text: parsed back for comparison. */
 const JSON_COLUMNS: Partial<Record<TableName, string[]>> = {
+  users: ['skills'],
   club_events: ['geofence'],
   attendance_records: ['location'],
   notifications: ['data'],

@@ -20,7 +20,9 @@ export const activeEvent = (geofence: Geofence | null = null): Extract<ClubEvent
   ends_at: '2025-03-01T13:00:00.000Z',
   location: null,
   notes: null,
+  description: null,
   geofence,
+  lifecycle: 'scheduled',
   created_by: ADMIN,
   created_at: '2025-02-01T00:00:00.000Z',
 })

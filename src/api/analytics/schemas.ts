@@ -32,3 +32,21 @@ export const Summary = Type.Object({
     Type.Object({ day: Day, approved: Type.Integer(), rejected: Type.Integer(), expired: Type.Integer() }),
   ),
 })
+
+const count = Type.Integer({ minimum: 0 })
+export const AdminStats = Type.Object({
+  users: Type.Object({
+    total: count,
+    students: count,
+    admins: count,
+    inactive: count,
+    pending_approvals: count,
+  }),
+  events: Type.Object({ total: count, upcoming: count, past: count }),
+  attendance: Type.Object({ total_records: count, average_attendance_rate: Type.Number() }),
+  qr: Type.Object({ live_sessions: count }),
+  total_members: count,
+  pending_users: count,
+  total_events: count,
+  active_sessions: count,
+})

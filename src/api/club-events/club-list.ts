@@ -6,7 +6,10 @@ import { clubEventShape } from './club-shapes'
 /** The club frontend does not page its event list: this many latest events at most. */
 const CLUB_LIST_LIMIT = 1000
 
-/** Every event in the club's shape, latest first, each saying whether `userId` attended it. */
+/**
+ * Every event, past and upcoming, in the club's shape, latest first, each with
+ * its status, its attendee count and whether `userId` attended it.
+ */
 export async function clubEventList(runtime: Runtime, userId: string) {
   const db = runtime.db.kysely
   const events = await allClubEvents(db, CLUB_LIST_LIMIT)
@@ -15,6 +18,6 @@ export async function clubEventList(runtime: Runtime, userId: string) {
     userId,
     events.map((e) => e.id),
   )
-  const opts = { zone: runtime.config.club.timezone, now: runtime.sources.now() }
-  return events.map((e) => clubEventShape(e, { ...opts, attended: attended.has(e.id) }))
+  const zone = runtime.config.club.timezone
+  return events.map((e) => clubEventShape(e, { zone, attended: attended.has(e.id) }))
 }

@@ -1,20 +1,22 @@
 import { Type } from '@sinclair/typebox'
 import type { ClubEventView } from '../../projections/club-events/club-events'
 import { zonedIso } from '../../platform/wall-clock'
-import { Nullable } from '../schemas'
 import { ClubEvent } from './schemas'
 
 /**
  * A club event as the club's frontend reads it (docs/club-frontend.md): ours
  * plus its names. `scheduled_at` is the start in the club's zone, so its edit
- * form, which splits the time off at the T, shows the club's wall clock; the
- * status follows the event's window until events carry one of their own.
+ * form, which splits the time off at the T, shows the club's wall clock.
+ * `status` is the event's own, as an admin last set it: a scheduled event
+ * whose day has passed still says scheduled (the frontend derives nothing
+ * when a status is given). `attendee_count` is everyone's marks, `attended`
+ * the caller's own.
  */
 export const ClubListEvent = Type.Object({
   ...ClubEvent.properties,
-  description: Nullable(Type.String()),
   scheduled_at: Type.String(),
-  status: Type.String(),
+  /** the start again: the member dashboard reads `date || event_date`, and `date` would fill the admin's date field whole */
+  event_date: Type.String(),
   is_deleted: Type.Boolean(),
   event_type: Type.String(),
   attendance_count: Type.Integer(),
@@ -30,20 +32,15 @@ export const ClubEventAnswer = Type.Object({
 
 type Stored = Omit<ClubEventView, 'attendance_count'> & { attendance_count?: number }
 
-function windowStatus(e: Stored, now: Date): string {
-  if (now.getTime() < Date.parse(e.starts_at)) return 'scheduled'
-  return now.getTime() < Date.parse(e.ends_at) ? 'active' : 'completed'
-}
-
-export function clubEventShape(e: Stored, opts: { zone: string; now: Date; attended?: boolean }) {
+export function clubEventShape(e: Stored, opts: { zone: string; attended?: boolean }) {
   const count = e.attendance_count ?? 0
   const attended = opts.attended ?? false
+  const start = zonedIso(e.starts_at, opts.zone)
   return {
     ...e,
     attendance_count: count,
-    description: null,
-    scheduled_at: zonedIso(e.starts_at, opts.zone),
-    status: windowStatus(e, opts.now),
+    scheduled_at: start,
+    event_date: start,
     is_deleted: false,
     event_type: 'Other',
     attendee_count: count,
@@ -51,3 +48,6 @@ export function clubEventShape(e: Stored, opts: { zone: string; now: Date; atten
     user_attended: attended,
   }
 }
+
+/** The member calendar's event (F31): its start also as `date`, as the original sent it there. */
+export const ClubCalendarEvent = Type.Object({ ...ClubListEvent.properties, date: Type.String() })

@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { createClubEvent, deleteClubEvent, updateClubEvent } from '../../commands/club-events/club-events'
+import {
+  changeClubEventStatus,
+  createClubEvent,
+  deleteClubEvent,
+  updateClubEvent,
+} from '../../commands/club-events/club-events'
 import { getClubEvent, pageClubEvents } from '../../projections/club-events/club-events'
 import { markedAmong } from '../../projections/attendance/attendance-records'
 import { clubEventList } from './club-list'
@@ -9,7 +14,14 @@ import { decodeCursor, encodeCursor } from '../cursor'
 import { errors } from '../errors'
 import { IdParams, Nullable, errorResponses } from '../schemas'
 import { ClubEventAnswer, ClubListEvent, clubEventShape } from './club-shapes'
-import { ClubEvent, ClubEventWithCount, CreateClubEventBody, ListEventsQuery, UpdateClubEventBody } from './schemas'
+import {
+  ClubEvent,
+  ClubEventStatusBody,
+  ClubEventWithCount,
+  CreateClubEventBody,
+  ListEventsQuery,
+  UpdateClubEventBody,
+} from './schemas'
 
 const security = [{ bearer: [] }]
 
@@ -17,7 +29,7 @@ const security = [{ bearer: [] }]
 export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
   const db = runtime.db.kysely
   const deps = runtime.clubEvents
-  const zone = runtime.config.club.timezone
+  const { timezone: zone, eventDefaultDurationMinutes } = runtime.config.club
   const pagedEvents = async (when: 'upcoming' | 'past', cursor: string | undefined, limit: number) => {
     const page = await pageClubEvents(db, { when, now: runtime.sources.now(), after: decodeCursor(cursor), limit })
     return { items: page.items, next_cursor: encodeCursor(page.next) }
@@ -66,7 +78,7 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         const event = await getClubEvent(db, request.params.id)
         if (!event) throw errors.notFound()
         const attended = (await markedAmong(db, request.caller!.id, [event.id])).has(event.id)
-        return { ...clubEventShape(event, { zone, now: runtime.sources.now(), attended }), event }
+        return { ...clubEventShape(event, { zone, attended }), event }
       },
     )
 
@@ -77,13 +89,38 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['admin'],
           security,
+          description:
+            'Create a club event. Without `ends_at` it is an event of one start: it ends EVENT_DEFAULT_DURATION_MINUTES (120) after `starts_at`. `status` (default scheduled) may be given; any other than scheduled is stored as a status change in the same append.',
           body: CreateClubEventBody,
           response: { 201: Type.Object({ event: ClubEvent }), ...errorResponses() },
         },
       },
       async (request, reply) => {
-        const event = await createClubEvent(request.tracked(deps), request.body, request.actor())
+        const { status, ...input } = request.body
+        const event = await createClubEvent(request.tracked(deps), { ...input, lifecycle: status }, request.actor(), {
+          defaultLengthMinutes: eventDefaultDurationMinutes,
+        })
         return reply.status(201).send({ event })
+      },
+    )
+
+    app.post(
+      '/admin/events/:id/status',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags: ['admin'],
+          security,
+          description:
+            'Set the club’s status of an event: scheduled, active, completed or cancelled. Any status may follow any other (completing and reverting to scheduled work from every status; a cancelled event may be completed). The status it already has changes nothing (200, nothing stored). Cancelled and completed events take no attendance: new QR codes (409 `event_cancelled` / `event_completed`) and marks are refused; members who marked a cancelled event are notified.',
+          params: IdParams,
+          body: ClubEventStatusBody,
+          response: { 200: Type.Object({ event: ClubEvent }), ...errorResponses(404) },
+        },
+      },
+      async (request) => {
+        const id = request.params.id
+        return { event: await changeClubEventStatus(request.tracked(deps), id, request.body.status, request.actor()) }
       },
     )
 
@@ -94,6 +131,8 @@ export function clubEventRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['admin'],
           security,
+          description:
+            'Edit the fields given (a non-empty subset of the create fields). The status has a route of its own, POST /api/admin/events/:id/status, so an edit and a status change never overwrite each other.',
           params: IdParams,
           body: UpdateClubEventBody,
           response: { 200: Type.Object({ event: ClubEvent }), ...errorResponses(404) },

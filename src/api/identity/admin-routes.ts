@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { changeRole, deactivateUser, decideApproval } from '../../commands/identity/approvals'
+import { changeRole, decideApproval } from '../../commands/identity/approvals'
+import { deactivateUser } from '../../commands/identity/members'
 import { countApprovalRequests, pageApprovalRequests } from '../../projections/identity/approval-requests'
 import { clubApprovalRequest, statusNamed } from './club-shapes'
 import type { Runtime } from '../../runtime'

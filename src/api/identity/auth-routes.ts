@@ -7,7 +7,7 @@ import { login } from '../../commands/identity/login'
 import { logout, refresh } from '../../commands/identity/sessions'
 import { requestSignup } from '../../commands/identity/signup'
 import { normaliseEmail } from '../../domain/identity/email'
-import { userCreatedAt } from '../../projections/identity/users'
+import { memberProfile } from '../../projections/identity/members'
 import type { Runtime } from '../../runtime'
 import { errors } from '../errors'
 import { enforceLimit } from '../rate-limit'
@@ -173,9 +173,15 @@ export function authRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           // only approved, active callers get this far: no approval to wait for
           is_active: true,
           approval_status: null,
-          created_at: await userCreatedAt(runtime.db.kysely, c.id),
+          // the profile, which the club's profile page falls back on; null until the read model has the row
+          ...profileFields(await memberProfile(runtime.db.kysely, c.id)),
         }
       },
     )
   }
+}
+
+function profileFields(p: Awaited<ReturnType<typeof memberProfile>>) {
+  if (!p) return { created_at: null, section: null, branch: null, year: null, bio: null, skills: [] }
+  return { created_at: p.created_at, section: p.section, branch: p.branch, year: p.year, bio: p.bio, skills: p.skills }
 }

@@ -25,12 +25,7 @@ const User = Type.Object({
   status: Type.String(),
 })
 const ApprovalRequestBrief = Type.Object({ id: Uuid, status: Type.String(), expires_at: Timestamp })
-export const Me = Type.Object({
-  ...User.properties,
-  is_active: Type.Boolean(),
-  approval_status: Type.Null(),
-  created_at: Nullable(Timestamp),
-})
+
 export const SignupResponse = Type.Object({
   message: Type.String(),
   user_id: Uuid,
@@ -94,4 +89,61 @@ export const ApprovalListQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+})
+
+/** The profile fields and their limits (the domain enforces them too: domain/identity/profile.ts). */
+const profileText = (max: number) => Type.Optional(Nullable(Type.String({ maxLength: max })))
+const ProfileFields = {
+  section: Nullable(Type.String({ maxLength: 50 })),
+  branch: Nullable(Type.String({ maxLength: 100 })),
+  year: Nullable(Type.String({ maxLength: 20 })),
+  bio: Nullable(Type.String({ maxLength: 300 })),
+  skills: Type.Array(Type.String({ maxLength: 50 }), { maxItems: 8 }),
+}
+export const Profile = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  full_name: Type.String(),
+  ...ProfileFields,
+  created_at: Nullable(Timestamp),
+})
+/** Any subset; what the club's form echoes (`id`, `email`, `created_at`) is ignored, and the email never changes here. */
+export const ProfileBody = Type.Object({
+  full_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  section: profileText(50),
+  branch: profileText(100),
+  year: profileText(20),
+  bio: profileText(300),
+  skills: Type.Optional(Nullable(ProfileFields.skills)),
+})
+
+export const Member = Type.Object({
+  id: Uuid,
+  email: Type.String(),
+  full_name: Type.String(),
+  role: Role,
+  is_active: Type.Boolean(),
+  joined_at: Timestamp,
+  approved_at: Timestamp,
+  attended: Type.Integer(),
+  total_events: Type.Integer(),
+  attendance_rate: Type.Number(),
+})
+/** the club's member row reads `name` */
+export const ClubMember = Type.Object({ ...Member.properties, name: Type.String() })
+export const MemberListQuery = Type.Object({
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  role: Type.Optional(Role),
+  active: Type.Optional(Type.Boolean()),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+})
+export const MembershipChange = Type.Object({ user_id: Uuid, is_active: Type.Boolean(), message: Type.String() })
+
+export const Me = Type.Object({
+  ...User.properties,
+  is_active: Type.Boolean(),
+  approval_status: Type.Null(),
+  created_at: Nullable(Timestamp),
+  ...ProfileFields,
 })

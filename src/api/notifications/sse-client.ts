@@ -6,6 +6,9 @@ export type FetchChanges = (userId: string, seq: number, limit: number) => Promi
 
 const PAGE = 100
 
+/** Notifications after which the member may no longer listen (whichever API process holds the stream). */
+const ENDS_MEMBERSHIP = new Set(['membership_deactivated', 'membership_removed'])
+
 /** One Server-Sent Event: `id` is the resume cursor a reconnecting EventSource sends back as Last-Event-ID. */
 function notificationFrame(c: NotificationChange): string {
   return `id: ${c.seq}\nevent: notification\ndata: ${JSON.stringify(c.notification)}\n\n`
@@ -63,6 +66,11 @@ export class SseClient {
         if (this.closed) return
         await this.write(notificationFrame(r))
         this.cursor = r.seq
+        if (ENDS_MEMBERSHIP.has(r.notification.type)) {
+          // the member is told why, then the stream ends; a reconnect is refused unless reactivated meanwhile
+          void this.end()
+          return
+        }
       }
       if (rows.length < PAGE) return
     }

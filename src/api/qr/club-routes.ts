@@ -55,7 +55,7 @@ export function clubQrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
       '/attendance/start-session',
       {
         config: { access: 'admin' },
-        schema: { tags: ['club'], security, body: Type.Object({ event_id: Uuid }), response: answers() },
+        schema: { tags: ['club'], security, body: Type.Object({ event_id: Uuid }), response: answers([409]) },
       },
       async (request) =>
         clubQr(await issueQr(request.tracked(deps), { event_id: request.body.event_id }, request.actor())),
@@ -70,7 +70,7 @@ export function clubQrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           security,
           description: 'The next code for the same event; the one replaced stays valid for QR_ROTATION_GRACE_SECONDS.',
           params: IdParams,
-          response: answers([410]),
+          response: answers([409, 410]),
         },
       },
       async (request) => clubQr(await rotateQr(request.tracked(deps), request.params.id, request.actor())),

@@ -32,7 +32,7 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           tags: ['qr'],
           security,
           body: IssueQrBody,
-          response: { 201: Type.Object({ qr_session: QrSession }), ...errorResponses(404) },
+          response: { 201: Type.Object({ qr_session: QrSession }), ...errorResponses(404, 409) },
         },
       },
       async (request, reply) =>
@@ -83,7 +83,7 @@ export function qrRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           tags: ['qr'],
           security,
           params: IdParams,
-          response: { 201: Type.Object({ qr_session: QrSession }), ...errorResponses(404) },
+          response: { 201: Type.Object({ qr_session: QrSession }), ...errorResponses(404, 409) },
         },
       },
       async (request, reply) =>

@@ -23,7 +23,7 @@ export interface HotPathCacheOptions {
  * What a mark needs about a QR session and its club event, read from their
  * streams (never from a projection that could lag) and then kept in memory:
  * an issued QR session never changes. What can change — a revocation or
- * rotation, an edit or deletion of the club event — is dropped at once by the
+ * rotation, an edit, status change or deletion of the club event — is dropped at once by the
  * process that appended it (forget*), which then notifies every other
  * process, so the next mark anywhere reads the stream again. The notification does not wait for
  * the event feed, which shows an event only once every older transaction in
@@ -61,7 +61,11 @@ export class HotPathCache {
         for (const e of events) {
           if (e.type === 'QrRevoked' || e.type === 'QrRotated')
             this.invalidate(this.sessions, (e.data as { qr_session_id: string }).qr_session_id)
-          else if (e.type === 'ClubEventUpdated' || e.type === 'ClubEventDeleted')
+          else if (
+            e.type === 'ClubEventUpdated' ||
+            e.type === 'ClubEventDeleted' ||
+            e.type === 'ClubEventStatusChanged'
+          )
             this.invalidate(this.events, (e.data as { club_event_id: string }).club_event_id)
         }
       },

@@ -1,5 +1,6 @@
 import { clubEventDecider, type ClubEventInput } from '../../domain/club-events/decide'
 import { type ClubEventFields, clubEventStream } from '../../domain/club-events/events'
+import type { ClubEventLifecycle } from '../../domain/club-events/lifecycle'
 import type { ClubEventState } from '../../domain/club-events/state'
 import { type ActorContext, type CommandDeps, commandMetadata } from '../context'
 import { handleCommand } from '../handle'
@@ -19,19 +20,31 @@ function clubEventView(s: ClubEventState) {
     ends_at: s.ends_at,
     location: s.location,
     notes: s.notes,
+    description: s.description,
     geofence: s.geofence,
+    status: s.lifecycle,
     created_by: s.created_by,
     created_at: s.created_at,
   }
 }
 
-export async function createClubEvent(deps: ClubEventDeps, input: ClubEventInput, ctx: ActorContext) {
+export async function createClubEvent(
+  deps: ClubEventDeps,
+  input: ClubEventInput,
+  ctx: ActorContext,
+  /** the length of an event given no end (EVENT_DEFAULT_DURATION_MINUTES); without it an end is required */
+  opts: { defaultLengthMinutes?: number } = {},
+) {
   const id = deps.sources.uuid()
   const { after } = await handleCommand(
     deps,
     clubEventStream(id),
     clubEventDecider,
-    { type: 'CreateClubEvent', data: { ...input, club_event_id: id }, metadata: commandMetadata(ctx, deps.sources) },
+    {
+      type: 'CreateClubEvent',
+      data: { ...input, club_event_id: id, default_length_minutes: opts.defaultLengthMinutes },
+      metadata: commandMetadata(ctx, deps.sources),
+    },
     ctx,
   )
   return clubEventView(after)
@@ -56,6 +69,29 @@ export async function updateClubEvent(
     ctx,
   )
   await deps.cache.forgetClubEvent(id)
+  return clubEventView(after)
+}
+
+/** Sets the club's status of an event; the status it has already changes nothing and still answers the event. */
+export async function changeClubEventStatus(
+  deps: ClubEventDeps,
+  id: string,
+  lifecycle: ClubEventLifecycle,
+  ctx: ActorContext,
+) {
+  const { after, events } = await handleCommand(
+    deps,
+    clubEventStream(id),
+    clubEventDecider,
+    {
+      type: 'ChangeClubEventStatus',
+      data: { club_event_id: id, lifecycle },
+      metadata: commandMetadata(ctx, deps.sources),
+    },
+    ctx,
+  )
+  // a scan anywhere must see a cancelled or completed event at once, not after the feed
+  if (events.length > 0) await deps.cache.forgetClubEvent(id)
   return clubEventView(after)
 }
 

@@ -78,22 +78,3 @@ export async function changeRole(deps: IdentityDeps, input: { user_id: string; r
   )
   if (events.length) await revokeUserSessions(deps, input.user_id, ctx)
 }
-
-export async function deactivateUser(
-  deps: IdentityDeps,
-  input: { user_id: string; reason?: string | null },
-  ctx: ActorContext,
-) {
-  const { events } = await handleCommand(
-    deps,
-    userStream(input.user_id),
-    userDecider,
-    {
-      type: 'Deactivate',
-      data: { reason: input.reason ?? null },
-      metadata: commandMetadata(ctx, deps.sources),
-    },
-    ctx,
-  )
-  if (events.length) await revokeUserSessions(deps, input.user_id, ctx)
-}

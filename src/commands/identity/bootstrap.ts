@@ -23,7 +23,7 @@ export async function createAdmin(
 ): Promise<'created' | 'exists'> {
   const email = normaliseEmail(rawEmail)
   if (!email) throw new DomainError('invalid_email', 'The admin email is not valid')
-  const policy = checkPassword(password, { email, fullName })
+  const policy = checkPassword(password, { email, fullName, policy: deps.settings.passwordPolicy })
   if (!policy.ok) throw new DomainError('weak_password', `The admin password is refused: ${policy.message}`)
   const userId = userIdForEmail(email)
   const stream = userStream(userId)

@@ -1,3 +1,4 @@
+import type { PasswordPolicy } from '../../domain/identity/password-policy'
 import type { TokenService } from '../../platform/auth/access-tokens'
 import type { PasswordHasher } from '../../platform/auth/password-hasher'
 import type { CommandDeps } from '../context'
@@ -7,6 +8,7 @@ interface IdentitySettings {
   approvalTimeoutMs: number
   refreshTtlMs: number
   refreshGraceMs: number
+  passwordPolicy: PasswordPolicy
 }
 
 export interface IdentityDeps extends CommandDeps {

@@ -38,6 +38,7 @@ const REFUSED = {
   rejected: 'approval_rejected',
   expired: 'approval_expired',
   deactivated: 'account_deactivated',
+  removed: 'account_removed',
 } as const
 
 /**
@@ -71,7 +72,8 @@ export async function login(deps: IdentityDeps, input: { email: string; password
     if (status === 'approved' || status === 'none')
       throw await failed('invalid_credentials', identityRefusals.invalidCredentials())
     const code = REFUSED[status]
-    const details = code === 'account_deactivated' ? {} : { approval_request: approvalRequestOf(state, now) }
+    const membershipEnded = code === 'account_deactivated' || code === 'account_removed'
+    const details = membershipEnded ? {} : { approval_request: approvalRequestOf(state, now) }
     throw await failed(code, identityRefusals.loginRefused(code, details))
   }
   const pair = await startSession(deps, state.account.id, state.role, ctx)

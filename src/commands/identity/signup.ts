@@ -1,7 +1,8 @@
 import { normaliseEmail } from '../../domain/identity/email'
-import { checkPassword } from '../../domain/identity/password-policy'
+import { type PasswordPolicy, checkPassword } from '../../domain/identity/password-policy'
+import { validFullName } from '../../domain/identity/profile'
 import { identityRefusals } from '../../domain/identity/refusals'
-import { effectiveStatus, userDecider } from '../../domain/identity/user'
+import { mayRequestSignup, userDecider } from '../../domain/identity/user'
 import { userIdForEmail, userStream } from '../../domain/identity/user-events'
 import { type CommandContext, commandMetadata } from '../context'
 import { handleCommand, loadState } from '../handle'
@@ -15,24 +16,22 @@ export interface SignupInput {
 }
 
 /** Checks what a person typed: the address, their name, the password policy (which weighs the first two). */
-function validSignup(input: SignupInput): { email: string; fullName: string } {
+function validSignup(input: SignupInput, policy: PasswordPolicy): { email: string; fullName: string } {
   const email = normaliseEmail(input.email)
   if (!email) throw identityRefusals.invalidEmail()
-  const fullName = input.full_name.trim()
-  if (fullName.length === 0 || fullName.length > 200 || /[\p{Cc}]/u.test(fullName))
-    throw identityRefusals.invalidFullName()
-  const policy = checkPassword(input.password, { email, fullName })
-  if (!policy.ok) throw identityRefusals.weakPassword(policy.message, policy.problem, policy.suggestions)
+  const fullName = validFullName(input.full_name)
+  const check = checkPassword(input.password, { email, fullName, policy })
+  if (!check.ok) throw identityRefusals.weakPassword(check.message, check.problem, check.suggestions)
   return { email, fullName }
 }
 
 export async function requestSignup(deps: IdentityDeps, input: SignupInput, ctx: CommandContext) {
-  const { email, fullName } = validSignup(input)
+  const { email, fullName } = validSignup(input, deps.settings.passwordPolicy)
   const userId = userIdForEmail(email)
   const stream = userStream(userId)
   // refuse a taken email before paying for bcrypt; the append re-checks under concurrency
-  const status = effectiveStatus(await loadState(deps.store, stream, userDecider), deps.sources.now())
-  if (status !== 'none' && status !== 'expired') throw identityRefusals.emailTaken()
+  if (!mayRequestSignup(await loadState(deps.store, stream, userDecider), deps.sources.now()))
+    throw identityRefusals.emailTaken()
 
   const passwordHash = await deps.hasher.hash(input.password)
   const requestId = deps.sources.uuid()

@@ -1,4 +1,5 @@
 import type { Geofence } from '../club-events/events'
+import { CLOSED_DETAIL, attendanceClosed } from '../club-events/lifecycle'
 import type { ClubEventState } from '../club-events/state'
 import { assertNever } from '../decider'
 import type { QrBody } from '../qr/body'
@@ -94,6 +95,8 @@ function refusal(body: QrBody, input: MarkInput): Refusal | null {
   if (session.nonce !== body.n) return ['qr_invalid', 'the nonce does not match the QR session']
   if (event.status !== 'active' || event.club_event_id !== body.eid)
     return ['event_not_found', 'the club event does not exist']
+  const closed = attendanceClosed(event.lifecycle)
+  if (closed) return [closed, CLOSED_DETAIL[closed]]
   if (input.location !== null) {
     const bad = locationProblem(input.location)
     if (bad) return bad

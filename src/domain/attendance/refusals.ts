@@ -5,6 +5,9 @@ export type AttendanceRefusal =
   | 'qr_expired'
   | 'qr_revoked'
   | 'event_not_found'
+  /** the club event takes no attendance (club-events/lifecycle.ts) */
+  | 'event_cancelled'
+  | 'event_completed'
   /** the member's attendance stream for this club event already exists */
   | 'already_marked'
   /** a location that is not a position on Earth */

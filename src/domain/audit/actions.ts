@@ -20,6 +20,7 @@ const user = (d: Data) => target('user', d.user_id)
 const session = (d: Data) => target('session', d.session_id)
 const clubEvent = (d: Data) => target('club_event', d.club_event_id)
 const qrSession = (d: Data) => target('qr_session', d.qr_session_id)
+const resource = (d: Data) => target('resource', d.resource_id)
 const deniedRoute = (d: Data) => ({
   action: 'authz_fail',
   outcome: 'failure' as const,
@@ -47,15 +48,23 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
   ApprovalExpired: (d) => ({ action: 'user_approval_expired', ...user(d) }),
   UserRoleChanged: (d) => ({ action: 'authz_role_changed', ...user(d) }),
   UserDeactivated: (d) => ({ action: 'user_deactivated', ...user(d) }),
+  UserReactivated: (d) => ({ action: 'user_reactivated', ...user(d) }),
+  UserRemoved: (d) => ({ action: 'user_removed', ...user(d) }),
+  ProfileUpdated: (d) => ({ action: 'user_profile_updated', ...user(d) }),
   ClubEventCreated: (d) => ({ action: 'club_event_created', ...clubEvent(d) }),
   ClubEventUpdated: (d) => ({ action: 'club_event_updated', ...clubEvent(d) }),
   ClubEventDeleted: (d) => ({ action: 'club_event_deleted', ...clubEvent(d) }),
+  // details carry from and to: the path an event's status took
+  ClubEventStatusChanged: (d) => ({ action: 'club_event_status_changed', ...clubEvent(d) }),
   QrIssued: (d) => ({ action: 'qr_issued', ...qrSession(d) }),
   QrRevoked: (d) => ({ action: 'qr_revoked', ...qrSession(d) }),
   // the replaced session is the target; details name the next one
   QrRotated: (d) => ({ action: 'qr_rotated', ...qrSession(d) }),
   AttendanceMarked: (d) => ({ action: 'attendance_marked', ...clubEvent(d) }),
   AttendanceRejected: (d) => ({ action: 'attendance_rejected', outcome: 'failure', ...clubEvent(d) }),
+  ResourceUploaded: (d) => ({ action: 'resource_uploaded', ...resource(d) }),
+  ResourceDeleted: (d) => ({ action: 'resource_deleted', ...resource(d) }),
+  ResourceDownloaded: (d) => ({ action: 'resource_downloaded', ...resource(d) }),
 }
 
 /** `NotificationRead` → `notification_read`; anything unsafe in a name becomes `_`. */

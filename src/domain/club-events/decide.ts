@@ -1,14 +1,27 @@
 import { type ActorMetadata, type Command, type Decider, assertNever } from '../decider'
+import { type ChangeClubEventStatus, changeStatus, statusChanged } from './change-status'
 import { clubEventRefusals } from './refusals'
 import type { ClubEventDeleted, ClubEventEvent, ClubEventFields, ClubEventUpdated, Geofence } from './events'
+import { type ClubEventLifecycle, INITIAL_LIFECYCLE, validLifecycle } from './lifecycle'
 import { evolveClubEvent, initialClubEventState, type ClubEventState } from './state'
-import { optionalText, validGeofence, validTime, validTitle, validWindow } from './validate'
+import { endAfter, optionalText, validGeofence, validTime, validTitle, validWindow } from './validate'
 
 /** Input as a client sends it; decide validates and normalises it. */
-export type ClubEventInput = Pick<ClubEventFields, 'title' | 'starts_at' | 'ends_at'> &
-  Partial<Pick<ClubEventFields, 'location' | 'notes' | 'geofence'>>
+export type ClubEventInput = Pick<ClubEventFields, 'title' | 'starts_at'> &
+  Partial<Pick<ClubEventFields, 'ends_at' | 'location' | 'notes' | 'description' | 'geofence'>> & {
+    /** the status it starts in (the club's form may send one); scheduled when left out */
+    lifecycle?: ClubEventLifecycle
+  }
 
-export type CreateClubEvent = Command<'CreateClubEvent', ClubEventInput & { club_event_id: string }, ActorMetadata>
+export type CreateClubEvent = Command<
+  'CreateClubEvent',
+  ClubEventInput & {
+    club_event_id: string
+    /** how long an event given no end lasts (EVENT_DEFAULT_DURATION_MINUTES, applied by the caller); without it an end is required */
+    default_length_minutes?: number
+  },
+  ActorMetadata
+>
 export type UpdateClubEvent = Command<
   'UpdateClubEvent',
   {
@@ -20,29 +33,42 @@ export type UpdateClubEvent = Command<
   ActorMetadata
 >
 export type DeleteClubEvent = Command<'DeleteClubEvent', { club_event_id: string }, ActorMetadata>
-export type ClubEventCommand = CreateClubEvent | UpdateClubEvent | DeleteClubEvent
+export type ClubEventCommand = CreateClubEvent | UpdateClubEvent | DeleteClubEvent | ChangeClubEventStatus
 
+function endOf(data: CreateClubEvent['data'], startsAt: string): string {
+  if (data.ends_at !== undefined) return validTime('ends_at', data.ends_at)
+  if (data.default_length_minutes === undefined) throw clubEventRefusals.validation('ends_at', 'ends_at is required')
+  return endAfter(startsAt, data.default_length_minutes)
+}
+
+/**
+ * A status other than scheduled is a second event in the same append: the
+ * event is never seen without the status it was created with, and the
+ * history says who set it, as for any later change.
+ */
 function create({ data, metadata }: CreateClubEvent, state: ClubEventState): ClubEventEvent[] {
   if (state.status !== 'none') throw clubEventRefusals.alreadyExists(data.club_event_id)
   const starts_at = validTime('starts_at', data.starts_at)
-  const ends_at = validTime('ends_at', data.ends_at)
+  const ends_at = endOf(data, starts_at)
   validWindow(starts_at, ends_at)
-  return [
-    {
-      type: 'ClubEventCreated',
-      data: {
-        club_event_id: data.club_event_id,
-        title: validTitle(data.title),
-        starts_at,
-        ends_at,
-        location: optionalText('location', data.location ?? null),
-        notes: optionalText('notes', data.notes ?? null),
-        geofence: validGeofence(data.geofence ?? null),
-        created_by: metadata.actor_id,
-        created_at: metadata.now.toISOString(),
-      },
+  const lifecycle = data.lifecycle === undefined ? INITIAL_LIFECYCLE : validLifecycle(data.lifecycle)
+  const created: ClubEventEvent = {
+    type: 'ClubEventCreated',
+    data: {
+      club_event_id: data.club_event_id,
+      title: validTitle(data.title),
+      starts_at,
+      ends_at,
+      location: optionalText('location', data.location ?? null),
+      notes: optionalText('notes', data.notes ?? null),
+      description: optionalText('description', data.description ?? null),
+      geofence: validGeofence(data.geofence ?? null),
+      created_by: metadata.actor_id,
+      created_at: metadata.now.toISOString(),
     },
-  ]
+  }
+  if (lifecycle === INITIAL_LIFECYCLE) return [created]
+  return [created, statusChanged(data.club_event_id, INITIAL_LIFECYCLE, lifecycle, metadata)]
 }
 
 const sameGeofence = (a: Geofence | null, b: Geofence | null) =>
@@ -60,7 +86,7 @@ function changedFields(changes: Partial<ClubEventFields>, current: ClubEventFiel
     const time = validTime(field, changes[field])
     if (time !== current[field]) out[field] = time
   }
-  for (const field of ['location', 'notes'] as const) {
+  for (const field of ['location', 'notes', 'description'] as const) {
     if (changes[field] === undefined) continue
     const value = optionalText(field, changes[field])
     if (value !== current[field]) out[field] = value
@@ -120,6 +146,8 @@ function decide(command: ClubEventCommand, state: ClubEventState): ClubEventEven
       return update(command, state)
     case 'DeleteClubEvent':
       return remove(command, state)
+    case 'ChangeClubEventStatus':
+      return changeStatus(command, state)
     default:
       return assertNever(command)
   }

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider'
+import type { ClubEventLifecycle } from './lifecycle'
 
 /** A circle around the venue; attendance marks must fall inside it. */
 export interface Geofence {
@@ -14,12 +15,20 @@ export interface ClubEventFields {
   ends_at: string
   location: string | null
   notes: string | null
+  /** what the event is about, shown to members (notes are the practical details) */
+  description: string | null
   geofence: Geofence | null
 }
 
 export type ClubEventCreated = DomainEvent<
   'ClubEventCreated',
-  ClubEventFields & { club_event_id: string; created_by: string; created_at: string }
+  Omit<ClubEventFields, 'description'> & {
+    /** absent in events stored before descriptions existed: none */
+    description?: string | null
+    club_event_id: string
+    created_by: string
+    created_at: string
+  }
 >
 
 export type ClubEventUpdated = DomainEvent<
@@ -33,6 +42,16 @@ export type ClubEventDeleted = DomainEvent<
   { club_event_id: string; deleted_by: string; deleted_at: string }
 >
 
-export type ClubEventEvent = ClubEventCreated | ClubEventUpdated | ClubEventDeleted
+/**
+ * An admin moved the event along its lifecycle (lifecycle.ts). Its own event,
+ * decided on its own command, so an edit and a status change made at once do
+ * not overwrite each other: each is decided on the revision it read.
+ */
+export type ClubEventStatusChanged = DomainEvent<
+  'ClubEventStatusChanged',
+  { club_event_id: string; from: ClubEventLifecycle; to: ClubEventLifecycle; changed_by: string; changed_at: string }
+>
+
+export type ClubEventEvent = ClubEventCreated | ClubEventUpdated | ClubEventDeleted | ClubEventStatusChanged
 
 export const clubEventStream = (id: string): string => `club_event-${id}`

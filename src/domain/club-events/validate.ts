@@ -5,12 +5,13 @@ import type { Geofence } from './events'
 const TITLE_MAX_CHARS = 200
 const LOCATION_MAX_CHARS = 200
 const NOTES_MAX_CHARS = 2000
+const DESCRIPTION_MAX_CHARS = 2000
 const GEOFENCE_RADIUS_M = { min: 10, max: 10_000 } as const
 
 // PostgreSQL jsonb cannot store lone surrogates nor NUL (a control character,
 // refused below): refusing them here turns a failed append into a validation refusal.
 const UNSTORABLE = /\p{Cs}/u
-// Titles and locations are single-line; notes may keep line breaks and tabs.
+// Titles and locations are single-line; notes and descriptions may keep line breaks and tabs.
 const SINGLE_LINE_CONTROL = /\p{Cc}/u
 const MULTI_LINE_CONTROL = /[^\P{Cc}\t\n\r]/u
 
@@ -32,11 +33,17 @@ export function validTitle(value: unknown): string {
   return title
 }
 
+const OPTIONAL_TEXT = {
+  location: { max: LOCATION_MAX_CHARS, multiLine: false },
+  notes: { max: NOTES_MAX_CHARS, multiLine: true },
+  description: { max: DESCRIPTION_MAX_CHARS, multiLine: true },
+} as const
+
 /** Optional text: null, or a blank string, means "none". */
-export function optionalText(field: 'location' | 'notes', value: unknown): string | null {
+export function optionalText(field: keyof typeof OPTIONAL_TEXT, value: unknown): string | null {
   if (value === null) return null
-  const max = field === 'notes' ? NOTES_MAX_CHARS : LOCATION_MAX_CHARS
-  const t = text(field, value, max, field === 'notes')
+  const { max, multiLine } = OPTIONAL_TEXT[field]
+  const t = text(field, value, max, multiLine)
   return t === '' ? null : t
 }
 
@@ -58,6 +65,18 @@ export function validTime(field: string, value: unknown): string {
   const ms = Date.parse(value as string)
   if (!inRange || !Number.isFinite(ms) || ms < 0 || ms > MAX_TIME) throw bad()
   return new Date(ms).toISOString()
+}
+
+/**
+ * The end of an event given only its start: `minutes` later (the caller's
+ * EVENT_DEFAULT_DURATION_MINUTES), checked as a sent end would be, so a start
+ * near the last supported day cannot run past it.
+ */
+export function endAfter(startsAt: string, minutes: number): string {
+  const end = Date.parse(startsAt) + minutes * 60_000
+  if (!Number.isSafeInteger(minutes) || minutes < 1 || !Number.isFinite(end) || end > MAX_TIME)
+    throw clubEventRefusals.validation('ends_at', 'the event would end after the last supported date')
+  return new Date(end).toISOString()
 }
 
 export function validWindow(startsAt: string, endsAt: string): void {

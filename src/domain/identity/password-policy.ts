@@ -10,6 +10,9 @@ import { estimateStrength } from './password-strength'
  */
 export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'personal' | 'complexity' | 'guessable'
 
+/** `strong`: every rule; `club`: the original portal's composition rule (PASSWORD_POLICY). */
+export type PasswordPolicy = 'strong' | 'club'
+
 export type PasswordCheck =
   { ok: true } | { ok: false; problem: PasswordProblem; message: string; suggestions: string[] }
 
@@ -17,6 +20,12 @@ export type PasswordCheck =
 export interface PasswordContext {
   email?: string
   fullName?: string
+  /**
+   * `strong` (the default): every rule below. `club`: the original portal's
+   * composition rule, with the well-known list kept; no personal-details
+   * check and no strength estimate (its scripts sign up with `TestUser@123`).
+   */
+  policy?: PasswordPolicy
 }
 
 /**
@@ -85,7 +94,8 @@ export function checkPassword(password: string, context: PasswordContext = {}): 
     )
   // before complexity: "this is a well-known password" is the more useful answer
   if (COMMON_PASSWORDS.has(password.toLowerCase())) return refuse('common', 'Password is too common; choose another.')
-  if (holdsPersonalDetails(password, context))
+  const strong = context.policy !== 'club'
+  if (strong && holdsPersonalDetails(password, context))
     return refuse('personal', 'Password must not contain your name or email address.')
   // code points, not UTF-16 units: an emoji is one character to the person typing it
   const chars = [...password].length
@@ -96,6 +106,7 @@ export function checkPassword(password: string, context: PasswordContext = {}): 
       `Passwords shorter than ${PASSPHRASE_MIN_CHARS} characters need an upper-case letter, a lower-case letter, a digit and a symbol; or use a passphrase of ${PASSPHRASE_MIN_CHARS} or more characters.`,
     )
   }
+  if (!strong) return { ok: true }
   const strength = estimateStrength(password, [context.email ?? '', context.fullName ?? ''])
   if (strength.score < MIN_STRENGTH) {
     const why = strength.warning ?? 'It would not take many guesses.'

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider'
+import type { ProfileChanges } from './profile'
 import { uuidV5 } from '../uuid'
 
 /**
@@ -45,7 +46,30 @@ export type UserDeactivated = DomainEvent<
   'UserDeactivated',
   { user_id: string; deactivated_by: string; reason: string | null; deactivated_at: string }
 >
-export type UserEvent = SignupRequested | ApprovalDecided | ApprovalExpired | UserRoleChanged | UserDeactivated
+/** Deactivation undone: the member is approved again, in the role they had. */
+export type UserReactivated = DomainEvent<
+  'UserReactivated',
+  { user_id: string; role: Role; reactivated_by: string; reactivated_at: string }
+>
+/** A member taken off the club for good; the email may sign up again and wait for approval. */
+export type UserRemoved = DomainEvent<
+  'UserRemoved',
+  { user_id: string; removed_by: string; reason: string | null; removed_at: string }
+>
+/** Only the fields that changed; `updated_by` is the member, or an admin editing for them. */
+export type ProfileUpdated = DomainEvent<
+  'ProfileUpdated',
+  { user_id: string; changes: ProfileChanges; updated_by: string; updated_at: string }
+>
+export type UserEvent =
+  | SignupRequested
+  | ApprovalDecided
+  | ApprovalExpired
+  | UserRoleChanged
+  | UserDeactivated
+  | UserReactivated
+  | UserRemoved
+  | ProfileUpdated
 
 // a fixed namespace: changing it would orphan every account
 const NAMESPACE = Buffer.from('6f1c5b8e2a7d4c3b9e0f1a2b3c4d5e6f', 'hex')

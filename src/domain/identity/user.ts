@@ -1,4 +1,5 @@
 import { type ActorMetadata, type Command, type Decider, assertNever } from '../decider'
+import { type Profile, type ProfileChanges, emptyProfile, profileChanges } from './profile'
 import { identityRefusals } from './refusals'
 import type { Role, UserEvent } from './user-events'
 
@@ -9,6 +10,7 @@ interface Account {
   password_hash: string
   /** every approval request the account has made, oldest first */
   request_ids: string[]
+  profile: Profile
 }
 interface ApprovalRequest {
   id: string
@@ -22,6 +24,7 @@ export type UserState =
   | { status: 'rejected'; account: Account; request: ApprovalRequest; reason: string | null }
   | { status: 'expired'; account: Account; request: ApprovalRequest }
   | { status: 'deactivated'; account: Account; request: ApprovalRequest; role: Role }
+  | { status: 'removed'; account: Account; request: ApprovalRequest }
 
 export type RequestSignup = Command<
   'RequestSignup',
@@ -35,12 +38,32 @@ export type DecideApproval = Command<
 export type ExpireApproval = Command<'ExpireApproval', { request_id: string }>
 export type ChangeRole = Command<'ChangeRole', { role: Role }, ActorMetadata>
 export type Deactivate = Command<'Deactivate', { reason: string | null }, ActorMetadata>
-export type UserCommand = RequestSignup | DecideApproval | ExpireApproval | ChangeRole | Deactivate
+export type Reactivate = Command<'Reactivate', Record<string, never>, ActorMetadata>
+/** The club's one button: deactivates an active member, reactivates a deactivated one, decided on the stream's state. */
+export type ToggleActive = Command<'ToggleActive', Record<string, never>, ActorMetadata>
+export type Remove = Command<'Remove', { reason: string | null }, ActorMetadata>
+export type UpdateProfile = Command<'UpdateProfile', { changes: ProfileChanges }, ActorMetadata>
+export type UserCommand =
+  | RequestSignup
+  | DecideApproval
+  | ExpireApproval
+  | ChangeRole
+  | Deactivate
+  | Reactivate
+  | ToggleActive
+  | Remove
+  | UpdateProfile
 
 /** A pending request whose deadline has passed is expired, whether or not a job has said so yet. */
 export function effectiveStatus(state: UserState, now: Date): UserState['status'] {
   if (state.status === 'pending' && now.getTime() >= Date.parse(state.request.expires_at)) return 'expired'
   return state.status
+}
+
+/** An email is free for a new signup when it has no account, its request lapsed, or its member was removed. */
+export function mayRequestSignup(state: UserState, now: Date): boolean {
+  const status = effectiveStatus(state, now)
+  return status === 'none' || status === 'expired' || status === 'removed'
 }
 
 function evolve(state: UserState, event: UserEvent): UserState {
@@ -56,6 +79,8 @@ function evolve(state: UserState, event: UserEvent): UserState {
           full_name: d.full_name,
           password_hash: d.password_hash,
           request_ids: [...earlier, d.request_id],
+          // a new signup starts a new membership: nothing of a removed one carries over
+          profile: emptyProfile(),
         },
         request: { id: d.request_id, requested_at: d.requested_at, expires_at: d.expires_at },
       }
@@ -73,6 +98,19 @@ function evolve(state: UserState, event: UserEvent): UserState {
       return state.status === 'approved'
         ? { status: 'deactivated', account: state.account, request: state.request, role: state.role }
         : state
+    case 'UserReactivated':
+      return state.status === 'deactivated'
+        ? { status: 'approved', account: state.account, request: state.request, role: event.data.role }
+        : state
+    case 'UserRemoved':
+      return state.status === 'approved' || state.status === 'deactivated'
+        ? { status: 'removed', account: state.account, request: state.request }
+        : state
+    case 'ProfileUpdated': {
+      if (state.status === 'none') return state
+      const { full_name = state.account.full_name, ...profile } = event.data.changes
+      return { ...state, account: { ...state.account, full_name, profile: { ...state.account.profile, ...profile } } }
+    }
     default:
       return assertNever(event)
   }
@@ -80,8 +118,7 @@ function evolve(state: UserState, event: UserEvent): UserState {
 
 function requestSignup({ data, metadata }: RequestSignup, state: UserState): UserEvent[] {
   const { now } = metadata
-  const status = effectiveStatus(state, now)
-  if (status !== 'none' && status !== 'expired') throw identityRefusals.emailTaken()
+  if (!mayRequestSignup(state, now)) throw identityRefusals.emailTaken()
   const events: UserEvent[] = []
   // the deadline passed but no job has recorded it yet: record it first
   if (state.status === 'pending') {
@@ -129,6 +166,79 @@ function decideApproval({ data, metadata }: DecideApproval, state: UserState): U
   ]
 }
 
+type ByAdmin = Pick<Deactivate | Reactivate | ToggleActive | Remove, 'metadata'> & { data: { reason?: string | null } }
+
+/** Another admin's decision: nobody locks themselves out of the portal by mistake. */
+function notSelf(command: ByAdmin, userId: string): void {
+  if (command.metadata.actor_id === userId) throw identityRefusals.notOnSelf()
+}
+
+function deactivate(command: ByAdmin, state: UserState): UserEvent[] {
+  if (state.status !== 'approved') throw identityRefusals.noActiveUser()
+  notSelf(command, state.account.id)
+  return [
+    {
+      type: 'UserDeactivated',
+      data: {
+        user_id: state.account.id,
+        deactivated_by: command.metadata.actor_id,
+        reason: command.data.reason ?? null,
+        deactivated_at: command.metadata.now.toISOString(),
+      },
+    },
+  ]
+}
+
+function reactivate(command: ByAdmin, state: UserState): UserEvent[] {
+  if (state.status !== 'deactivated') throw identityRefusals.noMember()
+  return [
+    {
+      type: 'UserReactivated',
+      data: {
+        user_id: state.account.id,
+        role: state.role,
+        reactivated_by: command.metadata.actor_id,
+        reactivated_at: command.metadata.now.toISOString(),
+      },
+    },
+  ]
+}
+
+function remove(command: Remove, state: UserState): UserEvent[] {
+  if (state.status === 'removed') return []
+  if (state.status !== 'approved' && state.status !== 'deactivated') throw identityRefusals.noMember()
+  if (state.role === 'admin') throw identityRefusals.adminNotRemovable()
+  notSelf(command, state.account.id)
+  return [
+    {
+      type: 'UserRemoved',
+      data: {
+        user_id: state.account.id,
+        removed_by: command.metadata.actor_id,
+        reason: command.data.reason,
+        removed_at: command.metadata.now.toISOString(),
+      },
+    },
+  ]
+}
+
+function updateProfile({ data, metadata }: UpdateProfile, state: UserState): UserEvent[] {
+  if (state.status !== 'approved') throw identityRefusals.noActiveUser()
+  const changes = profileChanges(data.changes, { ...state.account.profile, full_name: state.account.full_name })
+  if (Object.keys(changes).length === 0) return []
+  return [
+    {
+      type: 'ProfileUpdated',
+      data: {
+        user_id: state.account.id,
+        changes,
+        updated_by: metadata.actor_id,
+        updated_at: metadata.now.toISOString(),
+      },
+    },
+  ]
+}
+
 function decide(command: UserCommand, state: UserState): UserEvent[] {
   const at = command.metadata.now.toISOString()
   switch (command.type) {
@@ -162,18 +272,16 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       ]
     case 'Deactivate':
       if (state.status === 'deactivated') return []
-      if (state.status !== 'approved') throw identityRefusals.noActiveUser()
-      return [
-        {
-          type: 'UserDeactivated',
-          data: {
-            user_id: state.account.id,
-            deactivated_by: command.metadata.actor_id,
-            reason: command.data.reason,
-            deactivated_at: at,
-          },
-        },
-      ]
+      return deactivate(command, state)
+    case 'Reactivate':
+      if (state.status === 'approved') return []
+      return reactivate(command, state)
+    case 'ToggleActive':
+      return state.status === 'deactivated' ? reactivate(command, state) : deactivate(command, state)
+    case 'Remove':
+      return remove(command, state)
+    case 'UpdateProfile':
+      return updateProfile(command, state)
     default:
       return assertNever(command)
   }

@@ -14,7 +14,15 @@ export function notificationId(...parts: string[]): string {
 }
 
 export type NotificationType =
-  'signup_requested' | 'approval_approved' | 'approval_rejected' | 'approval_expired' | 'attendance_marked'
+  | 'signup_requested'
+  | 'membership_deactivated'
+  | 'membership_reactivated'
+  | 'membership_removed'
+  | 'approval_approved'
+  | 'approval_rejected'
+  | 'approval_expired'
+  | 'attendance_marked'
+  | 'club_event_cancelled'
 
 export interface NotificationText {
   title: string
@@ -40,6 +48,25 @@ export function decisionText(decision: 'approved' | 'rejected', reason: string |
   }
 }
 
+/** To the member whose membership an admin changed; a deactivation or removal also ends their open streams. */
+export function membershipText(
+  change: 'deactivated' | 'reactivated' | 'removed',
+  reason: string | null,
+): NotificationText {
+  const why = reason ? ` Reason: ${reason}` : ''
+  switch (change) {
+    case 'deactivated':
+      return { title: 'Your membership was deactivated', body: `An admin deactivated your account.${why}` }
+    case 'reactivated':
+      return {
+        title: 'Your membership was reactivated',
+        body: 'Welcome back: you can sign in and mark attendance again.',
+      }
+    case 'removed':
+      return { title: 'You were removed from the club', body: `An admin removed your membership.${why}` }
+  }
+}
+
 export function expiryText(): NotificationText {
   return { title: 'Your membership request expired', body: 'No admin decided in time. You may sign up again.' }
 }
@@ -55,5 +82,13 @@ export function attendanceText(count: number, clubEventTitle: string, windowStar
   return {
     title: `${who} marked attendance at ${clubEventTitle}`,
     body: `Attendance marked in the minute from ${windowStart.slice(11, 16)} UTC on ${windowStart.slice(0, 10)}.`,
+  }
+}
+
+/** To a member who marked attendance at a club event that was then cancelled. */
+export function cancelledText(clubEventTitle: string): NotificationText {
+  return {
+    title: `${clubEventTitle} was cancelled`,
+    body: `An admin cancelled ${clubEventTitle}, where you had marked attendance. Your mark stays on record.`,
   }
 }

@@ -1,3 +1,4 @@
+import { attendanceClosed } from '../club-events/lifecycle'
 import type { ClubEventState } from '../club-events/state'
 import { type ActorMetadata, type Command, type Decider, assertNever } from '../decider'
 import { isKeyId, isNonce } from './body'
@@ -21,7 +22,7 @@ export type IssueQr = Command<
     ttl_seconds: number
     /** keyId(QR_SIGNING_SECRET) */
     key_id: string
-    /** the club event's current state: a QR for a missing or deleted event is refused */
+    /** the club event's current state: a QR for a missing, deleted, cancelled or completed event is refused */
     club_event: ClubEventState
   },
   ActorMetadata
@@ -39,7 +40,7 @@ export type RotateQr = Command<
     key_id: string
     /** how long the replaced code still marks (QR_ROTATION_GRACE_SECONDS, applied by the caller) */
     grace_seconds: number
-    /** the state of the session's club event: rotating for a deleted one is refused, as issuing is */
+    /** the state of the session's club event: rotating for a deleted, cancelled or completed one is refused, as issuing is */
     club_event: ClubEventState
   },
   ActorMetadata
@@ -52,6 +53,9 @@ function issue({ data, metadata }: IssueQr, state: QrSessionState): QrIssued[] {
   // the id check guards against a handler that loaded the wrong stream
   if (event.status !== 'active' || event.club_event_id !== data.club_event_id)
     throw qrRefusals.eventNotFound(data.club_event_id)
+  // a code for a cancelled or completed event could mark nothing
+  const closed = attendanceClosed(event.lifecycle)
+  if (closed) throw qrRefusals.eventClosed(closed, data.club_event_id)
   const ttl = data.ttl_seconds
   if (!Number.isSafeInteger(ttl) || ttl < QR_TTL_SECONDS.min || ttl > QR_TTL_SECONDS.max) {
     throw qrRefusals.validation(
@@ -114,6 +118,8 @@ function rotate({ data, metadata }: RotateQr, state: QrSessionState): QrRotated[
   const event = data.club_event
   if (event.status !== 'active' || event.club_event_id !== state.club_event_id)
     throw qrRefusals.eventNotFound(state.club_event_id)
+  const closed = attendanceClosed(event.lifecycle)
+  if (closed) throw qrRefusals.eventClosed(closed, state.club_event_id)
   const grace = data.grace_seconds
   if (!Number.isSafeInteger(grace) || grace < QR_ROTATION_GRACE_SECONDS.min || grace > QR_ROTATION_GRACE_SECONDS.max)
     throw qrRefusals.validation(

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import type { ClubEventsTable, GeofenceColumn } from '../../db/database'
 import type { AttendanceMarked } from '../../domain/attendance/events'
 import type { ClubEventEvent } from '../../domain/club-events/events'
+import { type ClubEventLifecycle, INITIAL_LIFECYCLE } from '../../domain/club-events/lifecycle'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
@@ -11,7 +12,7 @@ const json = (v: unknown) => (v === null || v === undefined ? null : JSON.string
 export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked> = {
   name: 'club_events',
   tables: ['club_events'],
-  canHandle: ['ClubEventCreated', 'ClubEventUpdated', 'ClubEventDeleted', 'AttendanceMarked'],
+  canHandle: ['ClubEventCreated', 'ClubEventUpdated', 'ClubEventStatusChanged', 'ClubEventDeleted', 'AttendanceMarked'],
   project(e): RowChange[] {
     switch (e.type) {
       case 'ClubEventCreated': {
@@ -27,7 +28,11 @@ export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked>
               ends_at: d.ends_at,
               location: d.location,
               notes: d.notes,
+              // absent in events stored before descriptions existed
+              description: d.description ?? null,
               geofence: json(d.geofence),
+              // a status other than this follows in the same append (ClubEventStatusChanged)
+              lifecycle: INITIAL_LIFECYCLE,
               created_by: d.created_by,
               created_at: d.created_at,
               updated_at: d.created_at,
@@ -48,6 +53,15 @@ export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked>
           },
         ]
       }
+      case 'ClubEventStatusChanged':
+        return [
+          {
+            kind: 'update',
+            table: 'club_events',
+            where: { id: e.data.club_event_id },
+            set: { lifecycle: e.data.to, updated_at: e.data.changed_at },
+          },
+        ]
       case 'ClubEventDeleted':
         return [
           {
@@ -79,7 +93,10 @@ export interface ClubEventView {
   ends_at: string
   location: string | null
   notes: string | null
+  description: string | null
   geofence: GeofenceColumn | null
+  /** the club's status of the event (its lifecycle) */
+  status: ClubEventLifecycle
   created_by: string
   created_at: string
   attendance_count: number
@@ -93,7 +110,9 @@ function clubEventView(r: Row): ClubEventView {
     ends_at: r.ends_at.toISOString(),
     location: r.location,
     notes: r.notes,
+    description: r.description,
     geofence: r.geofence ?? null,
+    status: r.lifecycle,
     created_by: r.created_by,
     created_at: r.created_at.toISOString(),
     attendance_count: r.attendance_count,

@@ -5,7 +5,16 @@ import type { Executor, Projection, RowChange } from '../projection'
 export const usersProjection: Projection<UserEvent> = {
   name: 'users',
   tables: ['users'],
-  canHandle: ['SignupRequested', 'ApprovalDecided', 'ApprovalExpired', 'UserRoleChanged', 'UserDeactivated'],
+  canHandle: [
+    'SignupRequested',
+    'ApprovalDecided',
+    'ApprovalExpired',
+    'UserRoleChanged',
+    'UserDeactivated',
+    'UserReactivated',
+    'UserRemoved',
+    'ProfileUpdated',
+  ],
   project(e): RowChange[] {
     switch (e.type) {
       case 'SignupRequested': {
@@ -24,9 +33,10 @@ export const usersProjection: Projection<UserEvent> = {
               created_at: d.requested_at,
               approved_at: null,
               updated_at: d.requested_at,
+              ...NO_PROFILE,
             },
             key: ['id'],
-            update: ['full_name', 'role', 'status', 'created_at', 'approved_at', 'updated_at'],
+            update: ['full_name', 'role', 'status', 'created_at', 'approved_at', 'updated_at', ...PROFILE_COLUMNS],
           },
         ]
       }
@@ -65,9 +75,43 @@ export const usersProjection: Projection<UserEvent> = {
             set: { status: 'deactivated', updated_at: e.data.deactivated_at },
           },
         ]
+      case 'UserReactivated':
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { status: 'approved', role: e.data.role, updated_at: e.data.reactivated_at },
+          },
+        ]
+      case 'UserRemoved':
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { status: 'removed', updated_at: e.data.removed_at },
+          },
+        ]
+      case 'ProfileUpdated': {
+        const { skills, ...rest } = e.data.changes
+        const set = { ...rest, ...(skills === undefined ? {} : { skills: JSON.stringify(skills) }) }
+        return [
+          {
+            kind: 'update',
+            table: 'users',
+            where: { id: e.data.user_id },
+            set: { ...set, updated_at: e.data.updated_at },
+          },
+        ]
+      }
     }
   },
 }
+
+const PROFILE_COLUMNS = ['section', 'branch', 'year', 'bio', 'skills'] as const
+// a new signup starts a new membership: a removed member's profile does not carry over
+const NO_PROFILE = { section: null, branch: null, year: null, bio: null, skills: '[]' }
 
 /** Approved students: the roster's "out of how many". */
 export async function countApprovedStudents(db: Executor): Promise<number> {
@@ -78,10 +122,4 @@ export async function countApprovedStudents(db: Executor): Promise<number> {
     .where('status', '=', 'approved')
     .executeTakeFirstOrThrow()
   return Number(row.n)
-}
-
-/** When an account was created (signup time), as /auth/me shows it. */
-export async function userCreatedAt(db: Executor, id: string): Promise<string | null> {
-  const row = await db.selectFrom('users').select('created_at').where('id', '=', id).executeTakeFirst()
-  return row?.created_at.toISOString() ?? null
 }

@@ -1,18 +1,29 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../db/database'
 import type { AttendanceMarked } from '../../domain/attendance/events'
-import type { ClubEventEvent } from '../../domain/club-events/events'
+import type { ClubEventEvent, ClubEventStatusChanged } from '../../domain/club-events/events'
 import type { UserEvent } from '../../domain/identity/user-events'
 import type { NotificationEvent } from '../../domain/notifications/events'
-import { attendanceWindow, decisionText, expiryText, notificationId, signupText } from '../../domain/notifications/text'
+import {
+  attendanceWindow,
+  cancelledText,
+  decisionText,
+  expiryText,
+  membershipText,
+  notificationId,
+  signupText,
+} from '../../domain/notifications/text'
 import type { StoredEvent } from '../../store/event-store'
 import { type Consumer, handles } from '../projection'
 import {
   type AttendanceWindow,
+  addAttendees,
   adminIds,
+  attendeesOf,
   coalesceAttendance,
   eventsSeen,
   insertNotification,
+  insertNotifications,
   markRead,
   setAdmin,
   setEventsSeen,
@@ -29,8 +40,12 @@ const reads: { canHandle: readonly Handled['type'][] } = {
     'ApprovalExpired',
     'UserRoleChanged',
     'UserDeactivated',
+    'UserReactivated',
+    'UserRemoved',
     'ClubEventCreated',
     'ClubEventUpdated',
+    'ClubEventStatusChanged',
+    'ClubEventDeleted',
     'AttendanceMarked',
     'NotificationRead',
     'NotificationsReadAll',
@@ -47,7 +62,13 @@ const reads: { canHandle: readonly Handled['type'][] } = {
  */
 export const notificationsConsumer: Consumer = {
   name: 'notifications',
-  tables: ['notifications', 'notification_admins', 'notification_club_events', 'notification_feed'],
+  tables: [
+    'notifications',
+    'notification_admins',
+    'notification_club_events',
+    'notification_attendees',
+    'notification_feed',
+  ],
   async handle(trx, events) {
     const base = await eventsSeen(trx)
     const batch = new Batch(trx)
@@ -62,9 +83,31 @@ class Batch {
   readonly touched = new Set<string>()
   /** marks gathered per (club event, minute), written at the end of the batch (or before a read): 100 scans, one upsert */
   private readonly windows = new Map<string, AttendanceWindow>()
+  /** who marked where, gathered over the batch like the windows: one insert for the lot */
+  private readonly attendees: { club_event_id: string; user_id: string }[] = []
   private readonly owners = new Map<string, { created_by: string; title: string } | null>()
 
   constructor(private readonly trx: Transaction<Database>) {}
+
+  /** the member hears of their own membership change (and their open streams end on it: api/notifications) */
+  private toMember(
+    eventId: string,
+    userId: string,
+    change: 'deactivated' | 'reactivated' | 'removed',
+    reason: string | null,
+    at: string,
+    seq: number,
+  ): Promise<void> {
+    return this.notify({
+      id: notificationId(eventId, userId),
+      user_id: userId,
+      type: `membership_${change}`,
+      ...membershipText(change, reason),
+      data: { user_id: userId },
+      at,
+      seq,
+    })
+  }
 
   async apply(stored: StoredEvent, seq: number): Promise<void> {
     if (!handles<Handled>(reads, stored)) return
@@ -123,7 +166,14 @@ class Batch {
       case 'UserRoleChanged':
         return setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
       case 'UserDeactivated':
-        return setAdmin(this.trx, e.data.user_id, false)
+        await setAdmin(this.trx, e.data.user_id, false)
+        return this.toMember(stored.id, e.data.user_id, 'deactivated', e.data.reason, e.data.deactivated_at, seq)
+      case 'UserReactivated':
+        await setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
+        return this.toMember(stored.id, e.data.user_id, 'reactivated', null, e.data.reactivated_at, seq)
+      case 'UserRemoved':
+        await setAdmin(this.trx, e.data.user_id, false)
+        return this.toMember(stored.id, e.data.user_id, 'removed', e.data.reason, e.data.removed_at, seq)
       case 'ClubEventCreated':
         this.owners.set(e.data.club_event_id, { created_by: e.data.created_by, title: e.data.title })
         await this.trx
@@ -143,6 +193,14 @@ class Batch {
           .execute()
         return
       }
+      case 'ClubEventStatusChanged':
+        if (e.data.to !== 'cancelled') return
+        return this.cancelled(e.data, notificationId(stored.id), seq)
+      case 'ClubEventDeleted':
+        // a deleted event's status cannot change any more: nobody is left to tell
+        await this.flush()
+        await this.trx.deleteFrom('notification_attendees').where('club_event_id', '=', e.data.club_event_id).execute()
+        return
       case 'AttendanceMarked':
         return this.mark(e.data, seq)
       // a read may be of a window still gathering in this batch: write it first
@@ -153,8 +211,48 @@ class Batch {
         await this.flush()
         return markRead(this.trx, e.data.user_id, e.data.read_at, e.data.up_to_seq)
       default:
-        return // ClubEventDeleted: a deleted event's marks are refused, so nothing more to say
+        return // the other user events: nothing to tell
     }
+  }
+
+  /**
+   * Tells the members who marked attendance at a club event that it was
+   * cancelled (not the admin who cancelled it). Members who had not marked are
+   * not told: the consumer keeps no list of every member, and a list of who
+   * marked is cheap to keep beside the marks it already reads. Reverting and
+   * cancelling again tells them again, as a new fact.
+   */
+  private async cancelled(d: ClubEventStatusChanged['data'], eventKey: string, seq: number): Promise<void> {
+    await this.flush() // the marks of this batch first
+    const title = (await this.ownerOf(d.club_event_id))?.title ?? 'A club event'
+    const told = (await attendeesOf(this.trx, d.club_event_id)).filter((u) => u !== d.changed_by)
+    await insertNotifications(
+      this.trx,
+      told.map((user_id) => ({
+        id: notificationId(eventKey, user_id),
+        user_id,
+        type: 'club_event_cancelled' as const,
+        ...cancelledText(title),
+        data: { club_event_id: d.club_event_id, club_event_title: title },
+        at: d.changed_at,
+        seq,
+      })),
+    )
+    for (const user of told) this.touched.add(user)
+  }
+
+  private async ownerOf(clubEventId: string): Promise<{ created_by: string; title: string } | null> {
+    let owner = this.owners.get(clubEventId)
+    if (owner === undefined) {
+      owner =
+        (await this.trx
+          .selectFrom('notification_club_events')
+          .select(['created_by', 'title'])
+          .where('id', '=', clubEventId)
+          .executeTakeFirst()) ?? null
+      this.owners.set(clubEventId, owner)
+    }
+    return owner
   }
 
   private async notify(n: Parameters<typeof insertNotification>[1]): Promise<void> {
@@ -163,16 +261,8 @@ class Batch {
   }
 
   private async mark(d: AttendanceMarked['data'], seq: number): Promise<void> {
-    let owner = this.owners.get(d.club_event_id)
-    if (owner === undefined) {
-      owner =
-        (await this.trx
-          .selectFrom('notification_club_events')
-          .select(['created_by', 'title'])
-          .where('id', '=', d.club_event_id)
-          .executeTakeFirst()) ?? null
-      this.owners.set(d.club_event_id, owner)
-    }
+    this.attendees.push({ club_event_id: d.club_event_id, user_id: d.user_id })
+    const owner = await this.ownerOf(d.club_event_id)
     if (!owner) return
     const window_start = attendanceWindow(d.marked_at)
     const key = `${d.club_event_id}|${window_start}`
@@ -201,6 +291,7 @@ class Batch {
   }
 
   async flush(): Promise<void> {
+    await addAttendees(this.trx, this.attendees.splice(0))
     for (const w of this.windows.values()) {
       await coalesceAttendance(this.trx, w)
       this.touched.add(w.created_by)

@@ -21,21 +21,49 @@ export interface NewNotification extends NotificationText {
 }
 
 export async function insertNotification(trx: Trx, n: NewNotification): Promise<void> {
+  await insertNotifications(trx, [n])
+}
+
+/** Several at once, in one statement (one fact told to many). */
+export async function insertNotifications(trx: Trx, ns: NewNotification[]): Promise<void> {
+  if (ns.length === 0) return
   await trx
     .insertInto('notifications')
-    .values({
-      id: n.id,
-      user_id: n.user_id,
-      type: n.type,
-      title: n.title,
-      body: n.body,
-      data: JSON.stringify(n.data),
-      created_at: new Date(n.at),
-      updated_at: new Date(n.at),
-      read_at: null,
-      seq: n.seq,
-    })
+    .values(
+      ns.map((n) => ({
+        id: n.id,
+        user_id: n.user_id,
+        type: n.type,
+        title: n.title,
+        body: n.body,
+        data: JSON.stringify(n.data),
+        created_at: new Date(n.at),
+        updated_at: new Date(n.at),
+        read_at: null,
+        seq: n.seq,
+      })),
+    )
     .execute()
+}
+
+/** Who marked attendance at which club event: a batch's marks, in one statement. */
+export async function addAttendees(trx: Trx, rows: { club_event_id: string; user_id: string }[]): Promise<void> {
+  if (rows.length === 0) return
+  await trx
+    .insertInto('notification_attendees')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['club_event_id', 'user_id']).doNothing())
+    .execute()
+}
+
+export async function attendeesOf(trx: Trx, clubEventId: string): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('notification_attendees')
+    .select('user_id')
+    .where('club_event_id', '=', clubEventId)
+    .orderBy('user_id')
+    .execute()
+  return rows.map((r) => r.user_id)
 }
 
 export async function adminIds(trx: Trx): Promise<string[]> {

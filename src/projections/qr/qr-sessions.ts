@@ -78,16 +78,40 @@ export async function activeQrSessions(
   clubEventId?: string,
   limit = 200,
 ): Promise<QrIssued['data'][]> {
-  let q = db
+  let q = live(db, now).selectAll().orderBy('issued_at', 'desc').limit(limit)
+  if (clubEventId) q = q.where('club_event_id', '=', clubEventId)
+  return (await q.execute()).map(issuedOf)
+}
+
+/** How many codes mark right now, across every club event (the admin dashboard). */
+export async function countLiveQrSessions(db: Executor, now: Date): Promise<number> {
+  const row = await live(db, now)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/**
+ * Codes that mark now: unrevoked, unexpired, past no rotation's grace, of a
+ * club event still taking attendance (a cancelled or completed event's code
+ * is refused at the scan, so it is not shown as live either).
+ */
+function live(db: Executor, now: Date) {
+  return db
     .selectFrom('qr_sessions')
-    .selectAll()
     .where('revoked_at', 'is', null)
     .where('expires_at', '>', now)
     .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', now)]))
-    .orderBy('issued_at', 'desc')
-    .limit(limit)
-  if (clubEventId) q = q.where('club_event_id', '=', clubEventId)
-  return (await q.execute()).map(issuedOf)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('club_events as e')
+            .select('e.id')
+            .whereRef('e.id', '=', 'qr_sessions.club_event_id')
+            .where('e.lifecycle', 'in', ['cancelled', 'completed']),
+        ),
+      ),
+    )
 }
 
 export async function getQrSession(db: Executor, id: string): Promise<QrIssued['data'] | undefined> {

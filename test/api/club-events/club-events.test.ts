@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { clubEventStream } from '../../../src/domain/club-events/events'
+import { projectionConsumer } from '../../../src/projections/apply'
+import { clubEventsProjection } from '../../../src/projections/club-events/club-events'
+import { notificationsConsumer } from '../../../src/projections/notifications/notifications'
+import { resetConsumer } from '../../../src/projections/runner'
 import { eventually } from '../../helpers/eventually'
 import { adminSession, bearer, member } from '../../helpers/identity'
+import { arrived, caughtUp, list } from '../../helpers/notifications'
 import { testApp } from '../../helpers/runtime'
 import { type ClubEventBody, createEvent, inHours, issueQr, mark } from '../../helpers/attendance'
 
@@ -24,6 +29,15 @@ t.test('club events', async (t) => {
     app.inject({ method: 'PATCH', url: `/api/admin/events/${id}`, headers: asAdmin, payload: payload as object })
   const remove = (id: string) => app.inject({ method: 'DELETE', url: `/api/admin/events/${id}`, headers: asAdmin })
   const projected = (id: string) => eventually(async () => (await get(id)).statusCode === 200)
+  const setStatus = (id: string, payload: unknown, headers = asAdmin) =>
+    app.inject({ method: 'POST', url: `/api/admin/events/${id}/status`, headers, payload: payload as object })
+  const clubPut = (id: string, payload: object) =>
+    app.inject({ method: 'PUT', url: `/api/events/${id}`, headers: asAdmin, payload })
+  const history = async (id: string) => (await runtime.store.readStream(clubEventStream(id))).map((e) => e.type)
+  const statusChanges = async (id: string) =>
+    (await runtime.store.readStream(clubEventStream(id)))
+      .filter((e) => e.type === 'ClubEventStatusChanged')
+      .map((e) => e.data as { from: string; to: string; changed_by: string })
 
   t.test('an admin creates a club event: 201, created by the admin, readable by members once projected', async (t) => {
     const starts_at = inHours(24)
@@ -366,5 +380,267 @@ t.test('club events', async (t) => {
     )
     const list = await app.inject({ method: 'GET', url: '/api/events' })
     t.equal(list.statusCode, 401, 'listing needs a session')
+  })
+  t.test('a description round-trips through our shape and the club’s', async (t) => {
+    const event = await createEvent(app, admin, { description: '  Groupby, from zero.\nBring data.  ' })
+    t.equal(event.description, 'Groupby, from zero.\nBring data.', 'trimmed, line break kept')
+    t.equal(event.status, 'scheduled', 'a new event is scheduled')
+    await projected(event.id)
+    const got = (await get(event.id)).json()
+    t.equal(got.event.description, event.description, 'ours, under event')
+    t.equal(got.description, event.description, 'the club’s, at the top level')
+    const edited = await patch(event.id, { description: 'Moved to Lab 2' })
+    t.equal(edited.json().event.description, 'Moved to Lab 2', 'PATCH edits it')
+    const club = await clubPut(event.id, { description: 'By the club form' })
+    t.match(club.json(), { description: 'By the club form', event: { description: 'By the club form' } })
+    // read as the admin who wrote: a session reads its own writes at once
+    const listed = (await app.inject({ method: 'GET', url: '/api/events', headers: asAdmin })).json()
+    t.equal(listed.find((e: ClubEventBody) => e.id === event.id).description, 'By the club form', 'the club’s list')
+    const paged = await app.inject({ method: 'GET', url: '/api/events?when=upcoming&limit=100', headers: asAdmin })
+    t.equal(
+      paged.json().items.find((e: ClubEventBody) => e.id === event.id).description,
+      'By the club form',
+      'our pages',
+    )
+    t.equal((await patch(event.id, { description: null })).json().event.description, null, 'null clears it')
+    const long = await patch(event.id, { description: 'x'.repeat(2001) })
+    t.match({ s: long.statusCode, ...long.json() }, { s: 400, code: 'validation_error', detail: String })
+  })
+
+  t.test('POST /api/admin/events without ends_at: one start, the default length, any status', async (t) => {
+    const starts_at = inHours(30)
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/admin/events',
+      headers: asAdmin,
+      payload: { title: 'One instant', starts_at },
+    })
+    t.equal(res.statusCode, 201)
+    t.equal(res.json().event.ends_at, new Date(Date.parse(starts_at) + 120 * 60_000).toISOString(), '120 min later')
+    const cancelled = await app.inject({
+      method: 'POST',
+      url: '/api/admin/events',
+      headers: asAdmin,
+      payload: { title: 'Born cancelled', starts_at, status: 'cancelled', description: 'Rained off' },
+    })
+    t.equal(cancelled.json().event.status, 'cancelled')
+    t.same(await history(cancelled.json().event.id), ['ClubEventCreated', 'ClubEventStatusChanged'], 'one append')
+    const club = await app.inject({
+      method: 'POST',
+      url: '/api/events',
+      headers: asAdmin,
+      payload: { title: 'Club active', scheduled_at: starts_at, status: 'active' },
+    })
+    t.match({ s: club.statusCode, ...club.json() }, { s: 200, status: 'active' }, 'the club’s create takes one too')
+    for (const [url, body] of [
+      ['/api/admin/events', { title: 'Bogus', starts_at, status: 'bogus' }],
+      ['/api/events', { title: 'Bogus', scheduled_at: starts_at, status: 'done' }],
+    ] as const) {
+      const bad = await app.inject({ method: 'POST', url, headers: asAdmin, payload: body })
+      t.match({ s: bad.statusCode, ...bad.json() }, { s: 400, code: 'validation_error', detail: String }, url)
+    }
+  })
+
+  t.test('status: ours and the club’s PUT, idempotent, 404 and 400 with nothing changed', async (t) => {
+    const event = await createEvent(app, admin, { title: 'Lifecycle' })
+    const done = await setStatus(event.id, { status: 'completed' })
+    t.equal(done.statusCode, 200)
+    t.same(done.json().event, { ...event, status: 'completed' }, 'the event, with its new status')
+    t.match(await statusChanges(event.id), [{ from: 'scheduled', to: 'completed', changed_by: admin.user.id }])
+    const again = await setStatus(event.id, { status: 'completed' })
+    t.equal(again.statusCode, 200, 'the same status again is a 200')
+    t.equal((await statusChanges(event.id)).length, 1, 'and stores nothing')
+
+    const reverted = await clubPut(event.id, { status: 'scheduled' })
+    t.match(
+      { s: reverted.statusCode, ...reverted.json() },
+      { s: 200, status: 'scheduled', event: { status: 'scheduled' } },
+    )
+    const both = await clubPut(event.id, { title: 'Lifecycle, renamed', status: 'cancelled' })
+    t.match(both.json(), { title: 'Lifecycle, renamed', status: 'cancelled' }, 'fields and status in one PUT')
+    t.same((await history(event.id)).slice(-2), ['ClubEventUpdated', 'ClubEventStatusChanged'], 'the edit first')
+    const cancelledToDone = await clubPut(event.id, { status: 'completed' })
+    t.equal(cancelledToDone.json().status, 'completed', 'a cancelled event may be completed')
+
+    const before = await history(event.id)
+    const refusals: [string, () => ReturnType<typeof setStatus>][] = [
+      ['an unknown status', () => setStatus(event.id, { status: 'finished' })],
+      ['no status', () => setStatus(event.id, {})],
+      ['a null status', () => setStatus(event.id, { status: null })],
+      ['a status in capitals', () => setStatus(event.id, { status: 'COMPLETED' })],
+      ['a club PUT with a bad status and a good title', () => clubPut(event.id, { title: 'No', status: 'x' })],
+      [
+        'a club PUT whose edit the event refuses, with a good status',
+        () => clubPut(event.id, { ends_at: '2000-01-01T00:00:00Z', status: 'scheduled' }),
+      ],
+      [
+        'a club PUT with a bad time',
+        () => clubPut(event.id, { scheduled_at: '2030-02-30T10:00:00', status: 'active' }),
+      ],
+    ]
+    for (const [name, send] of refusals) {
+      const res = await send()
+      t.match({ s: res.statusCode, ...res.json() }, { s: 400, code: 'validation_error', detail: String }, name)
+    }
+    t.same(await history(event.id), before, 'none of them stored anything')
+
+    const deleted = await createEvent(app, admin)
+    t.equal((await remove(deleted.id)).statusCode, 204)
+    for (const id of [randomUUID(), deleted.id]) {
+      const ours = await setStatus(id, { status: 'completed' })
+      t.match({ s: ours.statusCode, ...ours.json() }, { s: 404, code: 'not_found', detail: String })
+      const club = await clubPut(id, { status: 'scheduled' })
+      t.match({ s: club.statusCode, ...club.json() }, { s: 404, code: 'not_found' })
+    }
+    const byStudent = await setStatus(event.id, { status: 'active' }, asStudent)
+    t.equal(byStudent.statusCode, 403)
+
+    await eventually(async () => (await get(event.id)).json().status === 'completed')
+    const audited = () =>
+      db
+        .selectFrom('audit_log')
+        .select(['action', 'target_type', 'details'])
+        .where('target_id', '=', event.id)
+        .where('event_type', '=', 'ClubEventStatusChanged')
+        .orderBy('position')
+        .execute()
+    await eventually(async () => (await audited()).length === 4)
+    t.match(
+      await audited(),
+      ['completed', 'scheduled', 'cancelled', 'completed'].map((to) => ({
+        action: 'club_event_status_changed',
+        target_type: 'club_event',
+        details: { to },
+      })),
+      'every change in the audit log, with where it went',
+    )
+  })
+
+  t.test('a race: 20 status changes at once, none lost and none clobbering an edit', async (t) => {
+    const event = await createEvent(app, admin, { title: 'Race' })
+    const same = await Promise.all(Array.from({ length: 20 }, () => setStatus(event.id, { status: 'completed' })))
+    t.same([...new Set(same.map((r) => r.statusCode))], [200], '20 × complete: every one a 200')
+    t.equal((await statusChanges(event.id)).length, 1, 'and exactly one change stored')
+
+    const mixed = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        i % 4 === 3
+          ? patch(event.id, { title: `Race ${i}` })
+          : setStatus(event.id, { status: i % 2 ? 'scheduled' : 'active' }),
+      ),
+    )
+    const codes = mixed.map((r) => r.statusCode)
+    t.ok(
+      codes.every((c) => c === 200 || c === 409),
+      `200s, or 409 conflict after retries (${codes.join(',')})`,
+    )
+    const changes = await statusChanges(event.id)
+    for (let i = 1; i < changes.length; i++)
+      t.equal(changes[i]!.from, changes[i - 1]!.to, `change ${i} starts where the one before ended`)
+    t.ok(
+      changes.slice(1).every((c) => c.from !== c.to),
+      'no change to the status it had',
+    )
+    const titles = mixed.filter((r, i) => i % 4 === 3 && r.statusCode === 200).length
+    const stream = await runtime.store.readStream(clubEventStream(event.id))
+    t.equal(stream.filter((e) => e.type === 'ClubEventUpdated').length, titles, 'every edit that won is stored')
+    const last = changes.at(-1)!.to
+    await eventually(async () => (await get(event.id)).json().status === last)
+    t.match((await get(event.id)).json(), { status: last, title: /^Race/ }, 'the read model agrees with the stream')
+  })
+
+  t.test('cancelled and completed events take no attendance; reverting reopens; attendees are told', async (t) => {
+    const event = await createEvent(app, admin, { title: 'Cancel me' })
+    const qr = await issueQr(app, admin, event.id)
+    const scanned = await mark(app, student, qr.payload)
+    t.ok(scanned.statusCode < 300, `marked before the cancellation (${scanned.statusCode})`)
+    const late = await member(app, runtime, admin)
+
+    t.equal((await setStatus(event.id, { status: 'cancelled' })).statusCode, 200)
+    const refusedQr = await app.inject({
+      method: 'POST',
+      url: '/api/admin/qr-sessions',
+      headers: asAdmin,
+      payload: { event_id: event.id },
+    })
+    t.match({ s: refusedQr.statusCode, ...refusedQr.json() }, { s: 409, code: 'event_cancelled', detail: String })
+    const clubStart = await app.inject({
+      method: 'POST',
+      url: '/api/attendance/start-session',
+      headers: asAdmin,
+      payload: { event_id: event.id },
+    })
+    t.match({ s: clubStart.statusCode, ...clubStart.json() }, { s: 409, code: 'event_cancelled' }, 'the club’s start')
+    const lateScan = await mark(app, late, qr.payload)
+    t.match(
+      { s: lateScan.statusCode, ...lateScan.json() },
+      { s: 409, code: 'event_cancelled', detail: String },
+      'a code shown before the cancellation marks no more',
+    )
+
+    t.equal((await setStatus(event.id, { status: 'completed' })).statusCode, 200)
+    const doneQr = await app.inject({
+      method: 'POST',
+      url: '/api/admin/qr-sessions',
+      headers: asAdmin,
+      payload: { event_id: event.id },
+    })
+    t.match({ s: doneQr.statusCode, ...doneQr.json() }, { s: 409, code: 'event_completed' })
+    const rotate = await app.inject({ method: 'POST', url: `/api/attendance/refresh-qr/${qr.id}`, headers: asAdmin })
+    t.match({ s: rotate.statusCode, ...rotate.json() }, { s: 409, code: 'event_completed' }, 'no rotation either')
+    t.match((await mark(app, late, qr.payload)).json(), { code: 'event_completed' })
+
+    t.equal((await clubPut(event.id, { status: 'scheduled' })).statusCode, 200, 'revert to scheduled')
+    const reopened = await issueQr(app, admin, event.id)
+    const lateAfterAll = await mark(app, late, reopened.payload)
+    t.ok(lateAfterAll.statusCode < 300, `a reverted event takes attendance again (${lateAfterAll.statusCode})`)
+
+    const told = await arrived(app, student.access_token, (n) => n.type === 'club_event_cancelled')
+    t.match(told, {
+      title: 'Cancel me was cancelled',
+      data: { club_event_id: event.id, club_event_title: 'Cancel me' },
+    })
+    await caughtUp(runtime)
+    const adminList = await list(app, admin.access_token, 'limit=100')
+    t.notOk(
+      adminList.items.some((n) => n.type === 'club_event_cancelled'),
+      'the admin who cancelled is not told',
+    )
+    const lateList = await list(app, late.access_token, 'limit=100')
+    t.notOk(
+      lateList.items.some((n) => n.type === 'club_event_cancelled'),
+      'nor a member who had not marked when it was cancelled',
+    )
+  })
+
+  t.test('the read models rebuilt from position 0 give identical rows', async (t) => {
+    await caughtUp(runtime)
+    const clubEvents = () => db.selectFrom('club_events').selectAll().orderBy('id').execute()
+    const notifications = async () => ({
+      rows: await db.selectFrom('notifications').selectAll().orderBy('id').execute(),
+      attendees: await db
+        .selectFrom('notification_attendees')
+        .selectAll()
+        .orderBy('club_event_id')
+        .orderBy('user_id')
+        .execute(),
+    })
+    const before = { events: await clubEvents(), notes: await notifications() }
+    t.ok(
+      before.events.some((e) => e.lifecycle !== 'scheduled'),
+      'statuses to compare',
+    )
+    t.ok(
+      before.events.some((e) => e.description !== null),
+      'descriptions to compare',
+    )
+    t.ok(before.notes.attendees.length > 0, 'attendees to compare')
+    await resetConsumer(db, projectionConsumer(clubEventsProjection))
+    await resetConsumer(db, notificationsConsumer)
+    await eventually(async () => (await clubEvents()).length === before.events.length, 15_000)
+    await caughtUp(runtime)
+    await eventually(async () => JSON.stringify(await clubEvents()) === JSON.stringify(before.events), 15_000)
+    t.same(await clubEvents(), before.events, 'club_events: identical rows, statuses and descriptions included')
+    t.same(await notifications(), before.notes, 'notifications and who marked where: identical')
   })
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { App } from '../../../src/api/types'
-import { PASSWORD, adminSession, bearer, projected, uniqueEmail } from '../../helpers/identity'
+import { PASSWORD, adminSession, bearer, login, projected, uniqueEmail } from '../../helpers/identity'
 import { eventually } from '../../helpers/eventually'
 import { testApp } from '../../helpers/runtime'
 
@@ -240,19 +240,38 @@ t.test("the club's frontend and scripts, call by call", async (t) => {
     const listed = (await get('/api/events/')).json()
     t.match(
       listed.find((e: { id: string }) => e.id === event.id),
-      { title: 'Renamed', attendee_count: 0, attended: false },
+      {
+        title: 'Renamed',
+        attendee_count: 0,
+        attended: false,
+        scheduled_at: '2030-12-25T10:00:00.000+05:30',
+        event_date: '2030-12-25T10:00:00.000+05:30',
+      },
     )
-    const status = await app.inject({
-      method: 'PUT',
-      url: `/api/events/${event.id}`,
-      headers: asAdmin,
-      payload: { status: 'completed' },
-    })
+    t.notOk('date' in listed[0], "no `date` here: the admin's edit form would take it whole as its date")
+    const calendar = (await get('/api/member/events')).json()
     t.match(
-      { s: status.statusCode, ...status.json() },
-      { s: 501, code: 'not_implemented', detail: String },
-      'F9 waits for event status',
+      calendar.find((e: { id: string }) => e.id === event.id),
+      { date: '2030-12-25T10:00:00.000+05:30' },
+      'the calendar (F31) reads `date`',
     )
+    t.equal(event.description, 'sent by every client', 'the description is kept (F7)')
+    t.equal(moved.json().description, 'd', 'and edited (F8)')
+    const put = (payload: object) =>
+      app.inject({ method: 'PUT', url: `/api/events/${event.id}`, headers: asAdmin, payload })
+    const completed = await put({ status: 'completed' })
+    t.match({ s: completed.statusCode, ...completed.json() }, { s: 200, status: 'completed' }, 'F9: mark as completed')
+    const listedDone = (await get('/api/events/')).json().find((e: { id: string }) => e.id === event.id)
+    t.equal(listedDone.status, 'completed', 'the list shows it at once')
+    const reverted = await put({ status: 'scheduled' })
+    t.match({ s: reverted.statusCode, ...reverted.json() }, { s: 200, status: 'scheduled' }, 'F10: revert to scheduled')
+    const bad = await put({ status: 'finished', title: 'Not stored' })
+    t.match(
+      { s: bad.statusCode, ...bad.json() },
+      { s: 400, code: 'validation_error', detail: String },
+      'a status the club does not know',
+    )
+    t.equal((await get(`/api/events/${event.id}`)).json().title, 'Renamed', 'and nothing of that PUT stored')
     const missing = await app.inject({
       method: 'PUT',
       url: '/api/events/00000000-0000-4000-8000-000000000000',
@@ -363,39 +382,100 @@ t.test("the club's frontend and scripts, call by call", async (t) => {
     t.equal((await post('/api/attendance/start-session', { event_id: event.id }, ada.headers)).statusCode, 403)
   })
 
-  await t.test('what the next step of the port brings answers 501 with a reason, never 404 or 500', async (t) => {
-    for (const [method, url] of [
-      ['GET', '/api/admin/members'],
-      ['GET', '/api/admin/stats'],
-      ['GET', '/api/resources/'],
-      ['GET', '/api/member/profile'],
-      ['PUT', '/api/member/profile'],
-      ['POST', '/api/admin/toggle-member/00000000-0000-4000-8000-000000000000'],
-      ['DELETE', '/api/admin/remove-member/00000000-0000-4000-8000-000000000000'],
-      ['DELETE', '/api/resources/00000000-0000-4000-8000-000000000000'],
-    ] as const) {
-      const res = await app.inject({
-        method,
-        url,
-        headers: asAdmin,
-        ...(method === 'PUT' ? { payload: { bio: 'x' } } : {}),
-      })
-      t.match(
-        { s: res.statusCode, ...res.json() },
-        { s: 501, code: 'not_implemented', detail: String },
-        `${method} ${url}`,
-      )
-    }
-    const upload = multipart({ title: 'notes' })
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/resources/upload',
-      headers: { ...asAdmin, ...upload.headers },
-      payload: upload.payload,
+  await t.test('the member pages: directory, toggle, remove, dashboard, profile (F22–F25, F29–F30)', async (t) => {
+    const cy = await approvedMember(app, 'cy')
+    const members = await get('/api/admin/members')
+    t.equal(members.statusCode, 200, 'C27, A20')
+    const row = (members.json() as { id: string }[]).find((m) => m.id === cy.id)
+    t.match(
+      row,
+      {
+        name: 'QR cy',
+        email: cy.email,
+        attended: Number,
+        total_events: Number,
+        attendance_rate: Number,
+        is_active: true,
+      },
+      'the fields the page reads',
+    )
+    const off = await post(`/api/admin/toggle-member/${cy.id}`)
+    t.match({ s: off.statusCode, ...off.json() }, { s: 200, user_id: cy.id, is_active: false }, 'C28')
+    t.equal((await post(`/api/admin/toggle-member/${cy.id}`)).json().is_active, true, 'and back on')
+    const stats = await get('/api/admin/stats')
+    t.equal(stats.statusCode, 200, 'C29, A19')
+    t.match(stats.json(), {
+      total_members: Number,
+      pending_users: Number,
+      total_events: Number,
+      active_sessions: Number,
+      users: { total: Number },
     })
-    t.equal(res.statusCode, 501, 'an upload too')
-    t.equal((await get('/api/member/events')).statusCode, 200, 'the member calendar (F31) is served')
+
+    // the toggle ended cy's sessions: a new login
+    const again = await login(app, cy.email)
+    const mine = { authorization: `Bearer ${again.access_token}` }
+    const profile = await get('/api/member/profile', mine)
+    t.match(profile.json(), { id: cy.id, email: cy.email, full_name: 'QR cy', skills: [] }, 'F29')
+    const saved = await app.inject({
+      method: 'PUT',
+      url: '/api/member/profile',
+      headers: mine,
+      payload: { ...(profile.json() as object), bio: 'x', skills: ['SQL'] },
+    })
+    t.equal(saved.statusCode, 200, 'F30: the whole object back, echoed fields and all')
+    t.match((await get('/api/member/profile', mine)).json(), { bio: 'x', skills: ['SQL'] }, 'and a reload shows it')
+    const removed = await app.inject({ method: 'DELETE', url: `/api/admin/remove-member/${cy.id}`, headers: asAdmin })
+    t.match({ s: removed.statusCode, ...removed.json() }, { s: 200, message: String }, 'F24')
+    const refusal = await app.inject({
+      method: 'DELETE',
+      url: `/api/admin/remove-member/${admin.user.id}`,
+      headers: asAdmin,
+    })
+    t.match(
+      { s: refusal.statusCode, ...refusal.json() },
+      { s: 403, code: 'admin_not_removable', detail: String },
+      'admins are refused',
+    )
   })
+
+  await t.test(
+    'study resources: the scripts’ list, upload and delete (C30–C32; the rest: test/api/resources)',
+    async (t) => {
+      const boundary = '----clubupload7MA4YWxkTrZu0gW'
+      const part = (head: string, body: string) =>
+        `--${boundary}\r\nContent-Disposition: form-data; ${head}\r\n\r\n${body}\r\n`
+      const payload =
+        part(
+          'name="file"; filename="test_file.txt"\r\nContent-Type: text/plain',
+          'This is a test file for upload.\n!',
+        ) +
+        part('name="title"', 'Test Resource') +
+        part('name="description"', 'Test resource description') +
+        `--${boundary}--\r\n`
+      const uploaded = await app.inject({
+        method: 'POST',
+        url: '/api/resources/upload',
+        headers: { ...asAdmin, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload,
+      })
+      t.equal(uploaded.statusCode, 200, 'C31: 200, with an id')
+      const { id } = uploaded.json()
+      t.match(id, /^[0-9a-f-]{36}$/)
+      const listed = await get('/api/resources/')
+      t.equal(listed.statusCode, 200, 'C30, A21')
+      t.ok(
+        (listed.json() as { id: string }[]).some((r) => r.id === id),
+        'a bare array holding it',
+      )
+      t.equal(
+        (await app.inject({ method: 'DELETE', url: `/api/resources/${id}`, headers: asAdmin })).statusCode,
+        200,
+        'C32',
+      )
+      t.equal((await get('/api/member/events')).statusCode, 200, 'the member calendar (F31) is served')
+    },
+  )
 
   await t.test('a race on the club’s decide: 20 admins at once, one decision', async (t) => {
     const email = uniqueEmail('race')

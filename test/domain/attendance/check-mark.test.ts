@@ -161,6 +161,24 @@ t.test('the checks after the signature, in order', async (t) => {
   )
 })
 
+t.test('a cancelled or completed club event takes no marks; a scheduled or active one does', async (t) => {
+  const at = (lifecycle: 'scheduled' | 'active' | 'completed' | 'cancelled') =>
+    mark({ club_event: { ...activeEvent(FENCE), lifecycle } })
+  t.match(at('cancelled'), {
+    ok: false,
+    code: 'event_cancelled',
+    rejection: { type: 'AttendanceRejected', data: { reason: 'event_cancelled', club_event_id: EID } },
+  })
+  t.match(at('completed'), { ok: false, code: 'event_completed', detail: /closed/ })
+  t.match(at('active'), { ok: false, code: 'location_required' }, 'past the status, on to the geofence')
+  t.match(mark({ club_event: { ...activeEvent(), lifecycle: 'active' } }), { ok: true })
+  t.match(
+    mark({ qr_session: revokedSession, club_event: { ...activeEvent(), lifecycle: 'cancelled' } }),
+    { ok: false, code: 'qr_revoked' },
+    'the code is judged first',
+  )
+})
+
 t.test('a location that is not a position on Earth is refused: validation_error', async (t) => {
   for (const loc of [
     { lat: 91, lng: 0, accuracy_m: 5 },

@@ -82,6 +82,7 @@ t.test('each event type has its OWASP action; unknown types are event_<snake_cas
     ['ClubEventCreated', {}, 'club_event_created', 'success'],
     ['ClubEventUpdated', {}, 'club_event_updated', 'success'],
     ['ClubEventDeleted', {}, 'club_event_deleted', 'success'],
+    ['ClubEventStatusChanged', { club_event_id: 'e' }, 'club_event_status_changed', 'success'],
     ['QrIssued', {}, 'qr_issued', 'success'],
     ['QrRevoked', {}, 'qr_revoked', 'success'],
     ['QrRotated', {}, 'qr_rotated', 'success'],

@@ -7,7 +7,13 @@ import {
   type ClubEventCreated,
   type ClubEventEvent,
   type ClubEventFields,
+  type ClubEventStatusChanged,
 } from '../../../src/domain/club-events/events'
+import {
+  CLUB_EVENT_LIFECYCLES,
+  type ClubEventLifecycle,
+  attendanceClosed,
+} from '../../../src/domain/club-events/lifecycle'
 
 const ID = '7c1e2d3f-4a5b-4c6d-8e7f-901a2b3c4d5e'
 const ADMIN = 'a0a0a0a0-0000-4000-8000-000000000001'
@@ -41,6 +47,7 @@ const created: ClubEventCreated = {
     ends_at: '2025-03-10T19:00:00.000Z',
     location: null,
     notes: null,
+    description: null,
     geofence: null,
     created_by: ADMIN,
     created_at: NOW.toISOString(),
@@ -109,6 +116,16 @@ t.test('CreateClubEvent', async (t) => {
     'a time that is not a time': { starts_at: 'tomorrow' },
     'a location of 201 characters': { location: 'x'.repeat(201) },
     'notes of 2001 characters': { notes: 'x'.repeat(2001) },
+    'a description of 2001 characters': { description: 'x'.repeat(2001) },
+    'a description with a control character': { description: 'a\u0007b' },
+    'a status that is not one': { lifecycle: 'done' as never },
+    'no end and no default length': { ends_at: undefined },
+    'no end and a default length of 0': { ends_at: undefined, default_length_minutes: 0 },
+    'no end, and the default length runs past 9999': {
+      starts_at: '9999-12-30T23:30:00Z',
+      ends_at: undefined,
+      default_length_minutes: 120,
+    },
     'a latitude beyond 90': { geofence: { ...fence, lat: 90.1 } },
     'a longitude beyond -180': { geofence: { ...fence, lng: -180.1 } },
     'a radius under 10 m': { geofence: { ...fence, radius_m: 9 } },
@@ -257,4 +274,109 @@ t.test('DeleteClubEvent', async (t) => {
     given(t, clubEventDecider, []).when(remove).thenThrows('not_found')
     given(t, clubEventDecider, [created, deleted]).when(remove).thenThrows('not_found')
   })
+})
+
+const statusTo = (lifecycle: ClubEventLifecycle): ClubEventCommand => ({
+  type: 'ChangeClubEventStatus',
+  data: { club_event_id: ID, lifecycle },
+  metadata,
+})
+const changed = (from: ClubEventLifecycle, to: ClubEventLifecycle): ClubEventStatusChanged => ({
+  type: 'ClubEventStatusChanged',
+  data: { club_event_id: ID, from, to, changed_by: ADMIN, changed_at: NOW.toISOString() },
+})
+
+t.test('descriptions, single-instant events and a starting status', async (t) => {
+  t.test('a description is trimmed and kept, line breaks included; blank is none', async (t) => {
+    const [e] = given(t, clubEventDecider, [])
+      .when(create({ description: '  Pandas, from zero.\nBring data.  ' }))
+      .events()
+    t.match(e, { data: { description: 'Pandas, from zero.\nBring data.' } })
+    const [blank] = given(t, clubEventDecider, [])
+      .when(create({ description: '   ' }))
+      .events()
+    t.match(blank, { data: { description: null } })
+  })
+  t.test('an event stored before descriptions and statuses folds to none and scheduled', async (t) => {
+    const { description: _, ...old } = created.data
+    const state = fold(clubEventDecider, [{ type: 'ClubEventCreated', data: old }])
+    t.match(state, { status: 'active', description: null, lifecycle: 'scheduled' })
+    t.match(
+      given(t, clubEventDecider, [{ type: 'ClubEventCreated', data: old }])
+        .when(update({ description: 'Now with one' }))
+        .events(),
+      [{ data: { changes: { description: 'Now with one' } } }],
+      'and takes a description by an edit',
+    )
+    given(t, clubEventDecider, [{ type: 'ClubEventCreated', data: old }])
+      .when(update({ description: null }))
+      .then([], 'clearing none changes nothing')
+  })
+  t.test('without an end, it ends the default length after its start', async (t) => {
+    const [e] = given(t, clubEventDecider, [])
+      .when(create({ ends_at: undefined, default_length_minutes: 90 }))
+      .events()
+    t.match(e, { data: { starts_at: '2025-03-10T17:00:00.000Z', ends_at: '2025-03-10T18:30:00.000Z' } })
+    const [sent] = given(t, clubEventDecider, [])
+      .when(create({ default_length_minutes: 90 }))
+      .events()
+    t.match(sent, { data: { ends_at: '2025-03-10T19:00:00.000Z' } }, 'an end sent wins over the default')
+  })
+  t.test('a starting status other than scheduled is a status change in the same decision', async (t) => {
+    given(t, clubEventDecider, [])
+      .when(create({ lifecycle: 'scheduled' }))
+      .then([created])
+    const after = given(t, clubEventDecider, [])
+      .when(create({ lifecycle: 'completed' }))
+      .then([created, changed('scheduled', 'completed')])
+    t.match(after, { status: 'active', lifecycle: 'completed' })
+  })
+})
+
+t.test('ChangeClubEventStatus', async (t) => {
+  t.test('records the change from the status the event has', async (t) => {
+    const after = given(t, clubEventDecider, [created])
+      .when(statusTo('completed'))
+      .then([changed('scheduled', 'completed')])
+    t.match(after, { status: 'active', lifecycle: 'completed', title: 'Intro to pandas' }, 'folded, fields kept')
+  })
+  t.test('any status may follow any other; the same one records nothing', async (t) => {
+    for (const from of CLUB_EVENT_LIFECYCLES) {
+      const history: ClubEventEvent[] = from === 'scheduled' ? [created] : [created, changed('scheduled', from)]
+      for (const to of CLUB_EVENT_LIFECYCLES)
+        given(t, clubEventDecider, history)
+          .when(statusTo(to))
+          .then(from === to ? [] : [changed(from, to)], `${from} → ${to}`)
+    }
+  })
+  t.test('of a club event that does not exist or was deleted is refused: not_found', async (t) => {
+    given(t, clubEventDecider, []).when(statusTo('completed')).thenThrows('not_found')
+    given(t, clubEventDecider, [created, deleted]).when(statusTo('completed')).thenThrows('not_found')
+    given(t, clubEventDecider, [created, deleted])
+      .when(statusTo('scheduled'))
+      .thenThrows('not_found', 'even the status it had')
+  })
+  t.test('to a status that is not one is refused: validation_error', async (t) => {
+    for (const bad of ['done', 'Completed', '', null, 3])
+      given(t, clubEventDecider, [created])
+        .when(statusTo(bad as never))
+        .thenThrows('validation_error', JSON.stringify(bad))
+  })
+  t.test('an edit leaves the status, and a status change the fields', async (t) => {
+    const [e] = given(t, clubEventDecider, [created, changed('scheduled', 'cancelled')])
+      .when(update({ title: 'Pandas II' }))
+      .events()
+    if (!e) throw new Error('no event')
+    t.match(fold(clubEventDecider, [created, changed('scheduled', 'cancelled'), e]), {
+      title: 'Pandas II',
+      lifecycle: 'cancelled',
+    })
+  })
+})
+
+t.test('cancelled and completed events take no attendance; scheduled and active ones do', async (t) => {
+  t.same(
+    CLUB_EVENT_LIFECYCLES.map((l) => attendanceClosed(l)),
+    [null, null, 'event_completed', 'event_cancelled'],
+  )
 })

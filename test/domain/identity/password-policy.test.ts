@@ -131,3 +131,16 @@ t.test('good passphrases and random passwords pass', async (t) => {
   ])
     t.equal(problemOf(password, ada), 'ok', password)
 })
+
+t.test("the club policy: the original portal's composition rule, still never a well-known password", async (t) => {
+  const club = (password: string, fullName = 'Test User') => {
+    const r = checkPassword(password, { email: 'testuser1@dsclub.com', fullName, policy: 'club' })
+    return r.ok ? 'ok' : r.problem
+  }
+  t.equal(club('TestUser@123'), 'ok', "the approval script's password, though it holds the name")
+  t.equal(club('Student@123'), 'ok', "the QR script's, though a guesser would try it early")
+  t.equal(problemOf('Student@123'), 'guessable', 'both refused by the default policy')
+  t.equal(club('student@123'), 'complexity', 'an upper-case letter, a lower-case one, a digit and a symbol')
+  t.equal(club('Short@1'), 'too_short')
+  t.equal(club('P@ssw0rd'), 'common', 'the well-known list still applies')
+})

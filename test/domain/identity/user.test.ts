@@ -313,6 +313,133 @@ t.test('Deactivate', async (t) => {
   })
 })
 
+const byAdmin = <T extends UserCommand['type']>(type: T, data: object, now = at(6000)) =>
+  ({ type, data, metadata: { actor_id: ADMIN, now } }) as UserCommand
+const reactivated = (role: Role = 'student', when = at(6000)): UserEvent => ({
+  type: 'UserReactivated',
+  data: { user_id: USER, role, reactivated_by: ADMIN, reactivated_at: when.toISOString() },
+})
+const removed = (when = at(6000)): UserEvent => ({
+  type: 'UserRemoved',
+  data: { user_id: USER, removed_by: ADMIN, reason: null, removed_at: when.toISOString() },
+})
+
+t.test('Deactivate and Reactivate', async (t) => {
+  t.test('nobody deactivates themselves', async (t) => {
+    user(t, signupRequested(), approved('admin'))
+      .when({ ...deactivate(), metadata: { actor_id: USER, now: at(5000) } })
+      .thenThrows('not_on_self')
+  })
+  t.test('a deactivated member is approved again, in the role they had', async (t) => {
+    const state = user(t, signupRequested(), approved('admin'), deactivated())
+      .when(byAdmin('Reactivate', {}))
+      .then([reactivated('admin')])
+    t.match(state, { status: 'approved', role: 'admin' })
+  })
+  t.test('reactivating an active member changes nothing; anyone else is not a member', async (t) => {
+    user(t, signupRequested(), approved()).when(byAdmin('Reactivate', {})).then([])
+    user(t, signupRequested()).when(byAdmin('Reactivate', {})).thenThrows('not_found')
+    user(t, signupRequested(), approved(), removed()).when(byAdmin('Reactivate', {})).thenThrows('not_found')
+  })
+  t.test('ToggleActive flips the state the command is decided on', async (t) => {
+    const [off] = user(t, signupRequested(), approved()).when(byAdmin('ToggleActive', {})).events()
+    t.match(off, { type: 'UserDeactivated', data: { user_id: USER, deactivated_by: ADMIN, reason: null } })
+    user(t, signupRequested(), approved(), deactivated()).when(byAdmin('ToggleActive', {})).then([reactivated()])
+    user(t, signupRequested()).when(byAdmin('ToggleActive', {})).thenThrows('not_found')
+  })
+})
+
+t.test('Remove', async (t) => {
+  t.test('an active or deactivated student is removed; again changes nothing', async (t) => {
+    t.match(
+      user(t, signupRequested(), approved())
+        .when(byAdmin('Remove', { reason: null }))
+        .then([removed()]),
+      {
+        status: 'removed',
+      },
+    )
+    user(t, signupRequested(), approved(), deactivated())
+      .when(byAdmin('Remove', { reason: null }))
+      .then([removed()])
+    user(t, signupRequested(), approved(), removed())
+      .when(byAdmin('Remove', { reason: null }))
+      .then([])
+  })
+  t.test('admins are refused, and so is anyone never approved', async (t) => {
+    user(t, signupRequested(), approved('admin'))
+      .when(byAdmin('Remove', { reason: null }))
+      .thenThrows('admin_not_removable')
+    user(t, signupRequested())
+      .when(byAdmin('Remove', { reason: null }))
+      .thenThrows('not_found')
+    user(t)
+      .when(byAdmin('Remove', { reason: null }))
+      .thenThrows('not_found')
+  })
+  t.test('the email may sign up again, as a new pending account with an empty profile', async (t) => {
+    const profiled: UserEvent = {
+      type: 'ProfileUpdated',
+      data: { user_id: USER, changes: { bio: 'hi' }, updated_by: USER, updated_at: at(2000).toISOString() },
+    }
+    const [event] = user(t, signupRequested(), approved(), profiled, removed())
+      .when(requestSignup(at(7000)))
+      .events()
+    t.equal(event?.type, 'SignupRequested')
+    const state = fold(userDecider, [signupRequested(), approved(), profiled, removed(), event!])
+    t.match(state, { status: 'pending', account: { profile: { bio: null, skills: [] } } })
+  })
+})
+
+t.test('UpdateProfile', async (t) => {
+  const update = (changes: object) =>
+    ({ type: 'UpdateProfile', data: { changes }, metadata: { actor_id: USER, now: at(2000) } }) as UserCommand
+  const member = [signupRequested(), approved()] as const
+  t.test('records only what changed, trimmed; blanks clear a field', async (t) => {
+    const [event] = user(t, ...member)
+      .when(update({ full_name: ' Ada King ', section: 'A', bio: '', skills: [' sql ', 'SQL', 'R'] }))
+      .events()
+    t.same(event?.data, {
+      user_id: USER,
+      changes: { full_name: 'Ada King', section: 'A', skills: ['sql', 'R'] },
+      updated_by: USER,
+      updated_at: at(2000).toISOString(),
+    })
+  })
+  t.test('the same values again decide nothing', async (t) => {
+    user(t, ...member)
+      .when(update({ full_name: 'Ada Lovelace', bio: null, skills: [] }))
+      .then([])
+  })
+  t.test("the original's limits: section 50, branch 100, year 20, bio 300, 8 skills of 50", async (t) => {
+    user(t, ...member)
+      .when(update({ section: 'x'.repeat(50), branch: 'x'.repeat(100), year: 'x'.repeat(20) }))
+      .events()
+    for (const bad of [
+      { section: 'x'.repeat(51) },
+      { branch: 'x'.repeat(101) },
+      { year: 'x'.repeat(21) },
+      { bio: 'x'.repeat(301) },
+      { skills: Array.from({ length: 9 }, (_, i) => `s${i}`) },
+      { skills: ['x'.repeat(51)] },
+      { full_name: '   ' },
+      { full_name: 'a\u0000b' },
+      { section: 'a\nb' },
+    ])
+      user(t, ...member)
+        .when(update(bad))
+        .thenThrows('validation_error', JSON.stringify(bad))
+  })
+  t.test('only an active member edits a profile', async (t) => {
+    user(t, signupRequested())
+      .when(update({ bio: 'x' }))
+      .thenThrows('not_found')
+    user(t, signupRequested(), approved(), deactivated())
+      .when(update({ bio: 'x' }))
+      .thenThrows('not_found')
+  })
+})
+
 t.test('effectiveStatus judges a pending request by its deadline', async (t) => {
   const state = fold(userDecider, [signupRequested()])
   t.equal(effectiveStatus(state, at(TIMEOUT - 1)), 'pending')

@@ -77,6 +77,17 @@ t.test('IssueQr', async (t) => {
       'the state of another club event',
     )
   })
+  t.test('for a cancelled or completed club event is refused: event_cancelled, event_completed', async (t) => {
+    given(t, qrSessionDecider, [])
+      .when(issue({ club_event: { ...activeEvent(), lifecycle: 'cancelled' } }))
+      .thenThrows('event_cancelled')
+    given(t, qrSessionDecider, [])
+      .when(issue({ club_event: { ...activeEvent(), lifecycle: 'completed' } }))
+      .thenThrows('event_completed')
+    given(t, qrSessionDecider, [])
+      .when(issue({ club_event: { ...activeEvent(), lifecycle: 'active' } }))
+      .then([issued], 'an active one takes attendance, as a scheduled one does')
+  })
   t.test('bounds ttl_seconds to 5..3600 whole seconds: validation_error', async (t) => {
     for (const ttl of [4, 3601, 0, -60, 30.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       given(t, qrSessionDecider, [])

@@ -174,3 +174,15 @@ t.test("a malformed next nonce, key id or a next id equal to the session's: vali
     .when(rotate({ next_qr_session_id: SID }))
     .thenThrows('validation_error')
 })
+
+t.test('a session of a cancelled or completed club event is not rotated: no new code for it', async (t) => {
+  given(t, qrSessionDecider, [issued])
+    .when(rotate({ club_event: { ...activeEvent(), lifecycle: 'cancelled' } }))
+    .thenThrows('event_cancelled')
+  given(t, qrSessionDecider, [issued])
+    .when(rotate({ club_event: { ...activeEvent(), lifecycle: 'completed' } }))
+    .thenThrows('event_completed')
+  given(t, qrSessionDecider, [issued, rotated])
+    .when(rotate({ club_event: { ...activeEvent(), lifecycle: 'completed' } }))
+    .then([], 'one rotated already still answers with its next session')
+})

@@ -18,6 +18,7 @@ const created: ClubEventEvent = {
     ends_at: '2025-03-10T19:00:00.000Z',
     location: null,
     notes: null,
+    description: 'From zero to groupby',
     geofence: fence,
     created_by: ADMIN,
     created_at: at(0),
@@ -30,7 +31,9 @@ const row = {
   ends_at: '2025-03-10T19:00:00.000Z',
   location: null,
   notes: null,
+  description: 'From zero to groupby',
   geofence: fence,
+  lifecycle: 'scheduled',
   created_by: ADMIN,
   created_at: at(0),
   updated_at: at(0),
@@ -86,4 +89,21 @@ t.test('every mark adds one to its club event, and only to its own', async (t) =
   projection(t, clubEventsProjection)
     .given([created, marked(EVENT, 'u1'), marked(EVENT, 'u2'), marked('another-event', 'u3')])
     .then({ club_events: [{ ...row, attendance_count: 2 }] })
+})
+
+t.test('a status change sets the lifecycle; an event stored before descriptions has none', async (t) => {
+  const { description: _, ...old } = created.data
+  projection(t, clubEventsProjection)
+    .given([
+      { type: 'ClubEventCreated', data: old },
+      {
+        type: 'ClubEventStatusChanged',
+        data: { club_event_id: EVENT, from: 'scheduled', to: 'cancelled', changed_by: ADMIN, changed_at: at(40) },
+      },
+      {
+        type: 'ClubEventUpdated',
+        data: { club_event_id: EVENT, changes: { description: 'Moved online' }, updated_by: ADMIN, updated_at: at(50) },
+      },
+    ])
+    .then({ club_events: [{ ...row, description: 'Moved online', lifecycle: 'cancelled', updated_at: at(50) }] })
 })

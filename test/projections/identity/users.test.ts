@@ -44,6 +44,11 @@ const pending = {
   created_at: at(0),
   approved_at: null,
   updated_at: at(0),
+  section: null,
+  branch: null,
+  year: null,
+  bio: null,
+  skills: [],
 }
 
 t.test('a signup is a pending account, and never its password hash', async (t) => {
@@ -89,6 +94,42 @@ t.test('a role change and a deactivation follow the account', async (t) => {
   projection(t, usersProjection)
     .given([signup('r1', 0), decided('approved', 5), roleChanged, deactivated])
     .then({ users: [{ ...approved, role: 'admin', status: 'deactivated', updated_at: at(20) }] })
+})
+
+t.test('a reactivation, a profile and a removal follow the account; a new signup starts a blank profile', async (t) => {
+  const approved = { ...pending, role: 'student', status: 'approved', approved_at: at(5) }
+  const history: UserEvent[] = [
+    signup('r1', 0),
+    decided('approved', 5),
+    { type: 'UserDeactivated', data: { user_id: USER, deactivated_by: ADMIN, reason: null, deactivated_at: at(20) } },
+    {
+      type: 'UserReactivated',
+      data: { user_id: USER, role: 'student', reactivated_by: ADMIN, reactivated_at: at(30) },
+    },
+    {
+      type: 'ProfileUpdated',
+      data: {
+        user_id: USER,
+        changes: { full_name: 'Ada King', bio: 'Engines', skills: ['Maths'] },
+        updated_by: USER,
+        updated_at: at(40),
+      },
+    },
+  ]
+  const profiled = { ...approved, full_name: 'Ada King', bio: 'Engines', skills: ['Maths'], updated_at: at(40) }
+  projection(t, usersProjection)
+    .given(history)
+    .then({ users: [profiled] })
+  const removed: UserEvent = {
+    type: 'UserRemoved',
+    data: { user_id: USER, removed_by: ADMIN, reason: null, removed_at: at(50) },
+  }
+  projection(t, usersProjection)
+    .given([...history, removed])
+    .then({ users: [{ ...profiled, status: 'removed', updated_at: at(50) }] })
+  projection(t, usersProjection)
+    .given([...history, removed, signup('r2', 60)])
+    .then({ users: [{ ...pending, created_at: at(60), updated_at: at(60) }] })
 })
 
 t.test('events of other streams leave the table alone', async (t) => {
