@@ -9,7 +9,6 @@ import {
   cancelledText,
   decisionText,
   expiryText,
-  membershipText,
   notificationId,
   signupText,
 } from '../../domain/notifications/text'
@@ -28,6 +27,7 @@ import {
   setAdmin,
   setEventsSeen,
 } from './rows'
+import { membershipNotice } from './membership'
 import { wake } from './wake'
 
 type Handled = UserEvent | ClubEventEvent | AttendanceMarked | NotificationEvent
@@ -89,26 +89,6 @@ class Batch {
 
   constructor(private readonly trx: Transaction<Database>) {}
 
-  /** the member hears of their own membership change (and their open streams end on it: api/notifications) */
-  private toMember(
-    eventId: string,
-    userId: string,
-    change: 'deactivated' | 'reactivated' | 'removed',
-    reason: string | null,
-    at: string,
-    seq: number,
-  ): Promise<void> {
-    return this.notify({
-      id: notificationId(eventId, userId),
-      user_id: userId,
-      type: `membership_${change}`,
-      ...membershipText(change, reason),
-      data: { user_id: userId },
-      at,
-      seq,
-    })
-  }
-
   async apply(stored: StoredEvent, seq: number): Promise<void> {
     if (!handles<Handled>(reads, stored)) return
     const e = stored
@@ -166,14 +146,12 @@ class Batch {
       case 'UserRoleChanged':
         return setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
       case 'UserDeactivated':
-        await setAdmin(this.trx, e.data.user_id, false)
-        return this.toMember(stored.id, e.data.user_id, 'deactivated', e.data.reason, e.data.deactivated_at, seq)
       case 'UserReactivated':
-        await setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
-        return this.toMember(stored.id, e.data.user_id, 'reactivated', null, e.data.reactivated_at, seq)
-      case 'UserRemoved':
-        await setAdmin(this.trx, e.data.user_id, false)
-        return this.toMember(stored.id, e.data.user_id, 'removed', e.data.reason, e.data.removed_at, seq)
+      case 'UserRemoved': {
+        const { isAdmin, notice } = membershipNotice(e, stored.id, seq)
+        await setAdmin(this.trx, e.data.user_id, isAdmin)
+        return this.notify(notice)
+      }
       case 'ClubEventCreated':
         this.owners.set(e.data.club_event_id, { created_by: e.data.created_by, title: e.data.title })
         await this.trx
