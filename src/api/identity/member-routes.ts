@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
+import { type Static, Type } from '@sinclair/typebox'
 import { reactivateUser, removeMember } from '../../commands/identity/members'
+import type { ActorContext } from '../../commands/context'
+import type { IdentityDeps } from '../../commands/identity/deps'
 import { updateProfile } from '../../commands/identity/profile'
 import { clubMembers, memberProfile, pageMembers } from '../../projections/identity/members'
 import type { Runtime } from '../../runtime'
@@ -121,18 +123,7 @@ export async function readProfile(db: Runtime['db']['kysely'], userId: string) {
 }
 
 /** One profile command behind ours (PATCH) and the club's (PUT). */
-export async function editProfile(
-  deps: Parameters<typeof updateProfile>[0],
-  body: {
-    full_name?: string
-    section?: string | null
-    branch?: string | null
-    year?: string | null
-    bio?: string | null
-    skills?: string[] | null
-  },
-  ctx: Parameters<typeof updateProfile>[2],
-) {
+export async function editProfile(deps: IdentityDeps, body: Static<typeof ProfileBody>, ctx: ActorContext) {
   const { skills, ...rest } = body
   // null skills clears them, like the other optional fields
   const changes = { ...rest, ...(skills === undefined ? {} : { skills: skills ?? [] }) }

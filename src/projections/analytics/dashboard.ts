@@ -1,3 +1,4 @@
+import { heldBy } from '../club-events/club-events'
 import { countApprovalRequests } from '../identity/approval-requests'
 import { memberCounts } from '../identity/members'
 import type { Executor } from '../projection'
@@ -35,8 +36,7 @@ async function clubEventCounters(db: Executor, now: Date) {
   const row = await db
     .selectFrom('club_events')
     .select((eb) => {
-      // held: started by now and not called off (a cancelled event takes no attendance)
-      const held = eb.and([eb('starts_at', '<=', now), eb('lifecycle', '!=', 'cancelled')])
+      const held = heldBy(now)
       return [
         eb.fn.countAll<string>().as('total'),
         eb.fn.countAll<string>().filterWhere('starts_at', '>', now).as('upcoming'),

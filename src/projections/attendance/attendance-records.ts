@@ -1,4 +1,5 @@
 import type { AttendanceMarked } from '../../domain/attendance/events'
+import { heldBy } from '../club-events/club-events'
 import type { Executor, Projection, RowChange } from '../projection'
 
 /** attendance_records: what each member marked, for their history and the event roster. */
@@ -127,12 +128,8 @@ export async function membersFigures(
     .where((eb) =>
       eb.or([
         eb('a.id', 'is not', null),
-        // held: under way or over by now, not over before they joined, and not called off
-        eb.and([
-          eb('e.starts_at', '<=', now),
-          eb('e.ends_at', '>=', eb.ref('u.created_at')),
-          eb('e.lifecycle', '!=', 'cancelled'),
-        ]),
+        // held by now, and not over before they joined
+        eb.and([heldBy(now, 'e'), eb('e.ends_at', '>=', eb.ref('u.created_at'))]),
       ]),
     )
     .groupBy('u.id')

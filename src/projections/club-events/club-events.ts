@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import { type RawBuilder, type Selectable, sql } from 'kysely'
 import type { ClubEventsTable, GeofenceColumn } from '../../db/database'
 import type { AttendanceMarked } from '../../domain/attendance/events'
 import type { ClubEventEvent } from '../../domain/club-events/events'
@@ -165,4 +165,14 @@ export async function allClubEvents(db: Executor, limit: number): Promise<ClubEv
     .limit(limit)
     .execute()
   return rows.map(clubEventView)
+}
+
+/**
+ * A club event that took place by `now`: started, and not called off (a
+ * cancelled event takes no attendance). The one definition the members'
+ * figures and the dashboard's averages count by; `table` is the alias the
+ * query gives club_events.
+ */
+export function heldBy(now: Date, table = 'club_events'): RawBuilder<boolean> {
+  return sql<boolean>`(${sql.ref(`${table}.starts_at`)} <= ${now} AND ${sql.ref(`${table}.lifecycle`)} <> 'cancelled')`
 }

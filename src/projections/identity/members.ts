@@ -105,7 +105,7 @@ export async function memberProfile(db: Executor, userId: string) {
     .where('id', '=', userId)
     .executeTakeFirst()
   if (!row) return undefined
-  return { ...row, skills: row.skills ?? [], created_at: row.created_at.toISOString() }
+  return { ...row, created_at: row.created_at.toISOString() }
 }
 
 /** Members by role and state (the admin dashboard). */
