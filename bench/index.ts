@@ -1,4 +1,5 @@
 import { benchAuth } from './auth'
+import { IMPORT_TITLE, benchLegacyImport } from './legacy-import'
 import { printTable } from './lib'
 import { benchResources } from './resources'
 import { benchScan } from './scan'
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   printTable('Login (service in a child process, bcrypt cost 12 on worker threads)', await benchAuth())
   printTable('QR scans over HTTP (service in a child process, rate limits off)', await benchScan())
   printTable('Study resources: the memory an upload costs the service (PostgreSQL)', await benchResources())
+  printTable(IMPORT_TITLE, await benchLegacyImport())
 }
 
 main().catch((err: unknown) => {

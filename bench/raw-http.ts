@@ -87,8 +87,11 @@ class Conn {
 
   request(bytes: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
+      // a socket the server closed while it sat idle (its keep-alive timeout) takes a
+      // write silently, and nothing would ever answer: fail it now, as a socket error
+      if (this.socket.destroyed || !this.socket.writable) return reject(new Error('connection closed'))
       this.pending = { resolve, reject }
-      this.socket.write(bytes)
+      this.socket.write(bytes, (err) => err && this.fail(err))
     })
   }
 

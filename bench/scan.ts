@@ -1,10 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { openDb } from '../src/db/connection'
-import { fmt, openLoop, percentile, printTable, throughput, withBenchDatabase, type Row } from './lib'
+import {
+  createBaselineTable,
+  fmt,
+  openLoop,
+  percentile,
+  printTable,
+  rawInsert,
+  throughput,
+  withBenchDatabase,
+  type Row,
+} from './lib'
 import { postRequest, RawHttpClient } from './raw-http'
 import { seedStudents } from './seed'
-import { BENCH_ADMIN, request, startServer } from './server'
+import { adminHeaders, BENCH_ADMIN_ENV, openQr, request, startServer } from './server'
 
 /**
  * `npm run bench:scan`: N approved students (default 1,000) scan one QR at the
@@ -69,46 +79,13 @@ async function readAfterWrite(url: string, admin: Record<string, string>, n = 20
 export async function benchScan(): Promise<Row[]> {
   return withBenchDatabase(async (url) => {
     const split = process.env.BENCH_SPLIT === '1'
-    const server = await startServer(
-      url,
-      { BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password },
-      split ? 'api' : 'all',
-    )
+    const server = await startServer(url, BENCH_ADMIN_ENV, split ? 'api' : 'all')
     const projector = split ? await startServer(url, {}, 'projector') : undefined
     const rows: Row[] = []
     try {
       const students = (await seedStudents(url, STUDENTS)).map((s) => s.token)
-      const login = JSON.parse((await request(`${server.url}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as {
-        access_token: string
-      }
-      const admin = { authorization: `Bearer ${login.access_token}` }
-      const newQr = async () => {
-        const ev = JSON.parse(
-          (
-            await request(
-              `${server.url}/api/admin/events`,
-              'POST',
-              {
-                title: 'Bench night',
-                starts_at: new Date().toISOString(),
-                ends_at: new Date(Date.now() + 3_600_000).toISOString(),
-              },
-              admin,
-            )
-          ).body,
-        ) as { event: { id: string } }
-        const qr = JSON.parse(
-          (
-            await request(
-              `${server.url}/api/admin/qr-sessions`,
-              'POST',
-              { event_id: ev.event.id, ttl_seconds: 3600 },
-              admin,
-            )
-          ).body,
-        ) as { qr_session: { payload: string } }
-        return { eventId: ev.event.id, payload: qr.qr_session.payload }
-      }
+      const admin = await adminHeaders(server.url)
+      const newQr = () => openQr(server.url, admin)
 
       // open the connections first, as phones on the hall's wifi would have, and
       // warm the service up (JIT, pools, caches) with a hall scanning another
@@ -168,20 +145,8 @@ export async function benchScan(): Promise<Row[]> {
       const rowsProjected = (await projected([burst.eventId], STUDENTS - errors)).rows
       const cpuPerMark = ((server.cpuMs() + (projector?.cpuMs() ?? 0) - cpu0) * 1000) / STUDENTS
 
-      await db.pool.query('CREATE TABLE bench_baseline (id uuid PRIMARY KEY, data jsonb NOT NULL)')
-      const insertBaseline = async () => {
-        const c = await db.pool.connect()
-        try {
-          await c.query('BEGIN')
-          await c.query('INSERT INTO bench_baseline (id, data) VALUES ($1, $2)', [
-            randomUUID(),
-            JSON.stringify({ user_id: randomUUID(), at: new Date().toISOString() }),
-          ])
-          await c.query('COMMIT')
-        } finally {
-          c.release()
-        }
-      }
+      await createBaselineTable(db.pool)
+      const insertBaseline = () => rawInsert(db.pool, { user_id: randomUUID(), at: new Date().toISOString() })
       const baseline = await throughput(CONCURRENCY, 3, insertBaseline)
       const marksPerSecond = (STUDENTS - errors) / (wall / 1000)
       rows.push({

@@ -11,6 +11,8 @@ export interface BenchServer {
   env: Record<string, string>
   /** CPU time the service has used so far (user + system, ms; Linux /proc) */
   cpuMs(): number
+  /** resident memory at its peak so far (MB; Linux /proc) */
+  peakMemoryMb(): number
   stop(): Promise<void>
 }
 
@@ -24,8 +26,19 @@ function cpuMsOf(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
 }
 
+function peakMemoryMbOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024
+}
+
 /** the admin every service bench bootstraps (BOOTSTRAP_ADMIN_*) and logs in as */
 export const BENCH_ADMIN = { email: 'bench.admin@bench.example.org', password: 'Quiet-Lantern-Orbit-42' }
+
+/** the service's environment that bootstraps BENCH_ADMIN */
+export const BENCH_ADMIN_ENV = {
+  BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
+  BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+}
 
 export const BENCH_SECRETS = {
   JWT_SECRET: randomBytes(32).toString('hex'),
@@ -73,6 +86,7 @@ export async function startServer(
     url,
     env: full,
     cpuMs: () => cpuMsOf(child.pid!),
+    peakMemoryMb: () => peakMemoryMbOf(child.pid!),
     async stop() {
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
@@ -133,3 +147,31 @@ export function request(
 }
 
 export const get = (url: string, headers?: Record<string, string>) => request(url, 'GET', undefined, headers)
+
+/** An `Authorization` header for BENCH_ADMIN, logged in through the API at `serverUrl`. */
+export async function adminHeaders(serverUrl: string): Promise<Record<string, string>> {
+  const login = await request(`${serverUrl}/api/auth/login`, 'POST', BENCH_ADMIN)
+  return { authorization: `Bearer ${(JSON.parse(login.body) as { access_token: string }).access_token}` }
+}
+
+/** A club event (an hour long, from `startsAt`) and a QR code for it, made by `admin` through the API. */
+export async function openQr(
+  serverUrl: string,
+  admin: Record<string, string>,
+  { title = 'Bench night', startsAt = Date.now() } = {},
+): Promise<{ eventId: string; payload: string }> {
+  const created = await request(
+    `${serverUrl}/api/admin/events`,
+    'POST',
+    { title, starts_at: new Date(startsAt).toISOString(), ends_at: new Date(Date.now() + 3_600_000).toISOString() },
+    admin,
+  )
+  const eventId = (JSON.parse(created.body) as { event: { id: string } }).event.id
+  const qr = await request(
+    `${serverUrl}/api/admin/qr-sessions`,
+    'POST',
+    { event_id: eventId, ttl_seconds: 3600 },
+    admin,
+  )
+  return { eventId, payload: (JSON.parse(qr.body) as { qr_session: { payload: string } }).qr_session.payload }
+}

@@ -3,6 +3,7 @@ import { createAdmin } from './commands/identity/bootstrap'
 import { ConfigError, loadConfig } from './config'
 import { createRuntime } from './runtime'
 import { AUDITOR_USAGE, auditorCommand } from './platform/cli/auditor'
+import { IMPORT_USAGE, importCommand } from './platform/cli/legacy-import'
 
 /**
  * `npm run cli -- <command>`. Passwords are read from stdin, never from argv
@@ -48,10 +49,12 @@ async function main(): Promise<number> {
         await runtime.close()
       }
     }
+    case 'import':
+      return importCommand(args, config)
     default: {
       const code = await auditorCommand(command, args, config)
       if (code !== undefined) return code
-      console.error(`${USAGE}\n${AUDITOR_USAGE}`)
+      console.error(`${USAGE}\n${AUDITOR_USAGE}\n${IMPORT_USAGE}`)
       return 2
     }
   }

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { sql } from 'kysely'
@@ -7,11 +7,11 @@ import { AccessDeniedRecorder } from './commands/audit/access-denied'
 import type { MarkDeps } from './commands/attendance/mark'
 import type { ClubEventDeps } from './commands/club-events/club-events'
 import type { Sources } from './commands/context'
-import type { IdentityDeps } from './commands/identity/deps'
+import { type IdentityDeps, identityDeps } from './commands/identity/deps'
 import { RevokedSessions } from './commands/identity/revoked-sessions'
 import type { NotificationDeps } from './commands/notifications/read'
 import type { QrDeps } from './commands/qr/qr-sessions'
-import type { ResourceDeps } from './commands/resources/deps'
+import { type ResourceDeps, resourceDeps } from './commands/resources/deps'
 import type { Config } from './config'
 import { type Db, openDb } from './db/connection'
 import { migrateBlobStore, migrateEventStore, migrateReadModel } from './db/migrate'
@@ -25,8 +25,6 @@ import {
   startExpiryWorker,
   startSweep,
 } from './jobs/approval-timeout'
-import { createTokenService } from './platform/auth/access-tokens'
-import { createPasswordHasher } from './platform/auth/password-hasher'
 import { type Logger, createLogger } from './platform/logger'
 import { Metrics } from './platform/metrics'
 import { type DependencyState, probe } from './platform/probe'
@@ -151,21 +149,7 @@ export async function createRuntime(
     onError: onDbError,
   })
   if (role === 'all' || role === 'api') await revocations.start()
-  const identity: IdentityDeps = {
-    store,
-    sources,
-    hasher: createPasswordHasher({ rounds: config.bcryptRounds }),
-    tokens: createTokenService({ secret: config.jwtSecret, accessTtlSeconds: config.accessTokenExpireMinutes * 60 }),
-    // a key of its own for deriving refresh tokens, never the JWT key itself
-    refreshKey: createHmac('sha256', config.jwtSecret).update('dscp refresh-token rotation v1').digest(),
-    settings: {
-      approvalTimeoutMs: config.approvalTimeoutMinutes * 60_000,
-      refreshTtlMs: config.refreshTokenExpireDays * 86_400_000,
-      refreshGraceMs: config.refreshReuseGraceSeconds * 1000,
-      passwordPolicy: config.club.passwordPolicy,
-    },
-    revocations,
-  }
+  const identity = identityDeps(config, { store, sources }, revocations)
   const cache = new HotPathCache(store, { notifier: db.notifier, onError: onDbError })
   if (role === 'all' || role === 'api') await cache.start()
   const qrKeys = { current: config.qrSigningSecret, previous: config.qrSigningSecretPrevious }
@@ -181,17 +165,7 @@ export async function createRuntime(
   // no store: a mark writes only through the guarded appender its route hands it
   const attendance: MarkDeps = { sources, cache, qrKeys }
   const notifications: NotificationDeps = { store, sources, db: db.kysely }
-  const resources: ResourceDeps = {
-    store,
-    sources,
-    blobs: new SqlBlobStore(db.pool),
-    maxBytes: config.resources.maxBytes,
-    links: {
-      // a key of its own for download links (HKDF, its own label), never the JWT key itself
-      key: Buffer.from(hkdfSync('sha256', config.jwtSecret, '', 'dscp resource download links v1', 32)),
-      ttlSeconds: config.resources.linkTtlSeconds,
-    },
-  }
+  const resources = resourceDeps(config, { store, sources }, new SqlBlobStore(db.pool))
   const limiter: RateLimiter = !config.rateLimitEnabled
     ? noRateLimit
     : redis
@@ -250,6 +224,10 @@ export async function createRuntime(
             onError: (err, name) => {
               metrics.projectionErrors.inc({ projection: name })
               logger.error({ err, projection: name }, 'projection batch failed; retrying')
+            },
+            onMissed: (name, missed) => {
+              for (const m of missed) metrics.projectionMissedIncrements.inc({ projection: name, table: m.table })
+              logger.warn({ projection: name, missed }, 'increments found no row: their counts are missing')
             },
             onApplied: (name, events) => {
               metrics.applied(name, events)

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis'
 import { PrivateRedis } from '../../test/helpers/redis-server'
 import { withBenchDatabase } from '../lib'
 import { seedStudents } from '../seed'
-import { BENCH_ADMIN, BENCH_SECRETS, request } from '../server'
+import { adminHeaders, BENCH_ADMIN_ENV, BENCH_SECRETS, openQr, request } from '../server'
 import { Cluster } from './cluster'
 import { type MarkPair, MarkLoad, type Tally } from './load'
 
@@ -70,8 +70,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         REDIS_PREFIX: `chaos_${randomBytes(3).toString('hex')}`,
         DB_POOL_SIZE: String(opts.poolSize),
         METRICS_TOKEN: metricsToken,
-        BOOTSTRAP_ADMIN_EMAIL: BENCH_ADMIN.email,
-        BOOTSTRAP_ADMIN_PASSWORD: BENCH_ADMIN.password,
+        ...BENCH_ADMIN_ENV,
         ...BENCH_SECRETS,
       })
       teardowns.push(() => cluster.stopAll())
@@ -197,25 +196,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
 /** Students seeded in the store, club events with a QR each: every (event, student) pair, shuffled. */
 async function markPairs(api: string, url: string, opts: ChaosOptions): Promise<MarkPair[]> {
   const students = await seedStudents(url, opts.students)
-  const login = JSON.parse((await request(`${api}/api/auth/login`, 'POST', BENCH_ADMIN)).body) as {
-    access_token: string
-  }
-  const admin = { authorization: `Bearer ${login.access_token}` }
+  const admin = await adminHeaders(api)
   const pairs: MarkPair[] = []
   for (let e = 0; e < opts.events; e++) {
-    const created = await request(
-      `${api}/api/admin/events`,
-      'POST',
-      {
-        title: `Chaos night ${e + 1}`,
-        starts_at: new Date(Date.now() - 60_000).toISOString(),
-        ends_at: new Date(Date.now() + 3_600_000).toISOString(),
-      },
-      admin,
-    )
-    const eventId = (JSON.parse(created.body) as { event: { id: string } }).event.id
-    const qr = await request(`${api}/api/admin/qr-sessions`, 'POST', { event_id: eventId, ttl_seconds: 3600 }, admin)
-    const payload = (JSON.parse(qr.body) as { qr_session: { payload: string } }).qr_session.payload
+    const { eventId, payload } = await openQr(api, admin, {
+      title: `Chaos night ${e + 1}`,
+      startsAt: Date.now() - 60_000,
+    })
     for (const s of students) pairs.push({ eventId, userId: s.id, token: s.token, payload })
   }
   for (let i = pairs.length - 1; i > 0; i--) {

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { escapeControl } from '../domain/audit/sanitize'
 
 /**
@@ -14,3 +15,13 @@ export function csvCell(v: unknown): string {
 }
 
 export const csvLine = (cells: unknown[]): string => `${cells.map(csvCell).join(',')}\r\n`
+
+/** A CSV body written page by page as the client reads it: the header line, then a line per row. */
+export function csvStream<R>(header: string, columns: readonly (keyof R)[], pages: AsyncIterable<R[]>): Readable {
+  return Readable.from(
+    (async function* () {
+      yield header
+      for await (const page of pages) yield page.map((r) => csvLine(columns.map((c) => r[c]))).join('')
+    })(),
+  )
+}

@@ -11,6 +11,7 @@ import { adminIdentityRoutes } from './identity/admin-routes'
 import { authRoutes } from './identity/auth-routes'
 import { clubMemberRoutes } from './identity/club-routes'
 import { memberRoutes } from './identity/member-routes'
+import { legacyRoutes } from './legacy/routes'
 import { notificationRoutes } from './notifications/routes'
 import { clubQrRoutes } from './qr/club-routes'
 import { qrRoutes } from './qr/routes'
@@ -41,6 +42,7 @@ export function apiRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     await app.register(analyticsRoutes(runtime))
     await app.register(auditRoutes(runtime), { prefix: '/admin' })
     await app.register(resourceRoutes(runtime))
+    await app.register(legacyRoutes(runtime), { prefix: '/admin' })
     // the club frontend's own paths and shapes, on the same commands and queries (docs/club-frontend.md)
     await app.register(clubEventWriteRoutes(runtime))
     await app.register(clubQrRoutes(runtime))

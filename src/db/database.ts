@@ -21,9 +21,11 @@ export interface Database {
   notification_club_events: NotificationClubEventsTable
   notification_attendees: NotificationAttendeesTable
   notification_feed: NotificationFeedTable
+  notification_unread: NotificationUnreadTable
   audit_log: AuditLogTable
   event_chain: EventChainTable
   resources: ResourcesTable
+  legacy_ids: LegacyIdsTable
   'analytics.attendance_per_event': AttendancePerEventView
   'analytics.attendance_per_member': AttendancePerMemberView
   'analytics.attendance_per_day': AttendancePerDayView
@@ -160,6 +162,12 @@ export interface NotificationAttendeesTable {
   user_id: string
 }
 
+/** A member's unread notifications, counted as they change (so a list never counts them). */
+export interface NotificationUnreadTable {
+  user_id: string
+  unread: number
+}
+
 /** One row: how many feed events the notifications consumer has seen. */
 export interface NotificationFeedTable {
   id: number
@@ -240,3 +248,16 @@ type AttendancePerMemberView = View<{
 type AttendancePerDayView = View<{ day: Date; marks: number; members: number }>
 type SignupsPerDayView = View<{ day: Date; signups: number }>
 type DecisionsPerDayView = View<{ day: Date; approved: number; rejected: number; expired: number }>
+
+/** What an imported row of the original portal became here (docs/migration.md). */
+export interface LegacyIdsTable {
+  /** the import's source key */
+  source: string
+  legacy_table: string
+  legacy_id: string
+  /** user, club_event, qr_session, attendance, resource, notification, audit_entry */
+  entity_type: string
+  entity_id: string
+  /** when it happened in the portal */
+  occurred_at: Timestamp
+}

@@ -13,6 +13,9 @@ import * as read0009 from './migrations/read/0009_qr_rotation'
 import * as read0010 from './migrations/read/0010_resources'
 import * as read0011 from './migrations/read/0011_club_event_lifecycle'
 import * as read0012 from './migrations/read/0012_member_profiles'
+import * as read0013 from './migrations/read/0013_legacy_ids'
+import * as read0014 from './migrations/read/0014_analytics_at_scale'
+import * as read0015 from './migrations/read/0015_notification_unread'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -35,6 +38,9 @@ const readMigrations: Record<string, Migration> = {
   '0010_resources': read0010,
   '0011_club_event_lifecycle': read0011,
   '0012_member_profiles': read0012,
+  '0013_legacy_ids': read0013,
+  '0014_analytics_at_scale': read0014,
+  '0015_notification_unread': read0015,
 }
 
 /** The bytes of stored files: in PostgreSQL whichever event store holds the events. */

@@ -18,6 +18,9 @@ export interface CommandMetadata {
   now: Date
 }
 
+/** The actor of what the system does by itself (the bootstrap admin, imported history whose actor is unknown). */
+export const SYSTEM_ACTOR = '00000000-0000-0000-0000-000000000000'
+
 /** The metadata of a command only a signed-in person can give (an admin editing a club event). */
 export interface ActorMetadata extends CommandMetadata {
   actor_id: string

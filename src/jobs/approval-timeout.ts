@@ -6,6 +6,7 @@ import { expireApproval } from '../commands/identity/approvals'
 import type { IdentityDeps } from '../commands/identity/deps'
 import type { Database } from '../db/database'
 import type { SignupRequested } from '../domain/identity/user-events'
+import { isImported } from '../domain/legacy/plan-types'
 import type { Logger } from '../platform/logger'
 import { dueForExpiry } from '../projections/identity/approval-requests'
 import { type Consumer, handles } from '../projections/projection'
@@ -93,7 +94,8 @@ export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
     wants: (events) => events.some((e) => handles<SignupRequested>(signups, e)),
     async handle(_trx, events) {
       for (const e of events) {
-        if (!handles<SignupRequested>(signups, e)) continue
+        // an imported request was decided or expired in the same import: nothing to wait for
+        if (!handles<SignupRequested>(signups, e) || isImported(e.metadata)) continue
         const d = e.data
         await scheduler.schedule({ user_id: d.user_id, request_id: d.request_id, expires_at: d.expires_at })
       }

@@ -40,6 +40,13 @@ export class Metrics {
     registers: [this.registry],
   })
 
+  readonly projectionMissedIncrements = new Counter({
+    name: 'projection_missed_increments_total',
+    help: 'Increments a projection made to a row that was not there (nothing was added), per projection and table',
+    labelNames: ['projection', 'table'],
+    registers: [this.registry],
+  })
+
   readonly readYourWritesWaits = new Histogram({
     name: 'read_your_writes_wait_seconds',
     help: "How long a read waited for its read models to reach the caller's last write (reads that had to wait)",

@@ -2,7 +2,15 @@ import { type Transaction, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
-import { type Consumer, type Increment, type Projection, type RowChange, handles, isIncrement } from './projection'
+import {
+  type Consumer,
+  type Increment,
+  type MissedIncrement,
+  type Projection,
+  type RowChange,
+  handles,
+  isIncrement,
+} from './projection'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- the interpreter names tables at run time; RowChange typed them */
 
@@ -64,7 +72,8 @@ function sumIncrements(group: Loose[]): Record<string, Increment> {
 const whereAll = <Q extends { where: (...args: any[]) => Q }>(q: Q, where: Row): Q =>
   Object.entries(where).reduce((acc, [col, v]) => acc.where(col, v === null ? 'is' : '=', v), q)
 
-async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<void> {
+/** Applies one group; an increment that found no row is returned, not dropped unseen. */
+async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<MissedIncrement | undefined> {
   const first = group[0]!
   switch (first.kind) {
     case 'insert': {
@@ -88,13 +97,14 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<void> {
         .execute()
       return
     case 'update': {
+      const changes = group.length > 1 ? sumIncrements(group) : first.set
       const set = Object.fromEntries(
-        Object.entries(group.length > 1 ? sumIncrements(group) : first.set).map(([col, v]) => [
-          col,
-          isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v,
-        ]),
+        Object.entries(changes).map(([col, v]) => [col, isIncrement(v) ? sql`${sql.ref(col)} + ${v.increment}` : v]),
       )
-      await whereAll(db.updateTable(first.table).set(set), first.where).execute()
+      const { numUpdatedRows } = await whereAll(db.updateTable(first.table).set(set), first.where).executeTakeFirst()
+      const increments = Object.entries(changes).flatMap(([col, v]) => (isIncrement(v) ? [[col, v.increment]] : []))
+      if (numUpdatedRows === 0n && increments.length > 0)
+        return { table: first.table, where: first.where, increments: Object.fromEntries(increments) }
       return
     }
     case 'delete':
@@ -107,12 +117,17 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<void> {
   }
 }
 
-/** Applies row changes in `trx`; see groupChanges for the statements they become. */
+/** Applies row changes in `trx` (see groupChanges for the statements they become); returns the increments that found no row. */
 export async function applyChanges<DB = Database>(
   trx: Transaction<any>,
   changes: readonly RowChange<DB>[],
-): Promise<void> {
-  for (const group of groupChanges(changes as readonly Loose[])) await applyGroup(trx, group)
+): Promise<MissedIncrement[]> {
+  const missed: MissedIncrement[] = []
+  for (const group of groupChanges(changes as readonly Loose[])) {
+    const miss = await applyGroup(trx, group)
+    if (miss) missed.push(miss)
+  }
+  return missed
 }
 
 /** A projection as something the runner can drive. */
@@ -130,9 +145,7 @@ export function projectionConsumer<E extends DomainEvent, DB = Database>(project
     name: projection.name,
     tables: projection.tables as Consumer['tables'],
     wants: (events) => changesOf(events).length > 0,
-    async handle(trx, events: StoredEvent[]) {
-      await applyChanges(trx, changesOf(events))
-    },
+    handle: (trx, events: StoredEvent[]) => applyChanges(trx, changesOf(events)),
   }
 }
 

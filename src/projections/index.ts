@@ -7,6 +7,7 @@ import { usersProjection } from './identity/users'
 import { notificationsConsumer } from './notifications/notifications'
 import type { Consumer, Projection } from './projection'
 import { qrSessionsProjection } from './qr/qr-sessions'
+import { legacyIdsProjection } from './legacy/legacy-ids'
 import { resourcesProjection } from './resources/resources'
 
 /** Every pure read model, each rebuilt from position 0 by its own runner. */
@@ -18,6 +19,7 @@ export const projections: Projection[] = [
   attendanceProjection,
   auditLogProjection,
   resourcesProjection,
+  legacyIdsProjection,
 ]
 
 /** Every projection and reactor the projector role runs. */
@@ -39,6 +41,7 @@ export const READ_MODELS = [
   'notifications',
   'event_chain',
   'resources',
+  'legacy_ids',
 ] as const
 
 export type ReadModel = (typeof READ_MODELS)[number]

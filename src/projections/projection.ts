@@ -69,7 +69,7 @@ export function handles<E extends DomainEvent, DB = Database>(
  */
 export interface Consumer {
   readonly name: string
-  handle(trx: Transaction<Database>, events: StoredEvent[]): Promise<void>
+  handle(trx: Transaction<Database>, events: StoredEvent[]): Promise<MissedIncrement[] | void>
   /**
    * false when the batch holds nothing for this consumer: the runner then
    * opens no transaction for it (and writes its checkpoint only now and
@@ -78,6 +78,17 @@ export interface Consumer {
   wants?(events: StoredEvent[]): boolean
   /** emptied before a rebuild from position 0 */
   readonly tables?: readonly TableName[]
+}
+
+/**
+ * An increment whose row was not there, so nothing was added: a mark replayed
+ * before its club event's row, say. The runner logs and counts it
+ * (projection_missed_increments_total) rather than let a counter drift quietly.
+ */
+export interface MissedIncrement {
+  table: string
+  where: Record<string, unknown>
+  increments: Record<string, number>
 }
 
 /** A read query's database: the pool, or a transaction the caller holds. */

@@ -3,7 +3,7 @@ import type { Database } from '../db/database'
 import type { EventStore, Position, StoredEvent, Subscription } from '../store/event-store'
 import { START } from '../store/event-store'
 import type { LeaderLocks } from './leader-lock'
-import type { Consumer } from './projection'
+import type { Consumer, MissedIncrement } from './projection'
 
 export interface RunnerOptions {
   db: Kysely<Database>
@@ -25,6 +25,8 @@ export interface RunnerOptions {
   onError?: (err: Error, consumer: string) => void
   /** after each committed batch (metrics) */
   onApplied?: (consumer: string, events: StoredEvent[]) => void
+  /** after a committed batch whose increments found no row (a log line and a metric) */
+  onMissed?: (consumer: string, missed: MissedIncrement[]) => void
 }
 
 /** Another runner (or a rebuild) moved the checkpoint: start over from the table. */
@@ -132,8 +134,9 @@ export class ProjectionRunner {
         // an idle runner never tries a compare-and-set, so it would not notice
         // a reset (rebuild) of its checkpoint: look at the table now and then
         const subscription = this.subscription
+        // a plain read: an upsert of the row would wait on this runner's own open batch
         const watch = setInterval(() => {
-          loadCheckpoint(this.opts.db, this.name)
+          storedCheckpoint(this.opts.db, this.name)
             .then((stored) => {
               if (stored !== checkpoint) void subscription.stop()
             })
@@ -159,6 +162,7 @@ export class ProjectionRunner {
 
   private async applyBatch(checkpoint: Position, events: StoredEvent[], handle: boolean): Promise<Position> {
     const next = events[events.length - 1]!.position
+    let missed: MissedIncrement[] = []
     await this.opts.db.transaction().execute(async (trx) => {
       // first, so a second runner waits here on the row lock and then fails
       // the compare instead of colliding on the rows
@@ -169,8 +173,10 @@ export class ProjectionRunner {
         .where('position', '=', checkpoint)
         .executeTakeFirst()
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
-      if (handle) await this.opts.consumer.handle(trx, events)
+      const outcome = handle ? await this.opts.consumer.handle(trx, events) : undefined
+      if (outcome) missed = outcome
     })
+    if (missed.length > 0) this.opts.onMissed?.(this.name, missed)
     return next
   }
 }
@@ -187,12 +193,17 @@ export async function loadCheckpoint(db: Kysely<Database>, name: string): Promis
     .values({ name, position: START })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute()
+  return (await storedCheckpoint(db, name))!
+}
+
+/** The checkpoint as stored, undefined when there is no row: a read that takes no lock. */
+async function storedCheckpoint(db: Kysely<Database>, name: string): Promise<Position | undefined> {
   const row = await db
     .selectFrom('projection_checkpoints')
     .select('position')
     .where('name', '=', name)
-    .executeTakeFirstOrThrow()
-  return row.position
+    .executeTakeFirst()
+  return row?.position
 }
 
 /**

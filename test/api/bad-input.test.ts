@@ -520,16 +520,20 @@ t.test('bad input: always a 4xx with its code, never a 5xx, and nothing stored i
       before,
       'every event stored before is still there, unchanged and in order',
     )
-    const added = all.slice(before.length).filter((e) => !fuzzAccepted.has(String(e.metadata.request_id)))
+    const refusedOnly = (events: StoredEvent[]) =>
+      events.filter((e) => !fuzzAccepted.has(String(e.metadata.request_id)))
+    const added = refusedOnly(all.slice(before.length))
     t.same(
       [...new Set(added.map((e) => e.type))].filter((type) => !REFUSAL_RECORD.test(type)),
       [],
       'the refused requests appended nothing but records of their refusal',
     )
     t.same(
-      fingerprint(await runtime.store.readStream(`user-${student.user.id}`)),
+      // the fuzz signs in as this member: a random body that is a valid profile edit (a bio of "\u202eevil")
+      // is stored as any edit is, and is no change by a refused request
+      fingerprint(refusedOnly(await runtime.store.readStream(`user-${student.user.id}`))),
       studentStream,
-      'the member’s stream is unchanged',
+      'the member’s stream is unchanged by every refused request',
     )
     const again = await login(app, student.email)
     t.equal(again.user.role, 'student')

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import t from 'tap'
+import { eventually } from '../helpers/eventually'
 import { testApp } from '../helpers/runtime'
 
 /**
@@ -40,4 +42,33 @@ t.test('in production without METRICS_TOKEN, /metrics is closed', async (t) => {
 t.test('in development without METRICS_TOKEN, /metrics is open (a local scrape needs no setup)', async (t) => {
   const { app } = await testApp(t, { redis: false })
   t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200)
+})
+
+t.test('a mark whose club event has no row yet: its count is missing, and /metrics says so', async (t) => {
+  const { app, runtime } = await testApp(t, { redis: false })
+  const clubEventId = randomUUID()
+  const userId = randomUUID()
+  await runtime.store.append(
+    `attendance-${clubEventId}-${userId}`,
+    [
+      {
+        id: randomUUID(),
+        type: 'AttendanceMarked',
+        data: {
+          attendance_id: randomUUID(),
+          club_event_id: clubEventId,
+          user_id: userId,
+          qr_session_id: randomUUID(),
+          nonce: randomUUID(),
+          marked_at: new Date().toISOString(),
+          location: null,
+        },
+        metadata: {},
+      },
+    ],
+    { expectedRevision: 'no_stream' },
+  )
+  const missed = /projection_missed_increments_total\{projection="club_events",table="club_events"\} 1\b/
+  await eventually(async () => missed.test((await app.inject({ method: 'GET', url: '/metrics' })).body))
+  t.pass('counted once, by the club events projection')
 })

@@ -41,7 +41,7 @@ export async function chained(runtime: Runtime, n: number): Promise<void> {
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .executeTakeFirstOrThrow()
     return Number(row.n) === n
-  }, 20_000)
+  })
 }
 
 /** Waits until the audit_log projection has applied everything the feed shows now. */
@@ -69,7 +69,7 @@ export async function auditCaughtUp(runtime: Runtime): Promise<void> {
     // at or past the head: what is left to apply does not hold the head
     const left = await runtime.store.readAll({ after: cp.position, limit: 1000 })
     return left.length < 1000 && !left.some((e) => e.position === head)
-  }, 20_000)
+  })
 }
 
 let n = 0

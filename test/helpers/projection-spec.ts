@@ -38,9 +38,11 @@ const KEYS: Record<TableName, string[]> = {
   notification_club_events: ['id'],
   notification_attendees: ['club_event_id', 'user_id'],
   notification_feed: ['id'],
+  notification_unread: ['user_id'],
   audit_log: ['id'],
   event_chain: ['position'],
   resources: ['id'],
+  legacy_ids: ['source', 'legacy_table', 'legacy_id'],
 }
 
 /** Column defaults the migrations declare. */

@@ -131,3 +131,23 @@ t.test('increments of different rows stay apart', async (t) => {
     [2, 5],
   )
 })
+
+t.test('an increment whose row is not there adds nothing and is reported, not dropped unseen', async (t) => {
+  const [here, gone] = [randomUUID(), randomUUID()]
+  await apply([{ kind: 'insert', table: 'apply_fixture', row: { k: here, v: 0 } }])
+  let missed: Awaited<ReturnType<typeof applyChanges>> = []
+  await counted.transaction().execute(async (trx) => {
+    missed = await applyChanges<Tables>(trx, [
+      { kind: 'update', table: 'apply_fixture', where: { k: gone }, set: { v: { increment: 1 } } },
+      { kind: 'update', table: 'apply_fixture', where: { k: gone }, set: { v: { increment: 2 } } },
+      { kind: 'update', table: 'apply_fixture', where: { k: here }, set: { v: { increment: 1 } } },
+      { kind: 'update', table: 'apply_fixture', where: { k: gone }, set: { v: 7 } },
+    ])
+  })
+  t.same(missed, [{ table: 'apply_fixture', where: { k: gone }, increments: { v: 3 } }], 'the merged +3, once')
+  const rows = await sql<{
+    k: string
+    v: number
+  }>`SELECT k, v FROM apply_fixture WHERE k IN (${here}, ${gone})`.execute(db.kysely)
+  t.same(rows.rows, [{ k: here, v: 1 }], 'a plain update of a missing row is no increment: nothing to report')
+})

@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import pg from 'pg'
 import t, { type Test } from 'tap'
 import { openDb, type Db } from '../../src/db/connection'
 import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import { PgLeaderLocks } from '../../src/projections/leader-lock'
 import type { DomainEvent } from '../../src/domain/decider'
 import { projectionConsumer } from '../../src/projections/apply'
-import { loadCheckpoint, ProjectionRunner, resetConsumer } from '../../src/projections/runner'
+import type { Consumer } from '../../src/projections/projection'
+import { loadCheckpoint, ProjectionRunner, resetConsumer, type RunnerOptions } from '../../src/projections/runner'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { eventually } from '../helpers/eventually'
 import { createTestDatabase } from '../helpers/services'
@@ -57,19 +59,10 @@ async function appendEvents(count: number): Promise<void> {
   }
 }
 
-function runner(
-  opts: { failOnce?: (n: number) => boolean; delayMs?: number; locks?: PgLeaderLocks } = {},
-): ProjectionRunner {
-  const locks = opts.locks ?? new PgLeaderLocks(url)
-  const r = new ProjectionRunner({
-    db: db.kysely,
-    store,
-    consumer: fixtureConsumer(opts),
-    locks,
-    batchSize: 25,
-    lockRetryMs: 100,
-    pollIntervalMs: 50,
-  })
+/** A runner of `consumer` on the test's store (polling every 50 ms), stopped with its locks after the test. */
+function newRunner(consumer: Consumer, extra: Partial<RunnerOptions> = {}): ProjectionRunner {
+  const locks = (extra.locks as PgLeaderLocks | undefined) ?? new PgLeaderLocks(url)
+  const r = new ProjectionRunner({ db: db.kysely, store, consumer, pollIntervalMs: 50, ...extra, locks })
   cleanups.push(async () => {
     await r.stop()
     await locks.close()
@@ -77,8 +70,14 @@ function runner(
   return r
 }
 
+function runner(
+  opts: { failOnce?: (n: number) => boolean; delayMs?: number; locks?: PgLeaderLocks } = {},
+): ProjectionRunner {
+  return newRunner(fixtureConsumer(opts), { batchSize: 25, lockRetryMs: 100, locks: opts.locks })
+}
+
 async function expectExactlyOnce(t: Test, total: number): Promise<void> {
-  await eventually(async () => (await fixtureCounts(db.kysely)).rows >= total, 20_000)
+  await eventually(async () => (await fixtureCounts(db.kysely)).rows >= total)
   await new Promise((r) => setTimeout(r, 200)) // a duplicate would land meanwhile
   t.same(await fixtureCounts(db.kysely), { rows: total, distinct: total }, 'every event applied exactly once')
 }
@@ -180,37 +179,21 @@ t.test(
         ).position
       return last
     }
-    const start = async (idleCheckpointMs: number) => {
-      const locks = new PgLeaderLocks(url)
-      const r = new ProjectionRunner({
-        db: db.kysely,
-        store,
-        consumer: sparse,
-        locks,
-        batchSize: 25,
-        pollIntervalMs: 50,
-        idleCheckpointMs,
-      }).start()
-      cleanups.push(async () => {
-        await r.stop()
-        await locks.close()
-      })
-      return r
-    }
+    const start = async (idleCheckpointMs: number) => newRunner(sparse, { batchSize: 25, idleCheckpointMs }).start()
 
     const lazy = await start(60_000)
     const from = await stored()
     const unwanted = await append('Unwanted', 30)
-    await eventually(() => lazy.position === unwanted, 10_000)
+    await eventually(() => lazy.position === unwanted)
     t.equal(await stored(), from, 'nothing for it in 30 events: no checkpoint written')
     const wanted = await append('Wanted', 1)
-    await eventually(async () => (await stored()) === wanted, 10_000)
+    await eventually(async () => (await stored()) === wanted)
     t.equal(await sparseRows(), 1, 'the wanted event applied with its checkpoint')
     await stopRunners()
 
     const eager = await start(0)
     const later = await append('Unwanted', 5)
-    await eventually(async () => (await stored()) === later, 10_000)
+    await eventually(async () => (await stored()) === later)
     t.equal(eager.position, later, 'with idleCheckpointMs 0 the checkpoint follows every batch')
     await stopRunners()
     await start(60_000)
@@ -219,3 +202,51 @@ t.test(
     t.equal(await sparseRows(), 1, 'restarted from its checkpoint: still one row')
   },
 )
+
+t.test('an increment that finds no row is reported once its batch commits', async (t) => {
+  const name = `missed_${randomUUID().slice(0, 8)}`
+  const counter = projectionConsumer<DomainEvent<'Counted'>, FixtureTables>({
+    name,
+    tables: [],
+    canHandle: ['Counted'],
+    // a count on a row nobody inserted
+    project: (e) => [{ kind: 'update', table: TABLE, where: { event_id: e.id }, set: { n: { increment: 1 } } }],
+  })
+  const reported: { consumer: string; tables: string[] }[] = []
+  newRunner(counter, {
+    onMissed: (consumer, missed) => reported.push({ consumer, tables: missed.map((m) => m.table) }),
+  }).start()
+  const { position } = await store.append(
+    `counted-${randomUUID()}`,
+    [{ id: randomUUID(), type: 'Counted', data: {}, metadata: {} }],
+    { expectedRevision: 'no_stream' },
+  )
+  await eventually(async () => (await loadCheckpoint(db.kysely, name)) === position)
+  t.same(reported, [{ consumer: name, tables: [TABLE] }])
+})
+
+t.test("an idle leader's look at its checkpoint waits on no lock", async (t) => {
+  const name = `watch_${randomUUID().slice(0, 8)}`
+  const quiet = projectionConsumer<DomainEvent<'Never'>, FixtureTables>({
+    name,
+    tables: [],
+    canHandle: ['Never'],
+    project: () => [],
+  })
+  const r = newRunner(quiet, { checkpointCheckMs: 50 }).start()
+  await eventually(() => r.isLeading)
+  await loadCheckpoint(db.kysely, name)
+  // a transaction holds the checkpoint row, as the runner's own batch does while it applies
+  const holder = new pg.Client({ connectionString: url })
+  await holder.connect()
+  t.teardown(() => holder.end())
+  await holder.query('BEGIN')
+  await holder.query(`UPDATE projection_checkpoints SET updated_at = now() WHERE name = $1`, [name])
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const { rows } = await holder.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%projection_checkpoints%'`,
+  )
+  await holder.query('ROLLBACK')
+  t.equal(rows[0]!.n, '0', 'ten looks in 500 ms, none waiting on the row')
+})

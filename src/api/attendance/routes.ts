@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { markAttendance } from '../../commands/attendance/mark'
-import { eventRoster, memberAttendance } from '../../projections/attendance/attendance-records'
+import { memberAttendance, pageRoster, rosterPages } from '../../projections/attendance/attendance-records'
 import type { Runtime } from '../../runtime'
-import { csvLine } from '../csv'
+import { csvStream } from '../csv'
+import { decodeCursor, encodeCursor } from '../cursor'
 import { enforceLimit } from '../rate-limit'
 import { IdParams, errorResponses } from '../schemas'
 import { markAnswer, MarkAnswer } from './club-shapes'
-import { AttendanceRow, MarkBody, RosterQuery } from './schemas'
+import { AttendanceRow, MarkBody, RosterPage, RosterQuery } from './schemas'
 
 const security = [{ bearer: [] }]
 const ROSTER_COLUMNS = ['id', 'event_id', 'user_id', 'full_name', 'email', 'qr_session_id', 'marked_at'] as const
@@ -66,17 +67,22 @@ export function attendanceRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
           security,
           params: IdParams,
           querystring: RosterQuery,
-          response: { 200: Type.Object({ items: Type.Array(AttendanceRow) }), ...errorResponses(404) },
+          response: { 200: RosterPage, ...errorResponses(404) },
         },
       },
       async (request, reply) => {
-        const items = await eventRoster(db, request.params.id)
-        if (request.query.format !== 'csv') return { items }
-        const lines = [`${ROSTER_COLUMNS.join(',')}\r\n`, ...items.map((i) => csvLine(ROSTER_COLUMNS.map((c) => i[c])))]
+        const { id } = request.params
+        const { format, cursor, limit = 500 } = request.query
+        const after = decodeCursor(cursor)
+        if (format !== 'csv') {
+          const page = await pageRoster(db, id, after, limit)
+          return { items: page.items, next_cursor: encodeCursor(page.next) }
+        }
+        const body = csvStream(`${ROSTER_COLUMNS.join(',')}\r\n`, ROSTER_COLUMNS, rosterPages(db, id, after))
         return reply
           .header('content-type', 'text/csv; charset=utf-8')
-          .header('content-disposition', `attachment; filename="attendance-${request.params.id}.csv"`)
-          .send(lines.join('') as never) // a string body skips the JSON schema
+          .header('content-disposition', `attachment; filename="attendance-${id}.csv"`)
+          .send(body as never) // a stream skips the JSON schema
       },
     )
   }

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { Nullable, Timestamp, Uuid } from '../schemas'
+import { Cursor, Nullable, Timestamp, Uuid } from '../schemas'
 
 export const MarkBody = Type.Object({
   qr_payload: Type.String({ maxLength: 2048 }),
@@ -22,4 +22,8 @@ export const AttendanceRow = Type.Object({
 })
 export const RosterQuery = Type.Object({
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  cursor: Type.Optional(Cursor),
+  /** a page of the roster; a CSV holds every row from the cursor on */
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 500 })),
 })
+export const RosterPage = Type.Object({ items: Type.Array(AttendanceRow), next_cursor: Nullable(Cursor) })

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { chainKey } from '../../domain/audit/chain'
@@ -6,7 +5,7 @@ import { type AuditFilter, auditLogPages, pageAuditLog } from '../../projections
 import { feedLine } from '../../projections/audit/feed'
 import { verifyChain } from '../../projections/audit/verify-chain'
 import type { Runtime } from '../../runtime'
-import { csvLine } from '../csv'
+import { csvLine, csvStream } from '../csv'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { errors } from '../errors'
 import { Nullable, errorResponses } from '../schemas'
@@ -62,16 +61,12 @@ export function auditRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
         }
         const after = decodeCursor(cursor)
         if (format === 'csv') {
-          const lines = async function* () {
-            yield csvLine([...CSV_COLUMNS])
-            for await (const page of auditLogPages(db, filter, after))
-              yield page.map((r) => csvLine(CSV_COLUMNS.map((c) => r[c]))).join('')
-          }
+          const body = csvStream(csvLine([...CSV_COLUMNS]), CSV_COLUMNS, auditLogPages(db, filter, after))
           return reply
             .header('content-type', 'text/csv; charset=utf-8')
             .header('content-disposition', 'attachment; filename="audit-log.csv"')
             .header('cache-control', 'no-store')
-            .send(Readable.from(lines()) as never) // a stream skips the JSON schema
+            .send(body as never) // a stream skips the JSON schema
         }
         const page = await pageAuditLog(db, filter, after, limit)
         return { items: page.items, next_cursor: encodeCursor(page.next) }

@@ -28,6 +28,8 @@ const deniedRoute = (d: Data) => ({
   target_id: [str(d.method), str(d.route)].filter(Boolean).join(' ') || null,
 })
 
+const LEGACY_FAILURE = /fail|denied|reject|invalid/i
+
 const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome?: Classified['outcome'] }> = {
   SignupRequested: (d) => ({ action: 'authn_signup_requested', ...user(d) }),
   LoginSucceeded: (d) => ({ action: 'authn_login_success', ...user(d) }),
@@ -65,6 +67,13 @@ const KNOWN: Record<string, (d: Data) => Omit<Classified, 'outcome'> & { outcome
   ResourceUploaded: (d) => ({ action: 'resource_uploaded', ...resource(d) }),
   ResourceDeleted: (d) => ({ action: 'resource_deleted', ...resource(d) }),
   ResourceDownloaded: (d) => ({ action: 'resource_downloaded', ...resource(d) }),
+  // the original portal's own words, prefixed so they never pass for ours (docs/migration.md)
+  LegacyAuditRecorded: (d) => ({
+    action: `legacy_${snakeCase(String(d.legacy_action ?? ''))}`,
+    outcome: LEGACY_FAILURE.test(String(d.legacy_action ?? '')) ? 'failure' : 'success',
+    target_type: str(d.resource_type),
+    target_id: str(d.resource_id),
+  }),
 }
 
 /** `NotificationRead` → `notification_read`; anything unsafe in a name becomes `_`. */

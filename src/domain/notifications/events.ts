@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../decider'
+import type { NotificationType } from './text'
 
 /**
  * A member read one notification. `seq` is the version they saw: a coalesced
@@ -16,7 +17,27 @@ export type NotificationsReadAll = DomainEvent<
   { user_id: string; up_to_seq: number; read_at: string }
 >
 
-export type NotificationEvent = NotificationRead | NotificationsReadAll
+/**
+ * A notification the original portal had sent, brought in by the import
+ * (docs/migration.md) with its words and its read state as they were.
+ */
+export type NotificationImported = DomainEvent<
+  'NotificationImported',
+  {
+    notification_id: string
+    user_id: string
+    type: NotificationType
+    /** the portal's own name for it, kept when ours differs */
+    legacy_type: string | null
+    title: string
+    body: string
+    data: Record<string, unknown>
+    created_at: string
+    read_at: string | null
+  }
+>
+
+export type NotificationEvent = NotificationRead | NotificationsReadAll | NotificationImported
 
 /** One log stream per member: reads need no decision, so it is appended with `any`. */
 export const notificationStream = (userId: string): string => `notifications-${userId}`

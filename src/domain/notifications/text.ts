@@ -23,6 +23,8 @@ export type NotificationType =
   | 'approval_expired'
   | 'attendance_marked'
   | 'club_event_cancelled'
+  /** imported from the original portal, of a kind we do not send */
+  | 'legacy_notice'
 
 export interface NotificationText {
   title: string

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import { join } from 'node:path'
 import { Piscina } from 'piscina'
+import { isBcryptHash } from '../../domain/identity/bcrypt'
 import { PASSWORD_MAX_BYTES, utf8ByteLength } from '../../domain/identity/password-policy'
 
 /**
@@ -87,7 +88,8 @@ export function createPasswordHasher(opts: PasswordHasherOptions): PasswordHashe
       return run<string>('hash', { password, rounds })
     },
     async verify(password, hash) {
-      if (!fits(password)) return verifyDummy(password)
+      // a hash that is no bcrypt (an imported account's unverifiable password) matches nothing, in a real compare's time
+      if (!fits(password) || !isBcryptHash(hash)) return verifyDummy(password)
       return run<boolean>('verify', { password, hash })
     },
     verifyDummy,

@@ -20,9 +20,11 @@ export function auditRow(event: StoredEvent) {
     event.data !== null && typeof event.data === 'object' && !Array.isArray(event.data)
       ? event.data
       : { value: event.data }
+  const legacy = importedFrom(event)
   return {
     id: event.id,
-    at: event.recorded_at,
+    // imported history is shown when it happened, not when it was imported
+    at: legacy ? legacy.at : event.recorded_at,
     position: event.position,
     stream: safeText(event.stream, 300) ?? '',
     event_type: safeText(event.type, 200) ?? '',
@@ -36,8 +38,15 @@ export function auditRow(event: StoredEvent) {
     user_agent: safeText(m.user_agent, 1024),
     request_id: safeText(m.request_id, 100),
     correlation_id: safeText(m.correlation_id, 100),
-    details: escapeDeep(redact(data)) as Record<string, unknown>,
+    details: escapeDeep(redact(legacy ? { ...data, imported_from: legacy.from } : data)) as Record<string, unknown>,
   }
+}
+
+/** An event the legacy import wrote: when it happened in the original portal, and which row it was. */
+function importedFrom(event: StoredEvent): { at: Date; from: unknown } | null {
+  const { legacy, occurred_at } = event.metadata ?? {}
+  const at = typeof occurred_at === 'string' ? new Date(occurred_at) : null
+  return legacy && at && !Number.isNaN(at.getTime()) ? { at, from: legacy } : null
 }
 
 export const auditLogProjection: Projection = {

@@ -3,7 +3,8 @@ import type { Database } from '../../db/database'
 import type { AttendanceMarked } from '../../domain/attendance/events'
 import type { ClubEventEvent, ClubEventStatusChanged } from '../../domain/club-events/events'
 import type { UserEvent } from '../../domain/identity/user-events'
-import type { NotificationEvent } from '../../domain/notifications/events'
+import type { NotificationEvent, NotificationImported } from '../../domain/notifications/events'
+import { isImported } from '../../domain/legacy/plan-types'
 import {
   attendanceWindow,
   cancelledText,
@@ -16,17 +17,15 @@ import type { StoredEvent } from '../../store/event-store'
 import { type Consumer, handles } from '../projection'
 import {
   type AttendanceWindow,
+  type NewNotification,
   addAttendees,
-  adminIds,
   attendeesOf,
   coalesceAttendance,
   eventsSeen,
-  insertNotification,
-  insertNotifications,
   markRead,
-  setAdmin,
   setEventsSeen,
 } from './rows'
+import { Admins, Notices } from './notices'
 import { membershipNotice } from './membership'
 import { wake } from './wake'
 
@@ -49,6 +48,7 @@ const reads: { canHandle: readonly Handled['type'][] } = {
     'AttendanceMarked',
     'NotificationRead',
     'NotificationsReadAll',
+    'NotificationImported',
   ],
 }
 
@@ -68,6 +68,7 @@ export const notificationsConsumer: Consumer = {
     'notification_club_events',
     'notification_attendees',
     'notification_feed',
+    'notification_unread',
   ],
   async handle(trx, events) {
     const base = await eventsSeen(trx)
@@ -75,30 +76,37 @@ export const notificationsConsumer: Consumer = {
     for (const [i, e] of events.entries()) await batch.apply(e, base + i + 1)
     await batch.flush()
     await setEventsSeen(trx, base + events.length)
-    await wake(trx, batch.touched)
+    await wake(trx, batch.notices.touched)
   },
 }
 
 class Batch {
-  readonly touched = new Set<string>()
+  readonly notices: Notices
+  private readonly admins: Admins
+  /** the event being applied is imported history: its bookkeeping counts, its notices were sent long ago */
+  private quiet = false
   /** marks gathered per (club event, minute), written at the end of the batch (or before a read): 100 scans, one upsert */
   private readonly windows = new Map<string, AttendanceWindow>()
   /** who marked where, gathered over the batch like the windows: one insert for the lot */
   private readonly attendees: { club_event_id: string; user_id: string }[] = []
   private readonly owners = new Map<string, { created_by: string; title: string } | null>()
-
-  constructor(private readonly trx: Transaction<Database>) {}
+  constructor(private readonly trx: Transaction<Database>) {
+    this.notices = new Notices(trx)
+    this.admins = new Admins(trx)
+  }
 
   async apply(stored: StoredEvent, seq: number): Promise<void> {
     if (!handles<Handled>(reads, stored)) return
     const e = stored
-    // bootstrap creates and approves an admin by itself: nobody asked, nobody to tell
-    const bySystem = stored.metadata.actor_role === 'system'
+    // bootstrap creates and approves an admin by itself: nobody asked, nobody to tell;
+    // imported history was told in the original portal (its notifications come as NotificationImported)
+    const bySystem = stored.metadata.actor_role === 'system' || isImported(stored.metadata)
+    this.quiet = isImported(stored.metadata)
     switch (e.type) {
       case 'SignupRequested': {
         if (bySystem) return
         const d = e.data
-        for (const admin of await adminIds(this.trx)) {
+        for (const admin of await this.admins.all()) {
           await this.notify({
             id: notificationId(stored.id, admin),
             user_id: admin,
@@ -119,7 +127,7 @@ class Batch {
       }
       case 'ApprovalDecided': {
         const d = e.data
-        await setAdmin(this.trx, d.user_id, d.decision === 'approved' && d.role === 'admin')
+        await this.admins.set(d.user_id, d.decision === 'approved' && d.role === 'admin')
         if (bySystem) return
         const type = d.decision === 'approved' ? 'approval_approved' : 'approval_rejected'
         await this.notify({
@@ -144,12 +152,12 @@ class Batch {
           seq,
         })
       case 'UserRoleChanged':
-        return setAdmin(this.trx, e.data.user_id, e.data.role === 'admin')
+        return this.admins.set(e.data.user_id, e.data.role === 'admin')
       case 'UserDeactivated':
       case 'UserReactivated':
       case 'UserRemoved': {
         const { isAdmin, notice } = membershipNotice(e, stored.id, seq)
-        await setAdmin(this.trx, e.data.user_id, isAdmin)
+        await this.admins.set(e.data.user_id, isAdmin)
         return this.notify(notice)
       }
       case 'ClubEventCreated':
@@ -172,7 +180,7 @@ class Batch {
         return
       }
       case 'ClubEventStatusChanged':
-        if (e.data.to !== 'cancelled') return
+        if (e.data.to !== 'cancelled' || this.quiet) return
         return this.cancelled(e.data, notificationId(stored.id), seq)
       case 'ClubEventDeleted':
         // a deleted event's status cannot change any more: nobody is left to tell
@@ -188,6 +196,8 @@ class Batch {
       case 'NotificationsReadAll':
         await this.flush()
         return markRead(this.trx, e.data.user_id, e.data.read_at, e.data.up_to_seq)
+      case 'NotificationImported':
+        return this.imported(e.data, seq)
       default:
         return // the other user events: nothing to tell
     }
@@ -204,9 +214,8 @@ class Batch {
     await this.flush() // the marks of this batch first
     const title = (await this.ownerOf(d.club_event_id))?.title ?? 'A club event'
     const told = (await attendeesOf(this.trx, d.club_event_id)).filter((u) => u !== d.changed_by)
-    await insertNotifications(
-      this.trx,
-      told.map((user_id) => ({
+    for (const user_id of told)
+      this.notices.add({
         id: notificationId(eventKey, user_id),
         user_id,
         type: 'club_event_cancelled' as const,
@@ -214,9 +223,7 @@ class Batch {
         data: { club_event_id: d.club_event_id, club_event_title: title },
         at: d.changed_at,
         seq,
-      })),
-    )
-    for (const user of told) this.touched.add(user)
+      })
   }
 
   private async ownerOf(clubEventId: string): Promise<{ created_by: string; title: string } | null> {
@@ -233,13 +240,17 @@ class Batch {
     return owner
   }
 
-  private async notify(n: Parameters<typeof insertNotification>[1]): Promise<void> {
-    await insertNotification(this.trx, n)
-    this.touched.add(n.user_id)
+  private imported(d: NotificationImported['data'], seq: number): void {
+    this.notices.add({ ...d, id: d.notification_id, at: d.created_at, seq })
+  }
+
+  private notify(n: NewNotification): void {
+    if (!this.quiet) this.notices.add(n)
   }
 
   private async mark(d: AttendanceMarked['data'], seq: number): Promise<void> {
     this.attendees.push({ club_event_id: d.club_event_id, user_id: d.user_id })
+    if (this.quiet) return
     const owner = await this.ownerOf(d.club_event_id)
     if (!owner) return
     const window_start = attendanceWindow(d.marked_at)
@@ -268,12 +279,11 @@ class Batch {
       })
   }
 
+  /** Writes what the batch gathered: before a read of the rows, and at its end. */
   async flush(): Promise<void> {
     await addAttendees(this.trx, this.attendees.splice(0))
-    for (const w of this.windows.values()) {
-      await coalesceAttendance(this.trx, w)
-      this.touched.add(w.created_by)
-    }
+    for (const w of this.windows.values()) this.notices.count(w.created_by, await coalesceAttendance(this.trx, w))
     this.windows.clear()
+    await this.notices.flush()
   }
 }

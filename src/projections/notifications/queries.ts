@@ -53,14 +53,14 @@ export async function pageNotifications(
   return { items: rows.map(notificationView), next }
 }
 
+/** Kept as rows change (notification_unread), never counted: a campus's admin has tens of thousands. */
 export async function unreadCount(db: Executor, userId: string): Promise<number> {
   const row = await db
-    .selectFrom('notifications')
-    .select((eb) => eb.fn.countAll().as('n'))
+    .selectFrom('notification_unread')
+    .select('unread')
     .where('user_id', '=', userId)
-    .where('read_at', 'is', null)
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+    .executeTakeFirst()
+  return row?.unread ?? 0
 }
 
 /** A notification as a live stream sends it: `seq` is the resume cursor (SSE id). */

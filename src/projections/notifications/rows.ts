@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import { type Transaction, sql } from 'kysely'
 import type { Database } from '../../db/database'
 import {
   attendanceText,
@@ -20,29 +20,42 @@ export interface NewNotification extends NotificationText {
   seq: number
 }
 
-export async function insertNotification(trx: Trx, n: NewNotification): Promise<void> {
-  await insertNotifications(trx, [n])
+/** A notice to insert: imported history may arrive read already. */
+export type NoticeRow = NewNotification & { read_at?: string | null }
+
+/** Rows at most per INSERT: ten parameters a row stay well under PostgreSQL's 65,535. */
+const INSERT_ROWS = 1_000
+
+/** Several at once, in one statement per thousand (a batch's notices); read_at set for history imported as read. */
+export async function insertNotifications(trx: Trx, ns: NoticeRow[]): Promise<void> {
+  for (let i = 0; i < ns.length; i += INSERT_ROWS)
+    await trx
+      .insertInto('notifications')
+      .values(
+        ns.slice(i, i + INSERT_ROWS).map((n) => ({
+          id: n.id,
+          user_id: n.user_id,
+          type: n.type,
+          title: n.title,
+          body: n.body,
+          data: JSON.stringify(n.data),
+          created_at: new Date(n.at),
+          updated_at: new Date(n.at),
+          read_at: n.read_at ? new Date(n.read_at) : null,
+          seq: n.seq,
+        })),
+      )
+      .execute()
 }
 
-/** Several at once, in one statement (one fact told to many). */
-export async function insertNotifications(trx: Trx, ns: NewNotification[]): Promise<void> {
-  if (ns.length === 0) return
+/** Adds each member's change to their unread count, in one statement. */
+export async function addUnread(trx: Trx, changes: Map<string, number>): Promise<void> {
+  const rows = [...changes].filter(([, n]) => n !== 0).map(([user_id, unread]) => ({ user_id, unread }))
+  if (rows.length === 0) return
   await trx
-    .insertInto('notifications')
-    .values(
-      ns.map((n) => ({
-        id: n.id,
-        user_id: n.user_id,
-        type: n.type,
-        title: n.title,
-        body: n.body,
-        data: JSON.stringify(n.data),
-        created_at: new Date(n.at),
-        updated_at: new Date(n.at),
-        read_at: null,
-        seq: n.seq,
-      })),
-    )
+    .insertInto('notification_unread')
+    .values(rows)
+    .onConflict((oc) => oc.column('user_id').doUpdateSet({ unread: sql`notification_unread.unread + excluded.unread` }))
     .execute()
 }
 
@@ -100,12 +113,14 @@ export interface AttendanceWindow {
 /**
  * Adds a batch's marks to the window's one notification. New activity makes it
  * unread again and moves its seq forward, so live streams send the new count.
+ * Returns what that does to the owner's unread count: 1 for a new or a read
+ * window, 0 for one still unread.
  */
-export async function coalesceAttendance(trx: Trx, w: AttendanceWindow): Promise<void> {
+export async function coalesceAttendance(trx: Trx, w: AttendanceWindow): Promise<number> {
   const id = notificationId('attendance', w.club_event_id, w.window_start)
   const existing = await trx
     .selectFrom('notifications')
-    .select(['count', 'created_at', 'updated_at'])
+    .select(['count', 'created_at', 'updated_at', 'read_at'])
     .where('id', '=', id)
     .executeTakeFirst()
   const count = (existing?.count ?? 0) + w.count
@@ -144,9 +159,15 @@ export async function coalesceAttendance(trx: Trx, w: AttendanceWindow): Promise
       }),
     )
     .execute()
+  return existing === undefined || existing.read_at !== null ? 1 : 0
 }
 
-/** A read applies only to the version the member saw (seq at most `upTo`). */
+/**
+ * A read applies only to the version the member saw (seq at most `upTo`). The
+ * rows it reads and the member's unread count change in one statement, so the
+ * read command and the projection applying the same read later (which then
+ * finds nothing unread) take the count down once between them.
+ */
 export async function markRead(
   db: Executor,
   userId: string,
@@ -154,14 +175,21 @@ export async function markRead(
   upTo: number,
   notification?: string,
 ): Promise<void> {
-  let q = db
-    .updateTable('notifications')
-    .set({ read_at: new Date(readAt) })
+  await db
+    .with('was_read', (db) => {
+      let q = db
+        .updateTable('notifications')
+        .set({ read_at: new Date(readAt) })
+        .where('user_id', '=', userId)
+        .where('read_at', 'is', null)
+        .where('seq', '<=', upTo)
+      if (notification) q = q.where('id', '=', notification)
+      return q.returning('id')
+    })
+    .updateTable('notification_unread')
+    .set({ unread: sql`unread - (SELECT count(*) FROM was_read)` })
     .where('user_id', '=', userId)
-    .where('read_at', 'is', null)
-    .where('seq', '<=', upTo)
-  if (notification) q = q.where('id', '=', notification)
-  await q.execute()
+    .execute()
 }
 
 /** The ordinal of the last event seen; the feed is replayed in one order, so ordinals are stable. */

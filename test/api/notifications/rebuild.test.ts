@@ -13,7 +13,15 @@ async function snapshot(runtime: Runtime) {
   return {
     notifications: await db.selectFrom('notifications').selectAll().orderBy('id').execute(),
     admins: await db.selectFrom('notification_admins').selectAll().orderBy('user_id').execute(),
+    unread: await db.selectFrom('notification_unread').selectAll().orderBy('user_id').execute(),
   }
+}
+
+/** every member's unread rows, counted: what the kept counts must say (0 for a member with none) */
+function counted(s: Awaited<ReturnType<typeof snapshot>>) {
+  const n = new Map<string, number>(s.unread.map((r) => [r.user_id, 0]))
+  for (const r of s.notifications) if (r.read_at === null) n.set(r.user_id, (n.get(r.user_id) ?? 0) + 1)
+  return [...n].sort(([a], [b]) => (a < b ? -1 : 1))
 }
 
 t.test('a rebuild from position 0 writes identical rows, reads and resume cursors included', async (t) => {
@@ -58,6 +66,11 @@ t.test('a rebuild from position 0 writes identical rows, reads and resume cursor
     before.notifications.some((n) => n.read_at !== null),
     'some of them read',
   )
+  t.same(
+    before.unread.map((r) => [r.user_id, r.unread]),
+    counted(before),
+    'each unread count kept equals the unread rows',
+  )
   t.ok(
     before.notifications.some((n) => n.count > 1),
     'one of them coalesced',
@@ -65,7 +78,7 @@ t.test('a rebuild from position 0 writes identical rows, reads and resume cursor
 
   await resetConsumer(runtime.db.kysely, notificationsConsumer)
   t.same((await snapshot(runtime)).notifications, [], 'emptied')
-  await eventually(async () => (await snapshot(runtime)).notifications.length === before.notifications.length, 15_000)
+  await eventually(async () => (await snapshot(runtime)).notifications.length === before.notifications.length)
   await caughtUp(runtime)
   t.same(await snapshot(runtime), before, 'identical rows: ids, texts, counts, seq and read_at')
 })

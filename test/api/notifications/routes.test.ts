@@ -119,3 +119,31 @@ t.test('a member lists, pages, filters and marks read their own notifications on
   // the projection applied the read events too: nothing reverted
   t.equal((await list(app, admin.access_token)).unread_count, 1)
 })
+
+t.test('the unread count stays the unread rows while reads race each other and new notices', async (t) => {
+  const { app, runtime } = await testApp(t, { env: { RATE_LIMIT_ENABLED: 'false' } })
+  const admin = await adminSession(app, runtime)
+  for (let i = 0; i < 30; i++) await signup(app)
+  await caughtUp(runtime)
+  const { items } = await list(app, admin.access_token, 'limit=100')
+  t.equal(items.length, 30)
+  const read = (id: string) =>
+    app.inject({ method: 'POST', url: `/api/notifications/${id}/read`, headers: bearer(admin.access_token) })
+  const readAll = () =>
+    app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(admin.access_token) })
+  // each notification read twice at once, three read-alls, and ten new signups, all together
+  const answers = await Promise.all([
+    ...items.flatMap((n) => [read(n.id), read(n.id)]),
+    readAll(),
+    readAll(),
+    readAll(),
+    ...Array.from({ length: 10 }, () => signup(app).then(() => ({ statusCode: 204 }))),
+  ])
+  t.same(new Set(answers.map((a) => a.statusCode)), new Set([204]), 'every read answered 204')
+  await caughtUp(runtime)
+  const after = await list(app, admin.access_token, 'limit=100')
+  const unreadRows = after.items.filter((n) => n.read_at === null).length
+  t.equal(after.unread_count, unreadRows, `the count kept: ${after.unread_count}, the rows: ${unreadRows}`)
+  t.ok(unreadRows <= 10, 'only what came after the reads may be unread')
+  t.equal(after.items.length, 40)
+})

@@ -697,7 +697,7 @@ t.test('study resources', async (t) => {
     )
     await resetConsumer(db, projectionConsumer(resourcesProjection))
     // the live runner notices the reset and replays the feed from position 0
-    await eventually(async () => JSON.stringify(await rows()) === JSON.stringify(before), 15_000)
+    await eventually(async () => JSON.stringify(await rows()) === JSON.stringify(before))
     t.same(await rows(), before, 'identical: ids, texts, sizes, deletions and download counts')
   })
 })

@@ -118,3 +118,46 @@ t.test('an event type nobody told the audit log about still gets its row', async
       ],
     })
 })
+
+t.test('imported history is shown when it happened in the original portal, naming its legacy row', async (t) => {
+  const legacy = { source: 'src1', schema: 'v2', table: 'audit_logs', id: 'a-9' }
+  const entry = {
+    ...login,
+    id: '00000000-0000-4000-8000-0000000000bb',
+    stream: 'legacy_audit-src1',
+    type: 'LegacyAuditRecorded',
+    metadata: { ...metadata, actor_role: null, legacy, occurred_at: '2024-01-18T16:32:36.766Z' },
+    data: {
+      legacy_action: 'login_failed',
+      user_id: USER,
+      legacy_user_id: 'u-7',
+      resource_type: 'user',
+      resource_id: 'u-7',
+      details: { email: 'ada@club.example.org', password: 'hunter2' },
+      occurred_at: '2024-01-18T16:32:36.766Z',
+    },
+  }
+  projection(t, auditLogProjection)
+    .given([entry])
+    .then({
+      audit_log: [
+        {
+          ...row,
+          id: entry.id,
+          at: new Date('2024-01-18T16:32:36.766Z'),
+          stream: 'legacy_audit-src1',
+          event_type: 'LegacyAuditRecorded',
+          action: 'legacy_login_failed',
+          outcome: 'failure',
+          actor_role: null,
+          target_type: 'user',
+          target_id: 'u-7',
+          details: {
+            ...entry.data,
+            details: { email: 'ada@club.example.org', password: '[redacted]' },
+            imported_from: legacy,
+          },
+        },
+      ],
+    })
+})

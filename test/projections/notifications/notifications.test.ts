@@ -2,6 +2,7 @@ import t from 'tap'
 import type { AttendanceMarked } from '../../../src/domain/attendance/events'
 import type { ClubEventCreated } from '../../../src/domain/club-events/events'
 import type { ApprovalDecided, SignupRequested } from '../../../src/domain/identity/user-events'
+import type { NotificationsReadAll } from '../../../src/domain/notifications/events'
 import { notificationId } from '../../../src/domain/notifications/text'
 import { notificationsConsumer } from '../../../src/projections/notifications/notifications'
 import { openTestDb } from '../../helpers/db'
@@ -119,6 +120,7 @@ t.test('the notifications reactor, given the feed, writes these rows', async (t)
   await spec.given([adaSignup]).then(
     {
       notifications: [signupNotice],
+      notification_unread: [{ user_id: ADMIN, unread: 1 }],
     },
     'every admin hears of a signup',
   )
@@ -142,7 +144,26 @@ t.test('the notifications reactor, given the feed, writes these rows', async (t)
           seq: '6',
         },
       ],
+      notification_unread: [{ user_id: ADMIN, unread: 2 }],
     },
     'marks of one minute are one notification to the club event’s creator',
   )
+
+  const readAll: NotificationsReadAll = {
+    type: 'NotificationsReadAll',
+    data: { user_id: ADMIN, up_to_seq: 6, read_at: at(40) },
+  }
+  await spec.given([readAll]).then({ notification_unread: [{ user_id: ADMIN, unread: 0 }] }, 'read: none unread')
+  await spec
+    .given([marked('55555555-5555-4555-8555-555555555555', 42)])
+    .then(
+      { notification_unread: [{ user_id: ADMIN, unread: 1 }] },
+      'a read window with a new mark is unread again, and counted so',
+    )
+  await spec
+    .given([readAll, { ...readAll, data: { ...readAll.data, up_to_seq: 99 } }])
+    .then(
+      { notification_unread: [{ user_id: ADMIN, unread: 0 }] },
+      'a read up to the old version finds nothing to count; one up to the new takes it to 0',
+    )
 })
