@@ -2,6 +2,7 @@ import { type Transaction, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
+import { type Loose, groupChanges } from './group-changes'
 import {
   type Consumer,
   type Increment,
@@ -15,47 +16,6 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any -- the interpreter names tables at run time; RowChange typed them */
 
 type Row = Record<string, unknown>
-/** A RowChange as the interpreter sees it: the table is a name, the row a record. */
-type Loose =
-  | { kind: 'insert'; table: string; row: Row; onConflict?: 'nothing' }
-  | { kind: 'upsert'; table: string; row: Row; key: string[]; update: string[] }
-  | { kind: 'update'; table: string; where: Row; set: Row }
-  | { kind: 'delete'; table: string; where: Row }
-
-/** what a change can be merged with: inserts of one shape, or pure increments of one row */
-function mergeKey(c: Loose): string | undefined {
-  if (c.kind === 'insert') return `i|${c.onConflict ?? ''}|${Object.keys(c.row).join(',')}`
-  if (c.kind === 'update' && Object.values(c.set).every(isIncrement))
-    return `+|${JSON.stringify(c.where)}|${Object.keys(c.set).join(',')}`
-  return undefined
-}
-
-const MAX_ROWS = 500
-
-/**
- * Groups a batch's changes into statements: inserts of one shape into a
- * table become one multi-row INSERT, and increments of one row add up into
- * one UPDATE. A change joins only the LAST group of its own table, so the
- * order of the changes to any one table is kept; changes to different tables
- * may move past each other, which is safe because read tables have no foreign
- * keys or triggers. A batch of marks thus costs a statement per table, not
- * two per mark.
- */
-function groupChanges(changes: readonly Loose[]): Loose[][] {
-  const groups: Loose[][] = []
-  const last = new Map<string, { group: Loose[]; key: string | undefined }>()
-  for (const c of changes) {
-    const key = mergeKey(c)
-    const open = last.get(c.table)
-    if (key !== undefined && open?.key === key && open.group.length < MAX_ROWS) open.group.push(c)
-    else {
-      const group = [c]
-      groups.push(group)
-      last.set(c.table, { group, key })
-    }
-  }
-  return groups
-}
 
 /** The increments of a merged group added up column by column (mergeKey let in only pure increments). */
 function sumIncrements(group: Loose[]): Record<string, Increment> {
@@ -86,7 +46,7 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<MissedI
     case 'upsert':
       await db
         .insertInto(first.table)
-        .values(first.row)
+        .values(group.flatMap((c) => (c.kind === 'upsert' ? [c.row] : [])))
         .onConflict((oc) =>
           first.update.length === 0
             ? oc.columns(first.key).doNothing()

@@ -151,3 +151,112 @@ t.test('an increment whose row is not there adds nothing and is reported, not dr
   }>`SELECT k, v FROM apply_fixture WHERE k IN (${here}, ${gone})`.execute(db.kysely)
   t.same(rows.rows, [{ k: here, v: 1 }], 'a plain update of a missing row is no increment: nothing to report')
 })
+
+/** Two keyed tables of the same shape: one gets a batch grouped, the other the same changes one statement each. */
+type Keyed = { id: string; fixed: string; state: string; n: number }
+type KeyedTables = Tables & { apply_grouped: Keyed; apply_single: Keyed }
+type KeyedTable = 'apply_grouped' | 'apply_single'
+
+t.test(
+  'upserts and updates by their key fold into one statement, and leave what one statement each leaves',
+  async (t) => {
+    await sql`CREATE TABLE apply_grouped (id text PRIMARY KEY, fixed text NOT NULL, state text NOT NULL, n int NOT NULL)`.execute(
+      db.kysely,
+    )
+    await sql`CREATE TABLE apply_single (LIKE apply_grouped INCLUDING ALL)`.execute(db.kysely)
+    const upsert = (table: KeyedTable, id: string, fixed: string, state: string): RowChange<KeyedTables> => ({
+      kind: 'upsert',
+      table,
+      row: { id, fixed, state, n: 0 },
+      key: ['id'],
+      update: ['state', 'n'],
+    })
+
+    // a signup and its decision, 200 times over: one statement
+    const ids = Array.from({ length: 200 }, () => randomUUID())
+    statements = []
+    await counted.transaction().execute((trx) =>
+      applyChanges<KeyedTables>(
+        trx,
+        ids.flatMap((id): RowChange<KeyedTables>[] => [
+          upsert('apply_grouped', id, 'f', 'pending'),
+          { kind: 'update', table: 'apply_grouped', where: { id }, set: { state: 'approved', n: 1 } },
+        ]),
+      ),
+    )
+    const sent = statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()))
+    t.equal(sent.length, 1, '200 upserts and 200 updates: one INSERT … ON CONFLICT')
+    const states = await sql<{ state: string; n: number; count: string }>`
+    SELECT state, n, count(*)::text AS count FROM apply_grouped GROUP BY state, n`.execute(db.kysely)
+    t.same(states.rows, [{ state: 'approved', n: 1, count: '200' }])
+
+    // random batches over five keys, from random starting rows: grouped and one at a time agree
+    let seed = 20261202
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return (seed >>> 16) % n // an LCG's low bits repeat with a short period
+    }
+    for (let round = 0; round < 100; round++) {
+      await sql`TRUNCATE apply_grouped, apply_single`.execute(db.kysely)
+      const keys = ['a', 'b', 'c', 'd', 'e']
+      const start = keys.filter(() => random(2) === 0).map((id) => ({ id, fixed: 'old', state: 'old', n: 5 }))
+      if (start.length > 0) {
+        await db.kysely
+          .insertInto('apply_grouped' as never)
+          .values(start as never)
+          .execute()
+        await db.kysely
+          .insertInto('apply_single' as never)
+          .values(start as never)
+          .execute()
+      }
+      const pool = [...keys]
+      const steps = Array.from({ length: 40 }, (_, i) => {
+        const kind = random(10)
+        // a plain insert takes a new key (an existing one fails either way); the rest pick any
+        const id = kind === 7 ? `n${i}` : pool[random(pool.length)]!
+        if (kind === 7) pool.push(id)
+        return { kind, id, v: random(1000) }
+      })
+      const changes = (table: KeyedTable) =>
+        steps.map(({ kind, id, v }): RowChange<KeyedTables> => {
+          switch (kind) {
+            case 0:
+            case 1:
+              return upsert(table, id, `f${v}`, `s${v % 3}`)
+            case 2:
+            case 9: // by the key, update columns: folds
+              return { kind: 'update', table, where: { id }, set: { state: `u${v}` } }
+            case 3: // a column an upsert never updates: folds into an insert only
+              return { kind: 'update', table, where: { id }, set: { fixed: `x${v}` } }
+            case 4: // an increment: does not fold
+              return { kind: 'update', table, where: { id }, set: { n: { increment: v } } }
+            case 5: // by more than the key: does not fold
+              return { kind: 'update', table, where: { id, state: `s${v % 3}` }, set: { state: `w${v}` } }
+            case 6: // not by the key: does not fold
+              return { kind: 'update', table, where: { state: `s${v % 3}` }, set: { n: v } }
+            case 7: // a keyed plain insert: later updates by its key fold into it
+              return { kind: 'insert', table, row: { id, fixed: `f${v}`, state: `s${v % 3}`, n: 0 }, key: ['id'] }
+            default: // it may leave an existing row as it is: nothing folds into it
+              return {
+                kind: 'insert',
+                table,
+                row: { id, fixed: `f${v}`, state: `s${v % 3}`, n: 0 },
+                key: ['id'],
+                onConflict: 'nothing',
+              }
+          }
+        })
+      await db.kysely.transaction().execute((trx) => applyChanges<KeyedTables>(trx, changes('apply_grouped')))
+      await db.kysely.transaction().execute(async (trx) => {
+        for (const c of changes('apply_single')) await applyChanges<KeyedTables>(trx, [c])
+      })
+      const [grouped, single] = await Promise.all(
+        (['apply_grouped', 'apply_single'] as const).map((table) =>
+          sql<Keyed>`SELECT * FROM ${sql.table(table)} ORDER BY id`.execute(db.kysely),
+        ),
+      )
+      if (!t.same(grouped!.rows, single!.rows, `round ${round}`)) break
+    }
+  },
+)

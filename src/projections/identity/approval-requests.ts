@@ -30,6 +30,7 @@ export const approvalRequestsProjection: Projection<SignupRequested | ApprovalDe
               decided_by: null,
               reason: null,
             },
+            key: ['id'], // its decision in the same batch folds into the insert
           },
         ]
       }
