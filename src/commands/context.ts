@@ -1,4 +1,4 @@
-import { type ActorMetadata, type CommandMetadata, SYSTEM_ACTOR } from '../domain/decider'
+import type { ActorMetadata, CommandMetadata } from '../domain/decider'
 import type { EventMetadata, EventStore } from '../store/event-store'
 
 /** Who asked, from where: lands in every event's metadata for the audit log. */
@@ -14,8 +14,6 @@ export interface CommandContext {
 
 /** The context of a request whose caller is known (every command only a signed-in person may give). */
 export type ActorContext = CommandContext & { actor_id: string }
-
-export { SYSTEM_ACTOR }
 
 export const SYSTEM_CONTEXT: CommandContext = {
   actor_id: null,

@@ -173,8 +173,7 @@ export class ProjectionRunner {
         .where('position', '=', checkpoint)
         .executeTakeFirst()
       if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
-      const outcome = handle ? await this.opts.consumer.handle(trx, events) : undefined
-      if (outcome) missed = outcome
+      if (handle) missed = (await this.opts.consumer.handle(trx, events)) ?? []
     })
     if (missed.length > 0) this.opts.onMissed?.(this.name, missed)
     return next

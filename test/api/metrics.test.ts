@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import { eventually } from '../helpers/eventually'
+import { mark } from '../helpers/notifications'
 import { testApp } from '../helpers/runtime'
 
 /**
@@ -46,28 +47,7 @@ t.test('in development without METRICS_TOKEN, /metrics is open (a local scrape n
 
 t.test('a mark whose club event has no row yet: its count is missing, and /metrics says so', async (t) => {
   const { app, runtime } = await testApp(t, { redis: false })
-  const clubEventId = randomUUID()
-  const userId = randomUUID()
-  await runtime.store.append(
-    `attendance-${clubEventId}-${userId}`,
-    [
-      {
-        id: randomUUID(),
-        type: 'AttendanceMarked',
-        data: {
-          attendance_id: randomUUID(),
-          club_event_id: clubEventId,
-          user_id: userId,
-          qr_session_id: randomUUID(),
-          nonce: randomUUID(),
-          marked_at: new Date().toISOString(),
-          location: null,
-        },
-        metadata: {},
-      },
-    ],
-    { expectedRevision: 'no_stream' },
-  )
+  await mark(runtime, randomUUID(), new Date())
   const missed = /projection_missed_increments_total\{projection="club_events",table="club_events"\} 1\b/
   await eventually(async () => missed.test((await app.inject({ method: 'GET', url: '/metrics' })).body))
   t.pass('counted once, by the club events projection')

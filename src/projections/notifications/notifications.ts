@@ -100,8 +100,8 @@ class Batch {
     const e = stored
     // bootstrap creates and approves an admin by itself: nobody asked, nobody to tell;
     // imported history was told in the original portal (its notifications come as NotificationImported)
-    const bySystem = stored.metadata.actor_role === 'system' || isImported(stored.metadata)
     this.quiet = isImported(stored.metadata)
+    const bySystem = this.quiet || stored.metadata.actor_role === 'system'
     switch (e.type) {
       case 'SignupRequested': {
         if (bySystem) return
