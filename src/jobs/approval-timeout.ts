@@ -9,7 +9,8 @@ import type { SignupRequested } from '../domain/identity/user-events'
 import { isImported } from '../domain/legacy/plan-types'
 import type { Logger } from '../platform/logger'
 import { dueForExpiry } from '../projections/identity/approval-requests'
-import { type Consumer, handles } from '../projections/projection'
+import { type Consumer, type Recorded, handles } from '../projections/projection'
+import type { StoredEvent } from '../store/event-store'
 
 export interface ExpiryJob {
   user_id: string
@@ -89,13 +90,15 @@ export class InProcessApprovalScheduler implements ApprovalScheduler {
  */
 export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
   const signups = { canHandle: ['SignupRequested'] as const }
+  // an imported request was decided or expired in the same import: nothing to wait for
+  const due = (e: StoredEvent): e is Recorded<SignupRequested> =>
+    handles<SignupRequested>(signups, e) && !isImported(e.metadata)
   return {
     name: 'approval_timeout_scheduler',
-    wants: (events) => events.some((e) => handles<SignupRequested>(signups, e)),
+    wants: (events) => events.some(due),
     async handle(_trx, events) {
       for (const e of events) {
-        // an imported request was decided or expired in the same import: nothing to wait for
-        if (!handles<SignupRequested>(signups, e) || isImported(e.metadata)) continue
+        if (!due(e)) continue
         const d = e.data
         await scheduler.schedule({ user_id: d.user_id, request_id: d.request_id, expires_at: d.expires_at })
       }
