@@ -16,6 +16,7 @@ export interface Database {
   club_events: ClubEventsTable
   qr_sessions: QrSessionsTable
   attendance_records: AttendanceRecordsTable
+  member_marks: MemberMarksTable
   notifications: NotificationsTable
   notification_admins: NotificationAdminsTable
   notification_club_events: NotificationClubEventsTable
@@ -84,6 +85,12 @@ export interface AttendanceRecordsTable {
   qr_session_id: string
   marked_at: Timestamp
   location: Json<{ lat: number; lng: number; accuracy_m: number } | null> | null
+}
+
+/** how many marks a member has made: their rows in attendance_records, counted as they are written */
+export interface MemberMarksTable {
+  user_id: string
+  marks: number
 }
 
 export type UserStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'deactivated' | 'removed'

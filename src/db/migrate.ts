@@ -17,6 +17,7 @@ import * as read0013 from './migrations/read/0013_legacy_ids'
 import * as read0014 from './migrations/read/0014_analytics_at_scale'
 import * as read0015 from './migrations/read/0015_notification_unread'
 import * as read0016 from './migrations/read/0016_club_events_held'
+import * as read0017 from './migrations/read/0017_member_marks'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -43,6 +44,7 @@ const readMigrations: Record<string, Migration> = {
   '0014_analytics_at_scale': read0014,
   '0015_notification_unread': read0015,
   '0016_club_events_held': read0016,
+  '0017_member_marks': read0017,
 }
 
 /** The bytes of stored files: in PostgreSQL whichever event store holds the events. */

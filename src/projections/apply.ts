@@ -43,19 +43,23 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<MissedI
       await q.execute()
       return
     }
-    case 'upsert':
+    case 'upsert': {
+      const set = Object.fromEntries([
+        ...first.update.map((c) => [c, sql.ref(`excluded.${c}`)]),
+        ...(first.increment ?? []).map((c) => [
+          c,
+          sql`${sql.ref(`${first.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
+        ]),
+      ])
       await db
         .insertInto(first.table)
         .values(group.flatMap((c) => (c.kind === 'upsert' ? [c.row] : [])))
         .onConflict((oc) =>
-          first.update.length === 0
-            ? oc.columns(first.key).doNothing()
-            : oc
-                .columns(first.key)
-                .doUpdateSet(Object.fromEntries(first.update.map((c) => [c, sql.ref(`excluded.${c}`)]))),
+          Object.keys(set).length === 0 ? oc.columns(first.key).doNothing() : oc.columns(first.key).doUpdateSet(set),
         )
         .execute()
       return
+    }
     case 'update': {
       const changes = group.length > 1 ? sumIncrements(group) : first.set
       const set = Object.fromEntries(

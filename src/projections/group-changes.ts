@@ -4,7 +4,7 @@ type Row = Record<string, unknown>
 /** A RowChange as the interpreter sees it: the table is a name, the row a record. */
 export type Loose =
   | { kind: 'insert'; table: string; row: Row; onConflict?: 'nothing'; key?: string[] }
-  | { kind: 'upsert'; table: string; row: Row; key: string[]; update: string[] }
+  | { kind: 'upsert'; table: string; row: Row; key: string[]; update: string[]; increment?: string[] }
   | { kind: 'update'; table: string; where: Row; set: Row }
   | { kind: 'delete'; table: string; where: Row }
 
@@ -13,7 +13,8 @@ type Written = Extract<Loose, { kind: 'insert' | 'upsert' }>
 /** what a change can be merged with: inserts or upserts of one shape, or pure increments of one row */
 function mergeKey(c: Loose): string | undefined {
   if (c.kind === 'insert') return `i|${c.onConflict ?? ''}|${c.key?.join(',') ?? ''}|${Object.keys(c.row).join(',')}`
-  if (c.kind === 'upsert') return `u|${c.key.join(',')}|${c.update.join(',')}|${Object.keys(c.row).join(',')}`
+  if (c.kind === 'upsert')
+    return `u|${c.key.join(',')}|${c.update.join(',')}|${c.increment?.join(',') ?? ''}|${Object.keys(c.row).join(',')}`
   if (c.kind === 'update' && Object.values(c.set).every(isIncrement))
     return `+|${JSON.stringify(c.where)}|${Object.keys(c.set).join(',')}`
   return undefined
@@ -40,9 +41,9 @@ const keyOf = (row: Row, columns: string[]) => JSON.stringify(columns.map((c) =>
 
 /**
  * Folds `c` into a row the open group already writes with the same key.
- * A later upsert of that key keeps the first row's inserted values and takes
- * the later one's update columns (what the two statements did in turn, since
- * the update list is the group's). A plain update by exactly the key sets its
+ * A later upsert of that key keeps the first row's inserted values, takes
+ * the later one's update columns and adds up their increment columns (what
+ * the two statements did in turn, since those lists are the group's). A plain update by exactly the key sets its
  * columns in the row: a plain insert writes the row as the update leaves it;
  * an upsert's row is inserted so, or on conflict writes those columns, so
  * they must be update columns. Increments and anything else do not fold.
@@ -53,22 +54,26 @@ function fold(open: Open, c: Loose): boolean {
   const key = identity(first)
   if (!key) return false
   let id: string
-  let values: Row
+  let values: (held: Row) => Row
   if (c.kind === 'upsert' && mergeKey(c) === open.key) {
     id = keyOf(c.row, c.key)
-    values = Object.fromEntries(c.update.map((col) => [col, c.row[col]]))
+    values = (held) =>
+      Object.fromEntries([
+        ...c.update.map((col) => [col, c.row[col]]),
+        ...(c.increment ?? []).map((col) => [col, Number(held[col]) + Number(c.row[col])]),
+      ])
   } else if (c.kind === 'update') {
     const settable = first.kind === 'upsert' ? first.update : Object.keys(first.row)
     if (Object.keys(c.where).length !== key.length || !key.every((k) => k in c.where)) return false
     if (Object.entries(c.set).some(([col, v]) => isIncrement(v) || !settable.includes(col) || !(col in first.row)))
       return false
     id = keyOf(c.where, key)
-    values = c.set
+    values = () => c.set
   } else return false
   const at = open.rows.get(id)
   if (at === undefined) return false
   const held = open.group[at] as Written
-  open.group[at] = { ...held, row: { ...held.row, ...values } }
+  open.group[at] = { ...held, row: { ...held.row, ...values(held.row) } }
   return true
 }
 

@@ -23,12 +23,21 @@ type Column<DB, T extends keyof DB> = keyof DB[T] & string
  * One change to one row of a read table, typed against the schema: a table or
  * column that does not exist, or a value of the wrong type, is a compile error.
  * An insert's `key`, when given, names the row's unique identity: an update by
- * exactly that key later in the same batch is folded into the insert.
+ * exactly that key later in the same batch is folded into the insert. An
+ * upsert's `increment` columns add the row's value to what is stored.
  */
 export type RowChange<DB = Database> = {
   [T in TableOf<DB>]:
     | { kind: 'insert'; table: T; row: Insertable<DB[T]>; onConflict?: 'nothing'; key?: Column<DB, T>[] }
-    | { kind: 'upsert'; table: T; row: Insertable<DB[T]>; key: Column<DB, T>[]; update: Column<DB, T>[] }
+    | {
+        kind: 'upsert'
+        table: T
+        row: Insertable<DB[T]>
+        key: Column<DB, T>[]
+        update: Column<DB, T>[]
+        /** columns the row's value is added to when it exists (a counter that needs no row first) */
+        increment?: Column<DB, T>[]
+      }
     | { kind: 'update'; table: T; where: Match<DB, T>; set: SetOf<DB, T> }
     | { kind: 'delete'; table: T; where: Match<DB, T> }
 }[TableOf<DB>]

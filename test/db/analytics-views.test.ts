@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import t, { type Test } from 'tap'
 import type { UserStatus } from '../../src/db/database'
 import { down, up } from '../../src/db/migrations/read/0014_analytics_at_scale'
+import { down as memberMarksDown, up as memberMarksUp } from '../../src/db/migrations/read/0017_member_marks'
+import { topMembersByRate } from '../../src/projections/analytics/top-members'
 import { type DbKind, openTestDb } from '../helpers/db'
 
 /**
@@ -170,4 +172,51 @@ t.test('the migration goes down to the first views and up again', async (t) => {
   t.same(await rows(), before, 'the first definition: the same rows')
   await up(db.kysely)
   t.same(await rows(), before)
+})
+
+/**
+ * The summary's ranking of members (topMembersByRate) reads only the members
+ * first by an upper bound of their rate: it gives the view's first rows, in
+ * the view's order, whatever the candidates it starts with (a first try of
+ * one grows until it is sure), on the edges and on random histories full of
+ * ties, with member_marks as the attendance projection keeps it.
+ */
+t.test('postgres: the ranking of members is the view’s, from any first try', async (t) => {
+  const histories: [string, History][] = [
+    ['the edges', edges],
+    ...[7, 8, 9].map((seed): [string, History] => [`random ${seed}`, random(seed)]),
+  ]
+  for (const [name, h] of histories) {
+    const db = await load('postgres', h)
+    await sql`INSERT INTO member_marks (user_id, marks)
+              SELECT user_id, count(*) FROM attendance_records GROUP BY user_id`.execute(db.kysely)
+    for (const limit of [1, 5, 20, 200]) {
+      const view = (
+        await sql<Record<string, unknown>>`
+          SELECT user_id, email, full_name, events_attended, events_held_since_joined, attendance_rate
+          FROM analytics.attendance_per_member ORDER BY attendance_rate DESC NULLS LAST, email LIMIT ${limit}`.execute(
+          db.kysely,
+        )
+      ).rows
+      for (const firstTry of [1, limit, 1000]) {
+        const ours = await topMembersByRate(db.kysely, limit, firstTry)
+        if (!t.same(ours, view, `${name}: the first ${limit}, first try ${firstTry}`)) return
+      }
+    }
+  }
+})
+
+t.test('migration 0017 counts each member’s marks as they stand, and goes down and up again', async (t) => {
+  const db = await load('postgres', random(11))
+  const counted = async () =>
+    (await sql`SELECT user_id, marks FROM member_marks ORDER BY user_id`.execute(db.kysely)).rows
+  const expected = (
+    await sql`SELECT user_id, count(*)::int AS marks FROM attendance_records GROUP BY user_id ORDER BY user_id`.execute(
+      db.kysely,
+    )
+  ).rows
+  await memberMarksDown(db.kysely)
+  await memberMarksUp(db.kysely)
+  t.ok(expected.length > 50, `${expected.length} members with marks`)
+  t.same(await counted(), expected)
 })

@@ -33,6 +33,7 @@ const KEYS: Record<TableName, string[]> = {
   club_events: ['id'],
   qr_sessions: ['id'],
   attendance_records: ['id'],
+  member_marks: ['user_id'],
   notifications: ['id'],
   notification_admins: ['user_id'],
   notification_club_events: ['id'],
@@ -95,8 +96,10 @@ function applyInMemory(tables: Map<TableName, Row[]>, changes: RowChange[]): voi
         const row = { ...DEFAULTS[c.table], ...(c.row as Row) }
         const existing = rows.find((r) => keyOf(c.table, r) === keyOf(c.table, row))
         if (!existing) rows.push(row)
-        else if (c.kind === 'upsert') for (const col of c.update) existing[col] = row[col]
-        else if (c.onConflict !== 'nothing') throw new Error(`duplicate key in ${c.table}: ${keyOf(c.table, row)}`)
+        else if (c.kind === 'upsert') {
+          for (const col of c.update) existing[col] = row[col]
+          for (const col of c.increment ?? []) existing[col] = (existing[col] as number) + (row[col] as number)
+        } else if (c.onConflict !== 'nothing') throw new Error(`duplicate key in ${c.table}: ${keyOf(c.table, row)}`)
         break
       }
       case 'update':

@@ -1,10 +1,12 @@
 import { sql } from 'kysely'
 import type { Executor } from '../projection'
+import { topMembersByRate } from './top-members'
 
 /**
  * The analytics views (docs/analytics.md) as one summary for the admin
  * dashboard. The views are built over the read tables, so they need no
- * projection of their own.
+ * projection of their own; the members' ranking reads the view's rows
+ * without counting every member's marks (top-members.ts).
  */
 export interface SummaryRange {
   /** first day, YYYY-MM-DD (UTC) */
@@ -27,13 +29,7 @@ export async function analyticsSummary(db: Executor, range: SummaryRange) {
       .orderBy('starts_at', 'desc')
       .limit(500)
       .execute(),
-    db
-      .selectFrom('analytics.attendance_per_member')
-      .select(['user_id', 'email', 'full_name', 'events_attended', 'events_held_since_joined', 'attendance_rate'])
-      .orderBy(sql`attendance_rate DESC NULLS LAST`)
-      .orderBy('email')
-      .limit(500)
-      .execute(),
+    topMembersByRate(db, 500),
     db
       .selectFrom('analytics.attendance_per_day')
       .select(['day', 'marks', 'members'])

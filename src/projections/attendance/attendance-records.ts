@@ -4,10 +4,15 @@ import { heldBy } from '../club-events/club-events'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
-/** attendance_records: what each member marked, for their history and the event roster. */
+/**
+ * attendance_records: what each member marked, for their history and the
+ * event roster; and member_marks, how many marks each member has made,
+ * counted in the same transaction (so it always equals their rows here) for
+ * the analytics summary, which ranks every member.
+ */
 export const attendanceProjection: Projection<AttendanceMarked> = {
   name: 'attendance_records',
-  tables: ['attendance_records'],
+  tables: ['attendance_records', 'member_marks'],
   canHandle: ['AttendanceMarked'],
   project(e): RowChange[] {
     const d = e.data
@@ -23,6 +28,14 @@ export const attendanceProjection: Projection<AttendanceMarked> = {
           marked_at: d.marked_at,
           location: d.location === null ? null : JSON.stringify(d.location),
         },
+      },
+      {
+        kind: 'upsert',
+        table: 'member_marks',
+        row: { user_id: d.user_id, marks: 1 },
+        key: ['user_id'],
+        update: [],
+        increment: ['marks'],
       },
     ]
   },
@@ -140,10 +153,12 @@ export interface MemberFigures {
 /**
  * Members' own figures, for one member (F19) or a page of the directory, each
  * member's events counted from when they signed up: the events held since
- * then, plus any other event they marked. Counted per member from the held
- * events and from the member's own marks (its index), never by joining every
- * member of the page to every club event: at a campus's 2,000 events that
- * join probed the marks 100,000 times for a page of 50 (bench:scale).
+ * then, plus any other event they marked. The held events are read once, in
+ * the order they ended, and each member's share found by a binary search;
+ * the page's marks are read along their index. Never by joining every member
+ * of the page to every club event: at a campus's 2,000 events that join
+ * probed the marks 100,000 times for a page of 50 (bench:scale), and counting
+ * each member's held events read all of them for the longest-standing.
  */
 export async function membersFigures(
   db: Executor,
@@ -152,41 +167,54 @@ export async function membersFigures(
 ): Promise<Map<string, MemberFigures>> {
   const out = new Map<string, MemberFigures>(userIds.map((id) => [id, { total_events: 0, attended: 0 }]))
   if (userIds.length === 0) return out
-  const sinceJoining = sql<boolean>`(${heldBy(now, 'e')} AND e.ends_at >= u.created_at)`
+  const sinceJoining = sql<boolean>`(${heldBy(now, 'e')} AND e.ends_at >= owner.created_at)`
   const rows = await db
     .selectFrom('users as u')
     .where('u.id', 'in', userIds)
-    // the member's marks read once: how many, and how many outside the events held since joining
-    .innerJoinLateral(
+    // the page's marks read once, along their index, and their club events looked up together:
+    // how many each member made, and how many outside the events held since they joined
+    .leftJoin(
       (eb) =>
         eb
           .selectFrom('attendance_records as a')
+          .innerJoin('users as owner', 'owner.id', 'a.user_id')
           .innerJoin('club_events as e', 'e.id', 'a.club_event_id')
-          .whereRef('a.user_id', '=', 'u.id')
+          .where('a.user_id', 'in', userIds)
+          .where('owner.id', 'in', userIds)
           .where('e.deleted_at', 'is', null)
+          .groupBy('a.user_id')
           .select([
+            'a.user_id',
             sql<string>`count(*)`.as('attended'),
             sql<string>`count(*) FILTER (WHERE NOT ${sinceJoining})`.as('marked_elsewhen'),
           ])
           .as('m'),
-      (join) => join.onTrue(),
+      (join) => join.onRef('m.user_id', '=', 'u.id'),
     )
-    .select((eb) => [
-      'u.id',
-      'm.attended',
-      'm.marked_elsewhen',
+    .crossJoin((eb) =>
       eb
         .selectFrom('club_events as e')
         .where('e.deleted_at', 'is', null)
-        .where(sinceJoining)
-        .select(eb.fn.countAll<string>().as('n'))
-        .as('held'),
+        .where(heldBy(now, 'e'))
+        .select(sql<Date[]>`coalesce(array_agg(e.ends_at ORDER BY e.ends_at), '{}')`.as('ends'))
+        .as('h'),
+    )
+    .select([
+      'u.id',
+      'm.attended',
+      'm.marked_elsewhen',
+      // the held events that ended at or after the signup: all but those that ended before it (width_bucket
+      // counts the sorted ends up to its operand; a microsecond less makes that "before"). A count per
+      // member read the events since they joined: every one of them for the longest-standing
+      sql<string>`cardinality(h.ends) - coalesce(width_bucket(u.created_at - interval '1 microsecond', h.ends), 0)`.as(
+        'held',
+      ),
     ])
     .execute()
   for (const r of rows)
     out.set(r.id, {
-      total_events: Number(r.held) + Number(r.marked_elsewhen),
-      attended: Number(r.attended),
+      total_events: Number(r.held) + Number(r.marked_elsewhen ?? 0),
+      attended: Number(r.attended ?? 0),
     })
   return out
 }

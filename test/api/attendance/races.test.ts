@@ -53,6 +53,42 @@ t.test('attendance races', async (t) => {
       .where('club_event_id', '=', event.id)
       .execute()
     t.equal(rows.length, 1, 'one attendance row')
+    const counted = await runtime.db.kysely
+      .selectFrom('member_marks')
+      .select('marks')
+      .where('user_id', '=', ada.user.id)
+      .executeTakeFirst()
+    t.equal(counted?.marks, 1, 'one mark counted for her')
+  })
+
+  t.test('20 students scanning 5 QR codes twice each, all at once: 5 marks each, and 5 counted', async (t) => {
+    const events = await Promise.all(Array.from({ length: 5 }, () => createEvent(app, admin)))
+    const codes = await Promise.all(events.map((e) => issueQr(app, admin, e.id, 600)))
+    const crowd = await students(app, runtime, admin, 20, 20)
+    const scans = crowd.flatMap((s) => codes.flatMap((qr) => [mark(app, s, qr.payload), mark(app, s, qr.payload)]))
+    const statuses = (await Promise.all(scans)).map((r) => r.statusCode)
+    t.equal(statuses.filter((s) => s === 200).length, 100, 'one winner for each student and code')
+    t.equal(statuses.filter((s) => s === 409).length, 100, 'the other scan of each pair: 409')
+    const ids = crowd.map((s) => s.user.id)
+    const db = runtime.db.kysely
+    await eventually(async () => {
+      const n = await db
+        .selectFrom('attendance_records')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('user_id', 'in', ids)
+        .executeTakeFirstOrThrow()
+      return Number(n.n) === 100
+    }, 30_000)
+    const counted = await db
+      .selectFrom('member_marks')
+      .select(['user_id', 'marks'])
+      .where('user_id', 'in', ids)
+      .execute()
+    t.same(
+      counted.map((r) => r.marks),
+      Array(20).fill(5),
+      'member_marks: 5 for each, as many as their rows',
+    )
   })
 
   t.test('200 students scanning one QR code at once all mark', async (t) => {
