@@ -1,5 +1,6 @@
 import { projectionConsumer } from './apply'
 import { attendanceProjection } from './attendance/attendance-records'
+import { memberMarksProjection } from './attendance/member-marks'
 import { auditLogProjection } from './audit/audit-log'
 import { clubEventsProjection } from './club-events/club-events'
 import { approvalRequestsProjection } from './identity/approval-requests'
@@ -17,6 +18,7 @@ export const projections: Projection[] = [
   clubEventsProjection,
   qrSessionsProjection,
   attendanceProjection,
+  memberMarksProjection,
   auditLogProjection,
   resourcesProjection,
   legacyIdsProjection,
@@ -37,6 +39,7 @@ export const READ_MODELS = [
   'club_events',
   'qr_sessions',
   'attendance_records',
+  'member_marks',
   'audit_log',
   'notifications',
   'event_chain',

@@ -15,7 +15,10 @@ export function analyticsRoutes(runtime: Runtime): FastifyPluginAsyncTypebox {
     app.get(
       '/admin/analytics/summary',
       {
-        config: { access: 'admin', reads: ['users', 'approval_requests', 'club_events', 'attendance_records'] },
+        config: {
+          access: 'admin',
+          reads: ['users', 'approval_requests', 'club_events', 'attendance_records', 'member_marks'],
+        },
         schema: {
           tags: ['admin'],
           security: [{ bearer: [] }],

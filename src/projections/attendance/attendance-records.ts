@@ -4,15 +4,10 @@ import { heldBy } from '../club-events/club-events'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
-/**
- * attendance_records: what each member marked, for their history and the
- * event roster; and member_marks, how many marks each member has made,
- * counted in the same transaction (so it always equals their rows here) for
- * the analytics summary, which ranks every member.
- */
+/** attendance_records: what each member marked, for their history and the event roster. */
 export const attendanceProjection: Projection<AttendanceMarked> = {
   name: 'attendance_records',
-  tables: ['attendance_records', 'member_marks'],
+  tables: ['attendance_records'],
   canHandle: ['AttendanceMarked'],
   project(e): RowChange[] {
     const d = e.data
@@ -28,14 +23,6 @@ export const attendanceProjection: Projection<AttendanceMarked> = {
           marked_at: d.marked_at,
           location: d.location === null ? null : JSON.stringify(d.location),
         },
-      },
-      {
-        kind: 'upsert',
-        table: 'member_marks',
-        row: { user_id: d.user_id, marks: 1 },
-        key: ['user_id'],
-        update: [],
-        increment: ['marks'],
       },
     ]
   },
@@ -169,7 +156,21 @@ export async function membersFigures(
   if (userIds.length === 0) return out
   const sinceJoining = sql<boolean>`(${heldBy(now, 'e')} AND e.ends_at >= owner.created_at)`
   const rows = await db
+    // the held events' ends in order, read once along club_events_held (inlined, it was read twice)
+    .with(
+      (cte) => cte('h').materialized(),
+      (qb) =>
+        qb.selectNoFrom(
+          sql<Date[]>`ARRAY(${qb
+            .selectFrom('club_events as e')
+            .where('e.deleted_at', 'is', null)
+            .where(heldBy(now, 'e'))
+            .select('e.ends_at')
+            .orderBy('e.ends_at')})`.as('ends'),
+        ),
+    )
     .selectFrom('users as u')
+    .crossJoin('h')
     .where('u.id', 'in', userIds)
     // the page's marks read once, along their index, and their club events looked up together:
     // how many each member made, and how many outside the events held since they joined
@@ -190,14 +191,6 @@ export async function membersFigures(
           ])
           .as('m'),
       (join) => join.onRef('m.user_id', '=', 'u.id'),
-    )
-    .crossJoin((eb) =>
-      eb
-        .selectFrom('club_events as e')
-        .where('e.deleted_at', 'is', null)
-        .where(heldBy(now, 'e'))
-        .select(sql<Date[]>`coalesce(array_agg(e.ends_at ORDER BY e.ends_at), '{}')`.as('ends'))
-        .as('h'),
     )
     .select([
       'u.id',
