@@ -43,8 +43,9 @@ const keyOf = (row: Row, columns: string[]) => JSON.stringify(columns.map((c) =>
  * Folds `c` into a row the open group already writes with the same key.
  * A later upsert of that key keeps the first row's inserted values, takes
  * the later one's update columns and adds up their increment columns (what
- * the two statements did in turn, since those lists are the group's). A plain update by exactly the key sets its
- * columns in the row: a plain insert writes the row as the update leaves it;
+ * the two statements did in turn, since those lists are the group's). A
+ * plain update by exactly the key sets its columns in the row: a plain
+ * insert writes the row as the update leaves it;
  * an upsert's row is inserted so, or on conflict writes those columns, so
  * they must be update columns. Increments and anything else do not fold.
  */
