@@ -65,10 +65,15 @@ export class InProcessApprovalScheduler implements ApprovalScheduler {
     private readonly now: () => Date,
   ) {}
   async schedule(job: ExpiryJob): Promise<void> {
-    if (this.timers.has(job.request_id)) return
+    if (!this.timers.has(job.request_id)) this.arm(job)
+  }
+  private arm(job: ExpiryJob): void {
     const delay = Math.max(0, Date.parse(job.expires_at) - this.now().getTime())
     const timer = setTimeout(
       () => {
+        // a timer may fire a millisecond before the clock reads its deadline (or a long delay was capped),
+        // and the decider expires nothing early: run then, and the expiry waited for the sweep
+        if (this.now().getTime() < Date.parse(job.expires_at)) return this.arm(job)
         this.timers.delete(job.request_id)
         void this.run(job)
       },
