@@ -87,7 +87,7 @@ export interface AttendanceRecordsTable {
   location: Json<{ lat: number; lng: number; accuracy_m: number } | null> | null
 }
 
-/** how many marks a member has made: their rows in attendance_records, counted as they are written */
+/** how many marks a member has made, kept by its own projection (as many as their rows in attendance_records) */
 export interface MemberMarksTable {
   user_id: string
   marks: number

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { countAtOrAfter } from '../club-events/club-events'
 import type { Executor } from '../projection'
 
 /** A member as analytics.attendance_per_member has them (rate as the view rounds it, numeric text). */
@@ -77,12 +78,8 @@ function ranked(limit: number, candidates: number) {
              CASE WHEN h.held = 0 THEN NULL ELSE round(least(coalesce(mm.marks, 0), h.held)::numeric / h.held, 4) END
                AS bound
       FROM users u
-      -- the held events that started at or after the approval: all of them but those that started before it
-      -- (width_bucket counts the sorted starts up to its operand; a microsecond less makes that "before")
-      CROSS JOIN LATERAL (
-        SELECT cardinality(s.at) - coalesce(width_bucket(u.approved_at - interval '1 microsecond', s.at), 0) AS held
-        FROM starts s
-      ) h
+      -- the held events that started at or after the approval
+      CROSS JOIN LATERAL (SELECT ${countAtOrAfter('s.at', 'u.approved_at')} AS held FROM starts s) h
       LEFT JOIN member_marks mm ON mm.user_id = u.id
       WHERE u.status = 'approved'
     ),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { AttendanceMarked } from '../../domain/attendance/events'
-import { heldBy } from '../club-events/club-events'
+import { countAtOrAfter, heldBy } from '../club-events/club-events'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
@@ -181,6 +181,7 @@ export async function membersFigures(
           .innerJoin('users as owner', 'owner.id', 'a.user_id')
           .innerJoin('club_events as e', 'e.id', 'a.club_event_id')
           .where('a.user_id', 'in', userIds)
+          // the same condition on the other side of the join: without it the planner hashed all of users
           .where('owner.id', 'in', userIds)
           .where('e.deleted_at', 'is', null)
           .groupBy('a.user_id')
@@ -196,12 +197,9 @@ export async function membersFigures(
       'u.id',
       'm.attended',
       'm.marked_elsewhen',
-      // the held events that ended at or after the signup: all but those that ended before it (width_bucket
-      // counts the sorted ends up to its operand; a microsecond less makes that "before"). A count per
-      // member read the events since they joined: every one of them for the longest-standing
-      sql<string>`cardinality(h.ends) - coalesce(width_bucket(u.created_at - interval '1 microsecond', h.ends), 0)`.as(
-        'held',
-      ),
+      // the held events that ended at or after the signup (a count per member read the events since they
+      // joined: every one of them for the longest-standing)
+      countAtOrAfter('h.ends', 'u.created_at').as('held'),
     ])
     .execute()
   for (const r of rows)

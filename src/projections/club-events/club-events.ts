@@ -176,3 +176,15 @@ export async function allClubEvents(db: Executor, limit: number): Promise<ClubEv
 export function heldBy(now: Date, table = 'club_events'): RawBuilder<boolean> {
   return sql<boolean>`(${sql.ref(`${table}.starts_at`)} <= ${now} AND ${sql.ref(`${table}.lifecycle`)} <> 'cancelled')`
 }
+
+/**
+ * How many of the times in `sorted` (a column holding an ascending
+ * timestamptz array) are at or after `at`: all of them but those before it,
+ * found by a binary search (width_bucket counts the times up to its operand; a
+ * microsecond less makes that "before"). A NULL `at` is before them all. The
+ * members' figures and the summary's ranking count the held events since a
+ * member joined so, reading the held events once, not once per member.
+ */
+export function countAtOrAfter(sorted: string, at: string): RawBuilder<number> {
+  return sql<number>`(cardinality(${sql.ref(sorted)}) - coalesce(width_bucket(${sql.ref(at)} - interval '1 microsecond', ${sql.ref(sorted)}), 0))`
+}
