@@ -13,6 +13,7 @@ export interface BenchServer {
   cpuMs(): number
   /** resident memory at its peak so far (MB; Linux /proc) */
   peakMemoryMb(): number
+  /** ends the process; once it has ended, does nothing */
   stop(): Promise<void>
 }
 
@@ -88,6 +89,7 @@ export async function startServer(
     cpuMs: () => cpuMsOf(child.pid!),
     peakMemoryMb: () => peakMemoryMbOf(child.pid!),
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       await new Promise((r) => child.once('exit', r))
     },

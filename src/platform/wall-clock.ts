@@ -1,3 +1,5 @@
+import { Lru } from './lru'
+
 /**
  * Wall-clock times without a zone, as the club's event form sends them
  * ("2026-12-02T18:30:00"), read in the club's time zone. JavaScript has no
@@ -35,8 +37,26 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, s: number,
   return date.getTime()
 }
 
+/**
+ * Offsets already found, by zone and whole second. Every answer naming a
+ * time (a mark's, above all) asks for one, and Intl's formatToParts cost
+ * about 50 µs of the mark's CPU; a hall's marks fall in the same few
+ * seconds. Exact: a zone changes its offset only on a whole second.
+ */
+const offsets = new Lru<string, number>(4096)
+
 /** how far `zone`'s wall clock is ahead of UTC at instant `t`, in ms */
 function offsetAt(t: number, zone: string): number {
+  const key = `${zone} ${Math.floor(t / 1000)}`
+  let offset = offsets.get(key)
+  if (offset === undefined) {
+    offset = offsetOfSecond(t, zone)
+    offsets.set(key, offset)
+  }
+  return offset
+}
+
+function offsetOfSecond(t: number, zone: string): number {
   const parts: Record<string, string> = {}
   for (const p of formatter(zone).formatToParts(new Date(t))) parts[p.type] = p.value
   const year = parts.era === 'BC' ? 1 - Number(parts.year) : Number(parts.year)

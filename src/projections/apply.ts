@@ -1,8 +1,9 @@
-import { type Transaction, sql } from 'kysely'
+import { type RawBuilder, type Transaction, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
 import { type Loose, groupChanges } from './group-changes'
+import { insertAsJson } from './json-rows'
 import {
   type Consumer,
   type Increment,
@@ -38,24 +39,35 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<MissedI
   switch (first.kind) {
     case 'insert': {
       const rows = group.flatMap((c) => (c.kind === 'insert' ? [c.row] : []))
+      const nothing = first.onConflict === 'nothing'
+      if (await insertAsJson(db, first.table, rows, nothing ? sql`ON CONFLICT DO NOTHING` : undefined)) return
       let q = db.insertInto(first.table).values(rows)
-      if (first.onConflict === 'nothing') q = q.onConflict((oc) => oc.doNothing())
+      if (nothing) q = q.onConflict((oc) => oc.doNothing())
       await q.execute()
       return
     }
     case 'upsert': {
-      const set = Object.fromEntries([
-        ...first.update.map((c) => [c, sql.ref(`excluded.${c}`)]),
-        ...(first.increment ?? []).map((c) => [
+      const rows = group.flatMap((c) => (c.kind === 'upsert' ? [c.row] : []))
+      const set: [string, RawBuilder<unknown>][] = [
+        ...first.update.map((c): [string, RawBuilder<unknown>] => [c, sql`${sql.ref(`excluded.${c}`)}`]),
+        ...(first.increment ?? []).map((c): [string, RawBuilder<unknown>] => [
           c,
           sql`${sql.ref(`${first.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
         ]),
-      ])
+      ]
+      const conflict = sql`ON CONFLICT (${sql.join(first.key.map((c) => sql.id(c)))}) ${
+        set.length === 0
+          ? sql`DO NOTHING`
+          : sql`DO UPDATE SET ${sql.join(set.map(([c, v]) => sql`${sql.id(c)} = ${v}`))}`
+      }`
+      if (await insertAsJson(db, first.table, rows, conflict)) return
       await db
         .insertInto(first.table)
-        .values(group.flatMap((c) => (c.kind === 'upsert' ? [c.row] : [])))
+        .values(rows)
         .onConflict((oc) =>
-          Object.keys(set).length === 0 ? oc.columns(first.key).doNothing() : oc.columns(first.key).doUpdateSet(set),
+          set.length === 0
+            ? oc.columns(first.key).doNothing()
+            : oc.columns(first.key).doUpdateSet(Object.fromEntries(set)),
         )
         .execute()
       return

