@@ -1,9 +1,9 @@
-import { type RawBuilder, type Transaction, sql } from 'kysely'
+import { type Transaction, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { DomainEvent } from '../domain/decider'
 import type { StoredEvent } from '../store/event-store'
 import { type Loose, groupChanges } from './group-changes'
-import { insertAsJson } from './json-rows'
+import { insertRows } from './json-rows'
 import {
   type Consumer,
   type Increment,
@@ -39,37 +39,19 @@ async function applyGroup(db: Transaction<any>, group: Loose[]): Promise<MissedI
   switch (first.kind) {
     case 'insert': {
       const rows = group.flatMap((c) => (c.kind === 'insert' ? [c.row] : []))
-      const nothing = first.onConflict === 'nothing'
-      if (await insertAsJson(db, first.table, rows, nothing ? sql`ON CONFLICT DO NOTHING` : undefined)) return
-      let q = db.insertInto(first.table).values(rows)
-      if (nothing) q = q.onConflict((oc) => oc.doNothing())
-      await q.execute()
+      await insertRows(db, first.table, rows, first.onConflict === 'nothing' ? sql`ON CONFLICT DO NOTHING` : undefined)
       return
     }
     case 'upsert': {
       const rows = group.flatMap((c) => (c.kind === 'upsert' ? [c.row] : []))
-      const set: [string, RawBuilder<unknown>][] = [
-        ...first.update.map((c): [string, RawBuilder<unknown>] => [c, sql`${sql.ref(`excluded.${c}`)}`]),
-        ...(first.increment ?? []).map((c): [string, RawBuilder<unknown>] => [
-          c,
-          sql`${sql.ref(`${first.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
-        ]),
+      const set = [
+        ...first.update.map((c) => sql`${sql.id(c)} = ${sql.ref(`excluded.${c}`)}`),
+        ...(first.increment ?? []).map(
+          (c) => sql`${sql.id(c)} = ${sql.ref(`${first.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`,
+        ),
       ]
-      const conflict = sql`ON CONFLICT (${sql.join(first.key.map((c) => sql.id(c)))}) ${
-        set.length === 0
-          ? sql`DO NOTHING`
-          : sql`DO UPDATE SET ${sql.join(set.map(([c, v]) => sql`${sql.id(c)} = ${v}`))}`
-      }`
-      if (await insertAsJson(db, first.table, rows, conflict)) return
-      await db
-        .insertInto(first.table)
-        .values(rows)
-        .onConflict((oc) =>
-          set.length === 0
-            ? oc.columns(first.key).doNothing()
-            : oc.columns(first.key).doUpdateSet(Object.fromEntries(set)),
-        )
-        .execute()
+      const action = set.length === 0 ? sql`DO NOTHING` : sql`DO UPDATE SET ${sql.join(set)}`
+      await insertRows(db, first.table, rows, sql`ON CONFLICT (${sql.join(first.key.map((c) => sql.id(c)))}) ${action}`)
       return
     }
     case 'update': {

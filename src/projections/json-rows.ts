@@ -33,6 +33,22 @@ function typesOf(db: Transaction<any>, table: string): Promise<Map<string, strin
 const columnsOf = (row: Row) => Object.keys(row).filter((c) => row[c] !== undefined)
 
 /**
+ * Inserts `rows` into `table`, then `onConflict` (a clause as written after
+ * the values): as one JSON parameter where it can (insertAsJson), else as the
+ * driver's multi-row VALUES. The one way projections insert rows.
+ */
+export async function insertRows(
+  db: Transaction<any>,
+  table: string,
+  rows: Row[],
+  onConflict: RawBuilder<unknown> | undefined,
+): Promise<void> {
+  if (await insertAsJson(db, table, rows, onConflict)) return
+  const insert = db.insertInto(table).values(rows)
+  await (onConflict ? insert.modifyEnd(onConflict) : insert).execute()
+}
+
+/**
  * Inserts `rows` as ONE parameter, a JSON array, each column cast from its
  * text: `INSERT … SELECT CAST(r->>'c' AS type)… FROM jsonb_array_elements($1)`.
  * A multi-row VALUES of 500 audit rows has 8,000 parameters, each prepared
@@ -44,7 +60,7 @@ const columnsOf = (row: Row) => Object.keys(row).filter((c) => row[c] !== undefi
  * Returns false, having written nothing, for rows it cannot carry the same
  * way: rows naming different columns (a column one row leaves out would be
  * NULL here, not its DEFAULT), a column the table lacks, or a value JSON
- * cannot hold (a bigint). The caller then inserts them as before.
+ * cannot hold (a bigint). insertRows then inserts them as VALUES.
  */
 export async function insertAsJson(
   db: Transaction<any>,

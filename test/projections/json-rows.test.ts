@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import t from 'tap'
 import type { Db } from '../../src/db/connection'
-import { insertAsJson } from '../../src/projections/json-rows'
+import { insertAsJson, insertRows } from '../../src/projections/json-rows'
 import { openTestDb } from '../helpers/db'
 
 /**
@@ -124,4 +124,25 @@ t.test('rows it cannot carry alike are left to the driver, and nothing is writte
     t.ok(await insertAsJson(trx, 'fallback', [{ k: '00000000-0000-4000-8000-00000000000e', label: 'd' }], undefined))
   })
   t.equal((await dump('fallback'))[0]!.n, 7)
+})
+
+t.test('rows JSON cannot carry go as VALUES, with the same conflict clause', async (t) => {
+  await TABLE('by_values_too').execute(db.kysely)
+  const k = '00000000-0000-4000-8000-0000000000f1'
+  // a bigint: JSON cannot hold it, so each insert takes the driver's path
+  for (const n of [3, 4])
+    await db.kysely
+      .transaction()
+      .execute((trx) =>
+        insertRows(
+          trx,
+          'by_values_too',
+          [{ k, n, big: 1n }],
+          sql`ON CONFLICT (k) DO UPDATE SET n = by_values_too.n + excluded.n`,
+        ),
+      )
+  t.same(
+    (await dump('by_values_too')).map((r) => [r.n, r.big]),
+    [[7, '1']],
+  )
 })

@@ -132,19 +132,24 @@ function breakingObjects(s: Schema): fc.Arbitrary<unknown>[] {
   return out
 }
 
+const NO_ID = '00000000-0000-4000-8000-000000000000'
+
+/** `x` with each known id in it replaced by `idOf(it)`: how a draft becomes what is sent. */
+const withIds = (x: unknown, idOf: (k: KnownId) => string): unknown =>
+  x instanceof KnownId
+    ? idOf(x)
+    : Array.isArray(x)
+      ? x.map((v) => withIds(v, idOf))
+      : x !== null && typeof x === 'object' && !(x instanceof RawText)
+        ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, withIds(v, idOf)]))
+        : x
+
 /**
  * A value as the schema will see it: a known id is sent as an id. Checked as the
  * placeholder object it is until then, a body whose only flaw seemed to be a
  * known id was counted as broken, and then sent as a valid request.
  */
-const asSent = (x: unknown): unknown =>
-  x instanceof KnownId
-    ? '00000000-0000-4000-8000-000000000000'
-    : Array.isArray(x)
-      ? x.map(asSent)
-      : x !== null && typeof x === 'object' && !(x instanceof RawText)
-        ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, asSent(v)]))
-        : x
+const asSent = (x: unknown): unknown => withIds(x, () => NO_ID)
 
 /** A body as the service receives it: JSON text (an undefined property gone, NaN a null). */
 const bodyAsSent = (b: unknown): unknown => (b === undefined ? undefined : JSON.parse(JSON.stringify(asSent(b))))
@@ -235,14 +240,7 @@ export interface Rendered {
 
 /** The draft as a request, its known ids chosen from `known` (ids the service gave out so far). */
 export function render(op: Operation, d: Draft, tokens: Tokens, known: readonly string[]): Rendered {
-  const pick = (x: unknown): unknown =>
-    x instanceof KnownId
-      ? (known[x.index % Math.max(known.length, 1)] ?? '00000000-0000-4000-8000-000000000000')
-      : Array.isArray(x)
-        ? x.map(pick)
-        : x !== null && typeof x === 'object'
-          ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, pick(v)]))
-          : x
+  const pick = (x: unknown): unknown => withIds(x, (k) => known[k.index % Math.max(known.length, 1)] ?? NO_ID)
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const x = d.path[name]
     return x instanceof RawText ? x.text : encode(String(pick(x)))
