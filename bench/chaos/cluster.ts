@@ -26,7 +26,7 @@ export class Cluster {
 
   /** Starts (or restarts) `name` in `role` and resolves once it answers /ready with a 200. */
   async start(name: string, role: string): Promise<void> {
-    const port = this.members.get(name)?.port ?? 21000 + Math.floor(Math.random() * 9000)
+    const port = this.members.get(name)?.port ?? this.freshPort()
     let output = ''
     const child = spawn(process.execPath, [this.main, role], {
       env: { ...process.env, ...this.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -40,6 +40,20 @@ export class Cluster {
     })
     this.members.set(name, member)
     await whenReady(this.url(name), child, 60_000, () => `(${name}): ${output}`)
+  }
+
+  /**
+   * A port of this cluster's own, the same across restarts. Below the ephemeral range (32768+) and
+   * above the ones test files take at random (service processes 10000–19999, private Redis servers
+   * 20000–29999, which this range used to share: a restarted projector found its port taken, CI
+   * once), and none of another member's.
+   */
+  private freshPort(): number {
+    const taken = new Set([...this.members.values()].map((m) => m.port))
+    for (;;) {
+      const port = 30000 + Math.floor(Math.random() * 2700)
+      if (!taken.has(port)) return port
+    }
   }
 
   url(name: string): string {
