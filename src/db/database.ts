@@ -133,6 +133,8 @@ export interface ProjectionCheckpointsTable {
   /** the store's opaque position of the last event applied */
   position: string
   updated_at: Generated<Date>
+  /** CREATE INDEX statements of the indexes its tables go without while it builds (projections/deferred-indexes.ts) */
+  deferred_indexes: Generated<string[] | null>
 }
 
 export interface NotificationsTable {

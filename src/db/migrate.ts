@@ -18,6 +18,7 @@ import * as read0014 from './migrations/read/0014_analytics_at_scale'
 import * as read0015 from './migrations/read/0015_notification_unread'
 import * as read0016 from './migrations/read/0016_club_events_held'
 import * as read0017 from './migrations/read/0017_member_marks'
+import * as read0018 from './migrations/read/0018_deferred_indexes'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -45,6 +46,7 @@ const readMigrations: Record<string, Migration> = {
   '0015_notification_unread': read0015,
   '0016_club_events_held': read0016,
   '0017_member_marks': read0017,
+  '0018_deferred_indexes': read0018,
 }
 
 /** The bytes of stored files: in PostgreSQL whichever event store holds the events. */

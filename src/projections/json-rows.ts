@@ -32,6 +32,39 @@ function typesOf(db: Transaction<any>, table: string): Promise<Map<string, strin
 /** the columns a row gives a value (kysely leaves an undefined one to its DEFAULT) */
 const columnsOf = (row: Row) => Object.keys(row).filter((c) => row[c] !== undefined)
 
+interface JsonRows {
+  columns: string[]
+  json: string
+}
+
+const texts = new WeakMap<Row[], JsonRows | null>()
+
+/**
+ * `rows` as one JSON text and the columns they name, or null when they cannot
+ * go as one (below). Kept for the same array: a runner makes the text before
+ * its batch's transaction opens (apply.ts planChanges), while the previous
+ * batch is still being written, rather than inside it.
+ */
+export function jsonRows(rows: Row[]): JsonRows | null {
+  let text = texts.get(rows)
+  if (text === undefined) {
+    text = toJson(rows)
+    texts.set(rows, text)
+  }
+  return text
+}
+
+function toJson(rows: Row[]): JsonRows | null {
+  const columns = columnsOf(rows[0]!)
+  const key = columns.join(',')
+  if (rows.some((r) => columnsOf(r).join(',') !== key)) return null
+  try {
+    return { columns, json: JSON.stringify(rows) }
+  } catch {
+    return null
+  }
+}
+
 /**
  * Inserts `rows` into `table`, then `onConflict` (a clause as written after
  * the values): as one JSON parameter where it can (insertAsJson), else as the
@@ -68,17 +101,11 @@ export async function insertAsJson(
   rows: Row[],
   onConflict: RawBuilder<unknown> | undefined,
 ): Promise<boolean> {
-  const columns = columnsOf(rows[0]!)
-  const key = columns.join(',')
-  if (rows.some((r) => columnsOf(r).join(',') !== key)) return false
+  const text = jsonRows(rows)
+  if (!text) return false
+  const { columns, json } = text
   const types = await typesOf(db, table)
   if (!columns.every((c) => types.has(c))) return false
-  let json: string
-  try {
-    json = JSON.stringify(rows)
-  } catch {
-    return false
-  }
   const values = columns.map((c) => sql`CAST(r->>${sql.lit(c)} AS ${sql.raw(types.get(c)!)})`)
   await sql`INSERT INTO ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
             SELECT ${sql.join(values)} FROM jsonb_array_elements(${json}::jsonb) AS r

@@ -58,6 +58,8 @@ export interface Projection<E extends DomainEvent = DomainEvent, DB = Database> 
   /** the event types it reads, or 'all' (the audit log has a row for every event) */
   readonly canHandle: readonly E['type'][] | 'all'
   project(event: Recorded<E>): RowChange<DB>[]
+  /** its changes find rows by unique keys only: a build from position 0 may defer the other indexes (Consumer.deferIndexes) */
+  readonly deferIndexes?: boolean
 }
 
 /**
@@ -86,9 +88,23 @@ export interface Consumer {
    * opens no transaction for it (and writes its checkpoint only now and
    * then). Left out, every batch is handled.
    */
-  wants?(events: StoredEvent[]): boolean
+  wants?(events: StoredEvent[]): boolean | Promise<boolean>
   /** emptied before a rebuild from position 0 */
   readonly tables?: readonly TableName[]
+  /**
+   * true when all it writes in `trx` is derived from the events alone, so that
+   * applying the batch again writes the same rows: the runner then commits
+   * without waiting for the WAL to reach the disk (synchronous_commit off). A
+   * crash may lose the last such commits, rows and checkpoint together, and the
+   * runner applies those batches again; the events themselves stay durable.
+   */
+  readonly replayable?: boolean
+  /**
+   * true when a build from position 0 may go without the secondary indexes of
+   * its tables and make them once it has caught up (deferred-indexes.ts): it
+   * reads none of its tables and writes only by unique keys.
+   */
+  readonly deferIndexes?: boolean
 }
 
 /**

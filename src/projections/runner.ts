@@ -2,6 +2,8 @@ import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { EventStore, Position, StoredEvent, Subscription } from '../store/event-store'
 import { START } from '../store/event-store'
+import { hasDeferredIndexes } from './deferred-indexes'
+import { CheckpointMoved, LeaderTerm } from './leader-term'
 import type { LeaderLocks } from './leader-lock'
 import type { Consumer, MissedIncrement } from './projection'
 
@@ -29,14 +31,13 @@ export interface RunnerOptions {
   onMissed?: (consumer: string, missed: MissedIncrement[]) => void
 }
 
-/** Another runner (or a rebuild) moved the checkpoint: start over from the table. */
-class CheckpointMoved extends Error {}
 class SteppedDown extends Error {}
 
 /**
- * Drives one consumer: applies each batch together with a compare-and-set of
- * its checkpoint in ONE transaction (passed explicitly), so a crash anywhere
- * leaves rows and checkpoint in agreement: nothing applied twice or missed.
+ * Drives one consumer: takes its lead (one runner at a time across
+ * processes), and while it leads, subscribes to the feed from the stored
+ * checkpoint and hands each batch to its LeaderTerm, which applies it with a
+ * compare-and-set of that checkpoint in one transaction.
  */
 export class ProjectionRunner {
   private stopped = false
@@ -107,45 +108,59 @@ export class ProjectionRunner {
           continue
         }
         this.leading = true
-        // the stored checkpoint (what the next compare-and-set expects); batches
-        // with nothing for the consumer move only `applied` until it is written
-        let checkpoint = await loadCheckpoint(this.opts.db, this.name)
-        let writtenAt = Date.now()
+        const checkpoint = await loadCheckpoint(this.opts.db, this.name)
+        const deferred = this.opts.consumer.deferIndexes === true && (await hasDeferredIndexes(this.opts.db, this.name))
+        const limit = this.opts.batchSize ?? 500
+        const checkMs = this.opts.checkpointCheckMs ?? 1000
+        const term = new LeaderTerm(
+          {
+            db: this.opts.db,
+            consumer: this.opts.consumer,
+            limit,
+            idleCheckpointMs: this.opts.idleCheckpointMs ?? 1000,
+            quietMs: checkMs,
+            onDone: (events, missed) => {
+              this.applied = events[events.length - 1]!.position
+              if (missed.length > 0) this.opts.onMissed?.(this.name, missed)
+              this.opts.onApplied?.(this.name, events)
+            },
+            onFailure: () => void this.subscription?.stop(),
+          },
+          checkpoint,
+          deferred,
+        )
         this.applied = checkpoint
         if (this.stopped) break
-        this.subscription = this.opts.store.subscribe(
+        const subscription = this.opts.store.subscribe(
           {
             after: checkpoint,
-            limit: this.opts.batchSize ?? 500,
+            limit,
             pollIntervalMs: this.opts.pollIntervalMs ?? 200,
             coalesceMs: this.opts.coalesceMs ?? 50,
           },
           async (events) => {
             if (!this.leading) throw new SteppedDown()
-            const idle = this.opts.consumer.wants?.(events) === false
-            if (!idle || Date.now() - writtenAt >= (this.opts.idleCheckpointMs ?? 1000)) {
-              checkpoint = await this.applyBatch(checkpoint, events, !idle)
-              writtenAt = Date.now()
-            }
-            this.applied = events[events.length - 1]!.position
-            this.opts.onApplied?.(this.name, events)
+            await term.onBatch(events)
           },
         )
+        this.subscription = subscription
         // an idle runner never tries a compare-and-set, so it would not notice
         // a reset (rebuild) of its checkpoint: look at the table now and then
-        const subscription = this.subscription
-        // a plain read: an upsert of the row would wait on this runner's own open batch
         const watch = setInterval(() => {
+          term.tick()
+          if (term.busy) return
+          // a plain read: an upsert of the row would wait on this runner's own open batch
           storedCheckpoint(this.opts.db, this.name)
             .then((stored) => {
-              if (stored !== checkpoint) void subscription.stop()
+              if (stored !== term.checkpoint && !term.busy) void subscription.stop()
             })
             .catch(() => undefined)
-        }, this.opts.checkpointCheckMs ?? 1000)
+        }, checkMs)
         try {
           await subscription.done
         } finally {
           clearInterval(watch)
+          await term.settle()
         }
         backoff = 0
       } catch (err) {
@@ -158,25 +173,6 @@ export class ProjectionRunner {
       }
     }
     this.leading = false
-  }
-
-  private async applyBatch(checkpoint: Position, events: StoredEvent[], handle: boolean): Promise<Position> {
-    const next = events[events.length - 1]!.position
-    let missed: MissedIncrement[] = []
-    await this.opts.db.transaction().execute(async (trx) => {
-      // first, so a second runner waits here on the row lock and then fails
-      // the compare instead of colliding on the rows
-      const moved = await trx
-        .updateTable('projection_checkpoints')
-        .set({ position: next, updated_at: sql`now()` })
-        .where('name', '=', this.name)
-        .where('position', '=', checkpoint)
-        .executeTakeFirst()
-      if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
-      if (handle) missed = (await this.opts.consumer.handle(trx, events)) ?? []
-    })
-    if (missed.length > 0) this.opts.onMissed?.(this.name, missed)
-    return next
   }
 }
 

@@ -10,6 +10,7 @@ import { PgLeaderLocks } from '../../src/projections/leader-lock'
 import type { DomainEvent } from '../../src/domain/decider'
 import { projectionConsumer } from '../../src/projections/apply'
 import type { Consumer } from '../../src/projections/projection'
+import type { StoredEvent } from '../../src/store/event-store'
 import { loadCheckpoint, ProjectionRunner, resetConsumer, type RunnerOptions } from '../../src/projections/runner'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { eventually } from '../helpers/eventually'
@@ -92,12 +93,26 @@ t.test('a runner applies every event once and resumes after a restart', async (t
   await expectExactlyOnce(t, 100)
 })
 
-t.test('a throw inside a batch rolls the batch back; the retry applies it once', async (t) => {
-  const r = runner({ failOnce: (n) => n === appended + 30 }).start()
-  await appendEvents(50)
+/** Appends `count` events with the runner live; the event at `failAt` (0-based) fails its batch once. */
+async function failOnceAt(t: Test, failAt: number, count: number): Promise<void> {
+  // read `appended` now: it grows as the events are appended
+  const failing = appended + failAt
+  const failures: string[] = []
+  const r = newRunner(fixtureConsumer({ failOnce: (n) => n === failing }), {
+    batchSize: 25,
+    onError: (err) => failures.push(err.message),
+  }).start()
+  await appendEvents(count)
   await expectExactlyOnce(t, appended)
+  t.same(failures, [`injected failure at event ${failing}`], 'it did fail, once')
   await r.stop()
-})
+}
+
+t.test('a throw inside a batch rolls the batch back; the retry applies it once', (t) => failOnceAt(t, 30, 50))
+
+t.test('a batch that fails with nothing after it is applied again at once, not when the next event comes', (t) =>
+  failOnceAt(t, 29, 30),
+)
 
 t.test('a runner process killed with SIGKILL mid-run: after restart no row twice and none missing', async (t) => {
   await appendEvents(400)
@@ -251,3 +266,66 @@ t.test("an idle leader's look at its checkpoint waits on no lock", async (t) => 
   await holder.query('ROLLBACK')
   t.equal(rows[0]!.n, '0', 'ten looks in 500 ms, none waiting on the row')
 })
+
+t.test("a replayable consumer's batches commit without waiting on the WAL flush; any other's wait", async (t) => {
+  const seen: Record<string, string[]> = { replayable: [], other: [] }
+  const probe = (kind: 'replayable' | 'other'): Consumer => ({
+    name: `commit_${kind}_${randomUUID().slice(0, 8)}`,
+    replayable: kind === 'replayable',
+    async handle(trx) {
+      const { rows } = await sql<{ mode: string }>`SELECT current_setting('synchronous_commit') AS mode`.execute(trx)
+      seen[kind]!.push(rows[0]!.mode)
+    },
+  })
+  newRunner(probe('replayable')).start()
+  newRunner(probe('other')).start()
+  await appendEvents(3)
+  await eventually(() => seen.replayable!.length > 0 && seen.other!.length > 0)
+  t.same(new Set(seen.replayable), new Set(['off']), 'replayable: off in its batches')
+  t.same(new Set(seen.other), new Set(['on']), 'the rest: the server default, on')
+  // SET LOCAL ends with the transaction: the pool's next user has the default again
+  const { rows } = await sql<{ mode: string }>`SELECT current_setting('synchronous_commit') AS mode`.execute(db.kysely)
+  t.equal(rows[0]!.mode, 'on')
+})
+
+t.test(
+  'the next batch is read and projected while the one before it is written; writes stay one at a time, in order',
+  async (t) => {
+    const log: string[] = []
+    const batches = new Map<StoredEvent[], number>()
+    const slow: Consumer = {
+      name: `overlap_${randomUUID().slice(0, 8)}`,
+      wants(events) {
+        batches.set(events, batches.size)
+        log.push(`project ${batches.get(events)}`)
+        return true
+      },
+      async handle(trx, events) {
+        log.push(`write ${batches.get(events)} begins`)
+        await sql`SELECT pg_sleep(0.1)`.execute(trx)
+        log.push(`write ${batches.get(events)} ends`)
+        written += events.filter((e) => (e.data as { n?: number }).n! >= base).length
+      },
+    }
+    let written = 0
+    // the 75 events of this test are those from `base` on; the head may be reported short (below), so
+    // the runner may start a little before them
+    const base = appended
+    const from = await store.head()
+    await appendEvents(75)
+    // starts after the events it reads: position 0 is the whole test file's feed, so start where they begin
+    await db.kysely.insertInto('projection_checkpoints').values({ name: slow.name, position: from }).execute()
+    newRunner(slow, { batchSize: 25 }).start()
+    // counted, not compared with the store's head: with a transaction open elsewhere in the cluster,
+    // the head the store reports may still be short of the last of them
+    await eventually(() => written === 75)
+    t.ok(log.indexOf('project 1') < log.indexOf('write 0 ends'), 'batch 1 projected while batch 0 was written')
+    // the shared feed may cut the 75 events elsewhere than every 25th (what it holds in memory ends where it ends)
+    const writes = log.filter((l) => l.startsWith('write'))
+    t.ok(batches.size >= 3)
+    t.same(
+      writes,
+      [...batches.values()].flatMap((k) => [`write ${k} begins`, `write ${k} ends`]),
+    )
+  },
+)

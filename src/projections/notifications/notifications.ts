@@ -70,6 +70,8 @@ export const notificationsConsumer: Consumer = {
     'notification_feed',
     'notification_unread',
   ],
+  // deterministic (above): a batch applied again writes the same rows
+  replayable: true,
   async handle(trx, events) {
     const base = await eventsSeen(trx)
     const batch = new Batch(trx)

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
+import t from 'tap'
+import { openDb, type Db } from '../../src/db/connection'
+import type { Database } from '../../src/db/database'
+import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
+import type { DomainEvent } from '../../src/domain/decider'
+import { projectionConsumer } from '../../src/projections/apply'
+import { deferIndexes, hasDeferredIndexes } from '../../src/projections/deferred-indexes'
+import { PgLeaderLocks } from '../../src/projections/leader-lock'
+import type { Consumer } from '../../src/projections/projection'
+import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner'
+import { START } from '../../src/store/event-store'
+import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
+import { eventually } from '../helpers/eventually'
+import { createTestDatabase } from '../helpers/services'
+
+/**
+ * A build from position 0 may go without its tables' secondary indexes and
+ * make them at the end (projections/deferred-indexes.ts). Each test has a
+ * table of its own: a unique key that stays, two indexes that may go (one
+ * partial), and a consumer whose rows count the indexes its batches saw.
+ */
+
+interface Built {
+  [table: string]: { id: string; kind: string; n: number; seen: number }
+}
+
+let db: Db
+let url: string
+let store: PostgresEventStore
+let cleanups: (() => Promise<unknown>)[] = []
+
+t.before(async () => {
+  url = await createTestDatabase(t, async () => {
+    for (const c of cleanups) await c().catch(() => undefined)
+    await store?.close()
+    await db?.close()
+  })
+  db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 10 })
+  await migrateEventStore(db.kysely)
+  await migrateReadModel(db.kysely)
+  store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+})
+
+t.afterEach(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined)
+  cleanups = []
+})
+
+/** A fresh table and a consumer of `type` events into it; `defer` as the projection would declare it. */
+async function fixture(defer: boolean) {
+  const table = `built_${randomUUID().slice(0, 8)}`
+  const type = `Built_${table}`
+  await sql`CREATE TABLE ${sql.id(table)} (id uuid PRIMARY KEY, kind text NOT NULL, n int NOT NULL, seen int NOT NULL)`.execute(
+    db.kysely,
+  )
+  await sql`CREATE INDEX ${sql.id(`${table}_by_kind`)} ON ${sql.id(table)} (kind, n)`.execute(db.kysely)
+  await sql`CREATE INDEX ${sql.id(`${table}_odd`)} ON ${sql.id(table)} (n) WHERE n % 2 = 1`.execute(db.kysely)
+  const inner = projectionConsumer<DomainEvent<string, { n: number }>, Built>({
+    name: table,
+    tables: [table],
+    canHandle: [type],
+    deferIndexes: defer,
+    // `seen` is filled in by handle below
+    project: (e) => [{ kind: 'insert', table, row: { id: e.id, kind: 'k', n: e.data.n, seen: -1 } }],
+  })
+  const consumer: Consumer = {
+    ...inner,
+    // each batch records how many indexes its transaction saw on the table, after its own insert
+    async handle(trx, events) {
+      const missed = await inner.handle(trx, events)
+      await sql`UPDATE ${sql.id(table)} SET seen = (SELECT count(*) FROM pg_indexes WHERE tablename = ${table})
+                 WHERE seen = -1`.execute(trx)
+      return missed
+    },
+  }
+  return { table, type, consumer }
+}
+
+const indexes = async (k: Kysely<Database>, table: string) =>
+  (
+    await sql<{
+      def: string
+    }>`SELECT indexdef AS def FROM pg_indexes WHERE tablename = ${table} ORDER BY indexname`.execute(k)
+  ).rows.map((r) => r.def)
+
+async function append(type: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i += 20)
+    await Promise.all(
+      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+        store.append(`built-${randomUUID()}`, [{ id: randomUUID(), type, data: { n: i + j }, metadata: {} }], {
+          expectedRevision: 'no_stream',
+        }),
+      ),
+    )
+}
+
+function runner(consumer: Consumer, extra: Partial<RunnerOptions> = {}): ProjectionRunner {
+  const locks = new PgLeaderLocks(url)
+  const r = new ProjectionRunner({ db: db.kysely, store, consumer, locks, pollIntervalMs: 50, ...extra })
+  cleanups.push(async () => {
+    await r.stop()
+    await locks.close()
+  })
+  return r.start()
+}
+
+/** The runner has applied every event of `table` and made again whatever it deferred. */
+async function built(table: string, count: number): Promise<void> {
+  await eventually(
+    async () =>
+      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.id(table)}`.execute(db.kysely)).rows[0]!.n) ===
+        count && !(await hasDeferredIndexes(db.kysely, table)),
+  )
+}
+
+const seenBy = async (table: string) =>
+  (
+    await sql<{
+      seen: number
+      rows: string
+    }>`SELECT seen, count(*) AS rows FROM ${sql.id(table)} GROUP BY seen ORDER BY seen`.execute(db.kysely)
+  ).rows.map((r) => ({ seen: r.seen, rows: Number(r.rows) }))
+
+/** events in the store: what a build from position 0 reads */
+const stored = async () =>
+  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM es_events`.execute(db.kysely)).rows[0]!.n)
+
+t.test(
+  'a build from position 0 goes without the secondary indexes and makes them again, the same, once caught up',
+  async (t) => {
+    const { table, type, consumer } = await fixture(true)
+    const before = await indexes(db.kysely, table)
+    t.equal(before.length, 3)
+    await append(type, 95)
+    // caught up when a batch comes short (95 = 4 × 20 + 15), not after a quiet minute
+    runner(consumer, { batchSize: 20, checkpointCheckMs: 60_000 })
+    await built(table, 95)
+    t.same(await indexes(db.kysely, table), before, 'the same three indexes, by definition')
+    const seen = await seenBy(table)
+    // the first batch at least (a transaction held open elsewhere may cut a later one short, which ends the build early)
+    t.equal(seen[0]!.seen, 1, 'the build saw only the unique key')
+    t.ok(seen[0]!.rows >= 20, 'a full batch at least')
+    const { rows } = await sql<{ ok: boolean }>`SELECT bool_and(indisvalid AND indisready) AS ok FROM pg_index
+                       WHERE indrelid = to_regclass(${table})`.execute(db.kysely)
+    t.equal(rows[0]!.ok, true, 'each index valid and ready')
+  },
+)
+
+t.test('a projection that does not say it may keeps its indexes through a build', async (t) => {
+  const { table, type, consumer } = await fixture(false)
+  await append(type, 30)
+  runner(consumer, { batchSize: 20 })
+  await built(table, 30)
+  t.same(await seenBy(table), [{ seen: 3, rows: 30 }])
+})
+
+t.test('a build that ends on a full batch makes its indexes once the feed has been quiet a while', async (t) => {
+  const { table, type, consumer } = await fixture(true)
+  const before = await indexes(db.kysely, table)
+  // the store's events, a whole number of batches of 20: the build's last batch is full
+  const count = 40 + ((20 - ((await stored()) % 20)) % 20)
+  await append(type, count)
+  t.equal((await stored()) % 20, 0)
+  // a store of its own: the test's store keeps the feed's last 1,000 events in memory, and where
+  // that window ends a batch may come short; this one reads from the start in whole batches
+  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+  runner(consumer, { store: own, batchSize: 20, checkpointCheckMs: 50 })
+  await built(table, count)
+  t.same(await indexes(db.kysely, table), before)
+  t.equal((await seenBy(table))[0]!.seen, 1, 'deferred')
+})
+
+t.test('indexes a crashed build left deferred are made by the next runner once it has caught up', async (t) => {
+  const { table, type, consumer } = await fixture(true)
+  const before = await indexes(db.kysely, table)
+  await append(type, 10)
+  // as a build that crashed would leave it: indexes gone and listed on its checkpoint row
+  await db.kysely.insertInto('projection_checkpoints').values({ name: table, position: START }).execute()
+  await db.kysely.transaction().execute((trx) => deferIndexes(trx, table, [table]))
+  t.equal((await indexes(db.kysely, table)).length, 1)
+  t.ok(await hasDeferredIndexes(db.kysely, table))
+  runner(consumer, { batchSize: 500 })
+  await built(table, 10)
+  t.same(await indexes(db.kysely, table), before)
+})
