@@ -61,7 +61,7 @@ export class LeaderTerm {
     return this.writing !== undefined
   }
 
-  /** The subscription's handler: returns once this batch's write has begun. */
+  /** The subscription's handler: returns once this batch's write has begun (a full batch) or ended. */
   async onBatch(events: StoredEvent[]): Promise<void> {
     const idle = (await this.opts.consumer.wants?.(events)) === false
     await this.writing
@@ -80,6 +80,9 @@ export class LeaderTerm {
       if (defer) this.deferred = true
       this.done(events, missed)
     })
+    // a short batch is the live feed, not a build: wait for its commit, so that the subscription's
+    // pause gathers the next batch after it, as large as the traffic makes it (a hall's marks)
+    if (events.length < this.opts.limit) await this.writing
   }
 
   /** Now and then, from the runner's watch: indexes made again once no batch has come for a while. */
@@ -124,8 +127,6 @@ export class LeaderTerm {
     const { db, consumer } = this.opts
     const next = events[events.length - 1]!.position
     return db.transaction().execute(async (trx) => {
-      // a build from position 0 commits thousands of batches, each waiting on a WAL flush otherwise
-      if (consumer.replayable) await sql`SET LOCAL synchronous_commit = off`.execute(trx)
       // first, so a second runner waits here on the row lock and then fails
       // the compare instead of colliding on the rows
       const moved = await trx
@@ -133,8 +134,16 @@ export class LeaderTerm {
         .set({ position: next, updated_at: sql`now()` })
         .where('name', '=', consumer.name)
         .where('position', '=', checkpoint)
+        // a build from position 0 commits thousands of batches, each waiting on a WAL flush otherwise;
+        // SET LOCAL in this statement, not a round trip of its own (a burst's batches are small and many)
+        .returning(
+          (consumer.replayable
+            ? sql<string>`set_config('synchronous_commit', 'off', true)`
+            : sql<string>`current_setting('synchronous_commit')`
+          ).as('commit_mode'),
+        )
         .executeTakeFirst()
-      if (moved.numUpdatedRows !== 1n) throw new CheckpointMoved()
+      if (!moved) throw new CheckpointMoved()
       if (defer) await deferIndexes(trx, consumer.name, consumer.tables ?? [])
       return handle ? ((await consumer.handle(trx, events)) ?? []) : []
     })
