@@ -125,9 +125,9 @@ async function projectInSlices<E extends DomainEvent, DB>(
   events: StoredEvent[],
 ): Promise<RowChange<DB>[]> {
   const changes: RowChange<DB>[] = []
-  for (let i = 0; i < events.length; i += SLICE) {
-    if (i > 0) await new Promise(setImmediate)
-    for (const e of events.slice(i, i + SLICE)) if (handles(projection, e)) changes.push(...projection.project(e))
+  for (const [i, e] of events.entries()) {
+    if (i > 0 && i % SLICE === 0) await new Promise(setImmediate)
+    if (handles(projection, e)) changes.push(...projection.project(e))
   }
   return changes
 }

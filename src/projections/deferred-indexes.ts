@@ -62,22 +62,21 @@ export async function hasDeferredIndexes(db: Kysely<Database>, consumer: string)
  * one transaction: a crash leaves both as they were. The tables take writes
  * again once it commits (CREATE INDEX lets readers in, not writers).
  */
-export async function restoreIndexes(db: Kysely<Database>, consumer: string): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+export async function restoreIndexes(db: Kysely<Database>, consumer: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('projection_checkpoints')
       .select('deferred_indexes')
       .where('name', '=', consumer)
       .forUpdate()
       .executeTakeFirst()
-    const definitions = row?.deferred_indexes ?? []
     // as pg_get_indexdef wrote them; one made meanwhile (by hand, say) is left as it is
-    for (const d of definitions) await sql.raw(d.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')).execute(trx)
+    for (const d of row?.deferred_indexes ?? [])
+      await sql.raw(d.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS ')).execute(trx)
     await trx
       .updateTable('projection_checkpoints')
       .set({ deferred_indexes: null })
       .where('name', '=', consumer)
       .execute()
-    return definitions.length
   })
 }

@@ -72,8 +72,7 @@ export class LeaderTerm {
     this.expected = last
     this.writtenAt = Date.now()
     // a full first batch from position 0: a build, worth making the indexes once at the end
-    const defer =
-      this.opts.consumer.deferIndexes === true && from === START && events.length === this.opts.limit && !idle
+    const defer = this.opts.consumer.deferIndexes === true && from === START && !this.short(events) && !idle
     this.write(async () => {
       const missed = await this.apply(from, events, !idle, defer)
       this.committed = last
@@ -82,7 +81,12 @@ export class LeaderTerm {
     })
     // a short batch is the live feed, not a build: wait for its commit, so that the subscription's
     // pause gathers the next batch after it, as large as the traffic makes it (a hall's marks)
-    if (events.length < this.opts.limit) await this.writing
+    if (this.short(events)) await this.writing
+  }
+
+  /** fewer events than the runner asked for: the feed had no more to give, so the runner has caught up */
+  private short(events: StoredEvent[]): boolean {
+    return events.length < this.opts.limit
   }
 
   /** Now and then, from the runner's watch: indexes made again once no batch has come for a while. */
@@ -97,8 +101,7 @@ export class LeaderTerm {
 
   private done(events: StoredEvent[], missed: MissedIncrement[]): void {
     this.opts.onDone(events, missed)
-    // a short batch: caught up with the feed
-    if (this.deferred && events.length < this.opts.limit) this.restore()
+    if (this.deferred && this.short(events)) this.restore()
   }
 
   private restore(): void {
