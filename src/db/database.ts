@@ -14,6 +14,7 @@ export interface Database {
   users: UsersTable
   approval_requests: ApprovalRequestsTable
   club_events: ClubEventsTable
+  club_calendar: ClubCalendarTable
   qr_sessions: QrSessionsTable
   attendance_records: AttendanceRecordsTable
   member_marks: MemberMarksTable
@@ -88,6 +89,12 @@ export interface AttendanceRecordsTable {
 }
 
 /** how many marks a member has made, kept by its own projection (as many as their rows in attendance_records) */
+/** One row (id 1): its version moves whenever the club's calendar does (projections/club-events/calendar.ts). */
+export interface ClubCalendarTable {
+  id: number
+  version: Int8
+}
+
 export interface MemberMarksTable {
   user_id: string
   marks: number

@@ -31,6 +31,7 @@ const KEYS: Record<TableName, string[]> = {
   users: ['id'],
   approval_requests: ['id'],
   club_events: ['id'],
+  club_calendar: ['id'],
   qr_sessions: ['id'],
   attendance_records: ['id'],
   member_marks: ['user_id'],

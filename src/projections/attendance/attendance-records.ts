@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { AttendanceMarked } from '../../domain/attendance/events'
-import { countAtOrAfter, heldBy } from '../club-events/club-events'
+import { calendarAt, calendarVersion, heldEnds, heldSince, micros } from '../club-events/calendar'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
@@ -140,12 +140,14 @@ export interface MemberFigures {
 /**
  * Members' own figures, for one member (F19) or a page of the directory, each
  * member's events counted from when they signed up: the events held since
- * then, plus any other event they marked. The held events are read once, in
- * the order they ended, and each member's share found by a binary search;
- * the page's marks are read along their index. Never by joining every member
- * of the page to every club event: at a campus's 2,000 events that join
- * probed the marks 100,000 times for a page of 50 (bench:scale), and counting
- * each member's held events read all of them for the longest-standing.
+ * then, plus any other event they marked. One statement reads each member's
+ * signup and marked events and the calendar's version; the calendar itself
+ * (2,000 events at a campus) is kept in the process under that version
+ * (club-events/calendar.ts) and the figures counted here. Counting the held
+ * events in PostgreSQL read their 2,000 rows on every page, rows the marks
+ * keep rewriting (PostgreSQL's work per page 1.44 ms against 0.11 for the
+ * page itself, bench:scale); joining every member to every club event probed
+ * the marks 100,000 times for a page of 50.
  */
 export async function membersFigures(
   db: Executor,
@@ -154,59 +156,28 @@ export async function membersFigures(
 ): Promise<Map<string, MemberFigures>> {
   const out = new Map<string, MemberFigures>(userIds.map((id) => [id, { total_events: 0, attended: 0 }]))
   if (userIds.length === 0) return out
-  const sinceJoining = sql<boolean>`(${heldBy(now, 'e')} AND e.ends_at >= owner.created_at)`
-  const rows = await db
-    // the held events' ends in order, read once along club_events_held (inlined, it was read twice)
-    .with(
-      (cte) => cte('h').materialized(),
-      (qb) =>
-        qb.selectNoFrom(
-          sql<Date[]>`ARRAY(${qb
-            .selectFrom('club_events as e')
-            .where('e.deleted_at', 'is', null)
-            .where(heldBy(now, 'e'))
-            .select('e.ends_at')
-            .orderBy('e.ends_at')})`.as('ends'),
-        ),
-    )
-    .selectFrom('users as u')
-    .crossJoin('h')
-    .where('u.id', 'in', userIds)
-    // the page's marks read once, along their index, and their club events looked up together:
-    // how many each member made, and how many outside the events held since they joined
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('attendance_records as a')
-          .innerJoin('users as owner', 'owner.id', 'a.user_id')
-          .innerJoin('club_events as e', 'e.id', 'a.club_event_id')
-          .where('a.user_id', 'in', userIds)
-          // the same condition on the other side of the join: without it the planner hashed all of users
-          .where('owner.id', 'in', userIds)
-          .where('e.deleted_at', 'is', null)
-          .groupBy('a.user_id')
-          .select([
-            'a.user_id',
-            sql<string>`count(*)`.as('attended'),
-            sql<string>`count(*) FILTER (WHERE NOT ${sinceJoining})`.as('marked_elsewhen'),
-          ])
-          .as('m'),
-      (join) => join.onRef('m.user_id', '=', 'u.id'),
-    )
-    .select([
-      'u.id',
-      'm.attended',
-      'm.marked_elsewhen',
-      // the held events that ended at or after the signup (a count per member read the events since they
-      // joined: every one of them for the longest-standing)
-      countAtOrAfter('h.ends', 'u.created_at').as('held'),
-    ])
-    .execute()
-  for (const r of rows)
-    out.set(r.id, {
-      total_events: Number(r.held) + Number(r.marked_elsewhen ?? 0),
-      attended: Number(r.attended ?? 0),
-    })
+  const { rows } = await sql<{ version: string | null; id: string; joined_us: string; marked: string[] }>`
+    SELECT ${calendarVersion} AS version, u.id, ${micros('u.created_at')} AS joined_us,
+           ARRAY(SELECT a.club_event_id FROM attendance_records a WHERE a.user_id = u.id) AS marked
+      FROM users u
+     WHERE u.id = ANY(${userIds}::uuid[])`.execute(db)
+  if (rows.length === 0) return out
+  const calendar = await calendarAt(db, rows[0]!.version)
+  const nowUs = now.getTime() * 1000
+  const ends = heldEnds(calendar, nowUs)
+  for (const r of rows) {
+    const joinedUs = Number(r.joined_us)
+    let attended = 0
+    let markedElsewhen = 0
+    for (const id of r.marked) {
+      const e = calendar.byId.get(id)
+      if (!e) continue // a deleted event counts for nobody
+      attended++
+      const heldSinceJoining = e.startsUs <= nowUs && !e.cancelled && e.endsUs >= joinedUs
+      if (!heldSinceJoining) markedElsewhen++
+    }
+    out.set(r.id, { total_events: heldSince(ends, joinedUs) + markedElsewhen, attended })
+  }
   return out
 }
 

@@ -8,80 +8,98 @@ import type { Executor, Projection, RowChange } from '../projection'
 
 const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 
-/** club_events, with a running attendance count per event. */
+/**
+ * The calendar's version moves with every change to an event but a mark
+ * (club_calendar; the processes that keep the calendar read it: calendar.ts).
+ */
+const CALENDAR_MOVED: RowChange = {
+  kind: 'upsert',
+  table: 'club_calendar',
+  row: { id: 1, version: 1 },
+  key: ['id'],
+  update: [],
+  increment: ['version'],
+}
+
+/** club_events, with a running attendance count per event, and the version of the calendar they make. */
 export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked> = {
   name: 'club_events',
-  tables: ['club_events'],
+  tables: ['club_events', 'club_calendar'],
   canHandle: ['ClubEventCreated', 'ClubEventUpdated', 'ClubEventStatusChanged', 'ClubEventDeleted', 'AttendanceMarked'],
   project(e): RowChange[] {
-    switch (e.type) {
-      case 'ClubEventCreated': {
-        const d = e.data
-        return [
-          {
-            kind: 'insert',
-            table: 'club_events',
-            row: {
-              id: d.club_event_id,
-              title: d.title,
-              starts_at: d.starts_at,
-              ends_at: d.ends_at,
-              location: d.location,
-              notes: d.notes,
-              // absent in events stored before descriptions existed
-              description: d.description ?? null,
-              geofence: json(d.geofence),
-              // a status other than this follows in the same append (ClubEventStatusChanged)
-              lifecycle: INITIAL_LIFECYCLE,
-              created_by: d.created_by,
-              created_at: d.created_at,
-              updated_at: d.created_at,
-              deleted_at: null,
-            },
-          },
-        ]
-      }
-      case 'ClubEventUpdated': {
-        const { geofence, ...changes } = e.data.changes
-        const set = { ...changes, ...(geofence === undefined ? {} : { geofence: json(geofence) }) }
-        return [
-          {
-            kind: 'update',
-            table: 'club_events',
-            where: { id: e.data.club_event_id },
-            set: { ...set, updated_at: e.data.updated_at },
-          },
-        ]
-      }
-      case 'ClubEventStatusChanged':
-        return [
-          {
-            kind: 'update',
-            table: 'club_events',
-            where: { id: e.data.club_event_id },
-            set: { lifecycle: e.data.to, updated_at: e.data.changed_at },
-          },
-        ]
-      case 'ClubEventDeleted':
-        return [
-          {
-            kind: 'update',
-            table: 'club_events',
-            where: { id: e.data.club_event_id },
-            set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at },
-          },
-        ]
-      case 'AttendanceMarked':
-        return [
-          {
-            kind: 'update',
-            table: 'club_events',
-            where: { id: e.data.club_event_id },
-            set: { attendance_count: { increment: 1 } },
-          },
-        ]
-    }
+    const changes = eventChanges(e)
+    return e.type === 'AttendanceMarked' ? changes : [...changes, CALENDAR_MOVED]
   },
+}
+
+function eventChanges(e: ClubEventEvent | AttendanceMarked): RowChange[] {
+  switch (e.type) {
+    case 'ClubEventCreated': {
+      const d = e.data
+      return [
+        {
+          kind: 'insert',
+          table: 'club_events',
+          row: {
+            id: d.club_event_id,
+            title: d.title,
+            starts_at: d.starts_at,
+            ends_at: d.ends_at,
+            location: d.location,
+            notes: d.notes,
+            // absent in events stored before descriptions existed
+            description: d.description ?? null,
+            geofence: json(d.geofence),
+            // a status other than this follows in the same append (ClubEventStatusChanged)
+            lifecycle: INITIAL_LIFECYCLE,
+            created_by: d.created_by,
+            created_at: d.created_at,
+            updated_at: d.created_at,
+            deleted_at: null,
+          },
+        },
+      ]
+    }
+    case 'ClubEventUpdated': {
+      const { geofence, ...changes } = e.data.changes
+      const set = { ...changes, ...(geofence === undefined ? {} : { geofence: json(geofence) }) }
+      return [
+        {
+          kind: 'update',
+          table: 'club_events',
+          where: { id: e.data.club_event_id },
+          set: { ...set, updated_at: e.data.updated_at },
+        },
+      ]
+    }
+    case 'ClubEventStatusChanged':
+      return [
+        {
+          kind: 'update',
+          table: 'club_events',
+          where: { id: e.data.club_event_id },
+          set: { lifecycle: e.data.to, updated_at: e.data.changed_at },
+        },
+      ]
+    case 'ClubEventDeleted':
+      return [
+        {
+          kind: 'update',
+          table: 'club_events',
+          where: { id: e.data.club_event_id },
+          set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at },
+        },
+      ]
+    case 'AttendanceMarked':
+      return [
+        {
+          kind: 'update',
+          table: 'club_events',
+          where: { id: e.data.club_event_id },
+          set: { attendance_count: { increment: 1 } },
+        },
+      ]
+  }
 }
 
 type Row = Selectable<ClubEventsTable>

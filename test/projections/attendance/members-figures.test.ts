@@ -97,3 +97,68 @@ t.test('the figures are the first definition’s, member by member', async (t) =
   )
   t.same(await membersFigures(db.kysely, [], now), new Map(), 'no members, no query')
 })
+
+t.test(
+  'the calendar is read once per version: kept while club_calendar stands, read again when it moves',
+  async (t) => {
+    const db = await openTestDb(t)
+    const now = new Date()
+    const joined = new Date(now.getTime() - 30 * DAY)
+    const member = uuid(1, 1)
+    await db.kysely
+      .insertInto('users')
+      .values({
+        id: member,
+        email: 'kept@example.org',
+        full_name: 'Kept',
+        role: 'student',
+        status: 'approved',
+        created_at: joined,
+        approved_at: joined,
+        updated_at: joined,
+      })
+      .execute()
+    const event = (i: number, startsAt: Date) => ({
+      id: uuid(2, i),
+      title: `Event ${i}`,
+      starts_at: startsAt,
+      ends_at: new Date(startsAt.getTime() + 7_200_000),
+      lifecycle: 'scheduled' as const,
+      created_by: member,
+      created_at: now,
+      updated_at: now,
+    })
+    await db.kysely
+      .insertInto('club_events')
+      .values([event(1, new Date(now.getTime() - 2 * DAY)), event(2, new Date(now.getTime() + 2 * DAY))])
+      .execute()
+    const figures = async () => (await membersFigures(db.kysely, [member], now)).get(member)
+    t.same(await figures(), { total_events: 1, attended: 0 }, 'one event held since joining, one to come')
+
+    // rows written behind the projection's back, the version unmoved: the kept calendar answers
+    await db.kysely
+      .updateTable('club_events')
+      .set({ starts_at: new Date(now.getTime() - DAY), ends_at: new Date(now.getTime() - DAY + 7_200_000) })
+      .where('id', '=', uuid(2, 2))
+      .execute()
+    t.same(await figures(), { total_events: 1, attended: 0 }, 'the kept calendar, while the version stands')
+
+    await sql`UPDATE club_calendar SET version = version + 1`.execute(db.kysely)
+    t.same(await figures(), { total_events: 2, attended: 0 }, 'read again once it moves')
+
+    // a mark moves no version: it is counted from the member's own rows
+    await db.kysely
+      .insertInto('attendance_records')
+      .values({ id: uuid(3, 1), club_event_id: uuid(2, 1), user_id: member, qr_session_id: uuid(4, 1), marked_at: now })
+      .execute()
+    t.same(await figures(), { total_events: 2, attended: 1 }, 'a new mark counts at once')
+
+    await sql`DELETE FROM club_calendar`.execute(db.kysely)
+    await db.kysely.updateTable('club_events').set({ lifecycle: 'cancelled' }).where('id', '=', uuid(2, 2)).execute()
+    t.same(
+      await figures(),
+      { total_events: 1, attended: 1 },
+      'no version (a build before its first club event): read every time',
+    )
+  },
+)

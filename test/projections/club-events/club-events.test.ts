@@ -53,11 +53,14 @@ const marked = (club_event_id: string, user: string): AttendanceMarked => ({
   },
 })
 
-t.test('a created club event is a row with its geofence as JSON and no attendance yet', async (t) => {
-  projection(t, clubEventsProjection)
-    .given([created])
-    .then({ club_events: [row] })
-})
+t.test(
+  'a created club event is a row with its geofence as JSON and no attendance yet; the calendar moves',
+  async (t) => {
+    projection(t, clubEventsProjection)
+      .given([created])
+      .then({ club_events: [row], club_calendar: [{ id: 1, version: 1 }] })
+  },
+)
 
 t.test('an update changes only the fields it names; a null geofence clears it', async (t) => {
   projection(t, clubEventsProjection)
@@ -73,7 +76,10 @@ t.test('an update changes only the fields it names; a null geofence clears it', 
         },
       },
     ])
-    .then({ club_events: [{ ...row, title: 'Pandas II', geofence: null, updated_at: at(10) }] })
+    .then({
+      club_events: [{ ...row, title: 'Pandas II', geofence: null, updated_at: at(10) }],
+      club_calendar: [{ id: 1, version: 2 }],
+    })
 })
 
 t.test('a deletion is soft: the row stays, marked deleted', async (t) => {
@@ -82,13 +88,13 @@ t.test('a deletion is soft: the row stays, marked deleted', async (t) => {
       created,
       { type: 'ClubEventDeleted', data: { club_event_id: EVENT, deleted_by: ADMIN, deleted_at: at(20) } },
     ])
-    .then({ club_events: [{ ...row, deleted_at: at(20), updated_at: at(20) }] })
+    .then({ club_events: [{ ...row, deleted_at: at(20), updated_at: at(20) }], club_calendar: [{ id: 1, version: 2 }] })
 })
 
-t.test('every mark adds one to its club event, and only to its own', async (t) => {
+t.test('every mark adds one to its club event, and only to its own; the calendar keeps its version', async (t) => {
   projection(t, clubEventsProjection)
     .given([created, marked(EVENT, 'u1'), marked(EVENT, 'u2'), marked('another-event', 'u3')])
-    .then({ club_events: [{ ...row, attendance_count: 2 }] })
+    .then({ club_events: [{ ...row, attendance_count: 2 }], club_calendar: [{ id: 1, version: 1 }] })
 })
 
 t.test('a status change sets the lifecycle; an event stored before descriptions has none', async (t) => {
@@ -105,5 +111,8 @@ t.test('a status change sets the lifecycle; an event stored before descriptions 
         data: { club_event_id: EVENT, changes: { description: 'Moved online' }, updated_by: ADMIN, updated_at: at(50) },
       },
     ])
-    .then({ club_events: [{ ...row, description: 'Moved online', lifecycle: 'cancelled', updated_at: at(50) }] })
+    .then({
+      club_events: [{ ...row, description: 'Moved online', lifecycle: 'cancelled', updated_at: at(50) }],
+      club_calendar: [{ id: 1, version: 3 }],
+    })
 })
