@@ -11,6 +11,7 @@ import { frameworkErrors, registerErrorHandling } from './plugins/errors'
 import { registerMethodTable } from './plugins/methods'
 import { registerMetrics } from './plugins/metrics'
 import { registerSecurityHeaders } from './plugins/security-headers'
+import { registerSerialization } from './plugins/serialization'
 import { registerValidation } from './plugins/validation'
 import { apiRoutes } from './routes'
 import { healthRoutes } from './health'
@@ -70,6 +71,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   // JSON only (login also takes the club's form encodings, resource uploads multipart): any other content type with a body is a 415
   app.removeContentTypeParser('text/plain')
   registerValidation(app, config.club.timezone)
+  registerSerialization(app)
   registerErrorHandling(app, methodsOf)
   await registerCors(app, config.club.corsOrigins)
   app.addHook('onRequest', async (request, reply) => {
