@@ -6,6 +6,7 @@ import pg from 'pg'
 import type { Database } from './database'
 import { InProcessNotifier, PgLitePool } from './pglite-pool'
 import { PgNotifier } from './pg-notifier'
+import { pgTypes } from './timestamps'
 import type { Notifier, SqlPool } from './sql-pool'
 
 /** One database: the raw pool (event store hot path), kysely (read side) and wake-ups. */
@@ -51,6 +52,7 @@ function openPostgres(
     application_name: 'dscp',
     connectionTimeoutMillis,
     idleTimeoutMillis: 0,
+    types: pgTypes,
   })
   // A connection can die at any time (a server restart, pg_terminate_backend,
   // a proxy's reset). pg-pool listens for that only while a client is idle:

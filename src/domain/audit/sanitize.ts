@@ -28,22 +28,41 @@ export function redact(value: unknown): unknown {
 // from an escaped newline
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+// the same characters, tested for first: most values hold none, and a test allocates nothing
+// eslint-disable-next-line no-control-regex -- as above
+const HAS_UNSAFE = /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
 const hex4 = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
 
 /** Control characters as `\uXXXX` text and `\` as `\\`: one value, one line, always. */
 export function escapeControl(s: string): string {
-  return s.replace(UNSAFE, (c) => (c === '\\' ? '\\\\' : hex4(c)))
+  return HAS_UNSAFE.test(s) ? s.replace(UNSAFE, (c) => (c === '\\' ? '\\\\' : hex4(c))) : s
 }
 
-/** escapeControl applied to every string (and key) of a JSON-like value. */
-export function escapeDeep(value: unknown): unknown {
+/**
+ * An audit row's details from an event's data, in one walk: a deep copy
+ * with every value under a secret-looking key redacted (as `redact`) and
+ * every other string, and every key, escaped (escapeControl). Two walks,
+ * each copying the value through Object.entries, were a fifth of the Node
+ * CPU of building the audit log from position 0 (bench:projections).
+ */
+export function sanitize(value: unknown): unknown {
   if (typeof value === 'string') return escapeControl(value)
-  if (Array.isArray(value)) return value.map(escapeDeep)
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeControl(k), escapeDeep(v)]))
+  if (Array.isArray(value)) {
+    const out: unknown[] = []
+    for (const v of value) out.push(sanitize(v))
+    return out
   }
-  return value
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const v = isSecretKey(key) ? REDACTED : sanitize((value as Record<string, unknown>)[key])
+    // an own "__proto__" key (JSON.parse makes one) stays a key, as Object.fromEntries keeps it
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+    else out[escapeControl(key)] = v
+  }
+  return out
 }
 
 /** A text column of an audit row: escaped, or null when absent or not a string. */

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { AuditLogTable } from '../../db/database'
 import { classify } from '../../domain/audit/actions'
-import { escapeDeep, redact, safeText } from '../../domain/audit/sanitize'
+import { safeText, sanitize } from '../../domain/audit/sanitize'
 import type { StoredEvent } from '../../store/event-store'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
@@ -38,7 +38,7 @@ export function auditRow(event: StoredEvent) {
     user_agent: safeText(m.user_agent, 1024),
     request_id: safeText(m.request_id, 100),
     correlation_id: safeText(m.correlation_id, 100),
-    details: escapeDeep(redact(legacy ? { ...data, imported_from: legacy.from } : data)) as Record<string, unknown>,
+    details: sanitize(legacy ? { ...data, imported_from: legacy.from } : data) as Record<string, unknown>,
   }
 }
 

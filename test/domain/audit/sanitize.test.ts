@@ -1,7 +1,8 @@
+import fc from 'fast-check'
 import t from 'tap'
 import { classify, snakeCase } from '../../../src/domain/audit/actions'
 import { csvCell, csvLine } from '../../../src/api/csv'
-import { escapeControl, escapeDeep, redact } from '../../../src/domain/audit/sanitize'
+import { escapeControl, redact, sanitize } from '../../../src/domain/audit/sanitize'
 import { auditRow } from '../../../src/projections/audit/audit-log'
 import type { StoredEvent } from '../../../src/store/event-store'
 
@@ -57,9 +58,56 @@ t.test('escapeControl turns every control character into visible text, and keeps
     'a backslash is doubled, so typed escapes stay distinguishable',
   )
   t.equal(escapeControl('Ünïcödé 🦄 plain'), 'Ünïcödé 🦄 plain')
-  t.same(escapeDeep({ 'k\n': ['x\ry', 1, null, { z: '\u0007' }] }), {
+  t.same(sanitize({ 'k\n': ['x\ry', 1, null, { z: '\u0007' }] }), {
     'k\\u000a': ['x\\u000dy', 1, null, { z: '\\u0007' }],
   })
+})
+
+/** The first definition of an audit row's details: redacted, then every string and key escaped, in two walks. */
+const escapedOracle = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? escapeControl(value)
+    : Array.isArray(value)
+      ? value.map(escapedOracle)
+      : value !== null && typeof value === 'object' && !(value instanceof Date)
+        ? Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeControl(k), escapedOracle(v)]))
+        : value
+
+t.test('sanitize is redact and then escape everywhere, in one walk', async (t) => {
+  const hostileKey = fc.oneof(
+    fc.string(),
+    fc.constantFrom('__proto__', 'constructor', 'password', 'a\nb', 'token\u0000', 'x\\y', 'Hash'),
+  )
+  const text = fc.oneof(fc.string({ unit: 'binary' }), fc.constantFrom('a\r\nb', '\\u000a', '\u2028', '[redacted]'))
+  const { tree } = fc.letrec((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small' },
+      text,
+      fc.integer(),
+      fc.constant(null),
+      fc.boolean(),
+      fc.date({ noInvalidDate: true }),
+      fc.array(tie('tree'), { maxLength: 3 }),
+      fc.dictionary(hostileKey, tie('tree'), { maxKeys: 4 }),
+    ),
+  }))
+  fc.assert(
+    fc.property(tree, (value) => {
+      const json = JSON.stringify(value)
+      const ours = sanitize(value)
+      return (
+        JSON.stringify(ours) === JSON.stringify(escapedOracle(redact(value))) && JSON.stringify(value) === json // the input is not changed
+      )
+    }),
+    { numRuns: 5_000 },
+  )
+  const parsed = JSON.parse('{"__proto__": {"password": "p", "x": "a\\nb"}}') as unknown
+  t.same(
+    Object.getOwnPropertyNames(sanitize(parsed)),
+    ['__proto__'],
+    'an own "__proto__" stays an own key, never a prototype',
+  )
+  t.equal(JSON.stringify(sanitize(parsed)), '{"__proto__":{"password":"[redacted]","x":"a\\\\u000ab"}}')
 })
 
 t.test('each event type has its OWASP action; unknown types are event_<snake_case>', async (t) => {
