@@ -20,8 +20,8 @@ function digits(text: string, from: number, count: number): number {
  * expressions: `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM[:SS]]`, what PostgreSQL
  * sends in its default DateStyle. Anything else (a year before 1000, BC,
  * infinity, another DateStyle) goes to postgres-date itself. A page of 50
- * club events holds 200 of them; postgres-date was a tenth of the service's
- * CPU per request on /api/events (bench:scale).
+ * club events holds 200 of them; postgres-date took 8.9 % of the service's
+ * CPU samples on /api/events, this 5.3 % (campus history, 100 clients).
  */
 export function parseTimestamptz(text: string): unknown {
   const n = text.length

@@ -17,8 +17,8 @@ const BRANCHING = ['anyOf', 'oneOf', 'allOf', 'not', 'if', '$ref']
  * 'array']`, literals of one type as that type with their `enum`.
  * fast-json-stringify tells such types apart with `typeof`; for an `anyOf` it
  * runs the whole value through Ajv, formats and all, branch by branch, at
- * every one of its occurrences: for a page of 50 club events a fifth of the
- * service's CPU per request (bench:scale). A union it cannot merge (two
+ * every one of its occurrences: for a page of 50 club events, 0.91 ms of the
+ * service's CPU per request against 0.69 ms typed (campus history, 100 clients). A union it cannot merge (two
  * objects, a branch with its own union) stays as it is. The OpenAPI document
  * keeps the unions: this is only what the serializer is compiled from.
  */

@@ -187,9 +187,11 @@ export async function allClubEvents(db: Executor, limit: number): Promise<ClubEv
 
 /**
  * A club event that took place by `now`: started, and not called off (a
- * cancelled event takes no attendance). The one definition the members'
- * figures and the dashboard's averages count by; `table` is the alias the
- * query gives club_events.
+ * cancelled event takes no attendance). The definition the dashboard's
+ * averages count by in SQL; the members' figures count by the same one in
+ * the process, from the calendar it keeps (calendar.ts, heldEnds), and their
+ * test holds both to a join of every member to every event. `table` is the
+ * alias the query gives club_events.
  */
 export function heldBy(now: Date, table = 'club_events'): RawBuilder<boolean> {
   return sql<boolean>`(${sql.ref(`${table}.starts_at`)} <= ${now} AND ${sql.ref(`${table}.lifecycle`)} <> 'cancelled')`
@@ -200,8 +202,8 @@ export function heldBy(now: Date, table = 'club_events'): RawBuilder<boolean> {
  * timestamptz array) are at or after `at`: all of them but those before it,
  * found by a binary search (width_bucket counts the times up to its operand; a
  * microsecond less makes that "before"). A NULL `at` is before them all. The
- * members' figures and the summary's ranking count the held events since a
- * member joined so, reading the held events once, not once per member.
+ * summary's ranking counts the held events since a member joined so, reading
+ * the held events once, not once per member.
  */
 export function countAtOrAfter(sorted: string, at: string): RawBuilder<number> {
   return sql<number>`(cardinality(${sql.ref(sorted)}) - coalesce(width_bucket(${sql.ref(at)} - interval '1 microsecond', ${sql.ref(sorted)}), 0))`

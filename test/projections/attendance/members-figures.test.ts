@@ -25,78 +25,79 @@ const ORACLE = (ids: string[], now: Date) => sql<{ id: string; total: string; at
 const DAY = 86_400_000
 const uuid = (kind: number, i: number) => `00000000-0000-4000-8000-${String(kind * 1e8 + i).padStart(12, '0')}`
 
-t.test('the figures are the first definition’s, member by member', async (t) => {
-  const db = await openTestDb(t)
-  const now = new Date()
-  let s = 20_261_202
-  const next = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31), s / 2 ** 31)
-  const joined = Array.from({ length: 80 }, () => new Date(now.getTime() - next() * 300 * DAY))
-  await db.kysely
-    .insertInto('users')
-    .values(
-      joined.map((at, i) => ({
-        id: uuid(1, i),
-        email: `m${i}@example.org`,
-        full_name: `Member ${i}`,
-        role: 'student',
-        status: 'approved',
-        created_at: at,
-        approved_at: at,
-        updated_at: at,
-      })),
-    )
-    .execute()
-  const lifecycles: ClubEventLifecycle[] = ['scheduled', 'active', 'completed', 'cancelled']
-  const events = Array.from({ length: 60 }, (_, i) => {
-    // every tenth ends the instant someone joined; the rest anywhere from 300 days ago to 30 days ahead
-    const startsAt =
-      i % 10 === 0 ? new Date(joined[i]!.getTime() - 7_200_000) : new Date(now.getTime() + (0.1 - next()) * 300 * DAY)
-    return {
-      id: uuid(2, i),
-      title: `Event ${i}`,
-      starts_at: startsAt,
-      ends_at: new Date(startsAt.getTime() + 7_200_000),
-      lifecycle: lifecycles[Math.floor(next() * 4)]!,
-      created_by: uuid(1, 0),
-      created_at: now,
-      updated_at: now,
-      deleted_at: next() < 0.1 ? now : null,
-    }
-  })
-  await db.kysely.insertInto('club_events').values(events).execute()
-  const marks = joined.flatMap((_, u) => events.filter(() => next() < 0.3).map((e) => ({ u, e: e.id })))
-  await db.kysely
-    .insertInto('attendance_records')
-    .values(
-      marks.map((m, n) => ({
-        id: uuid(3, n),
-        club_event_id: m.e,
-        user_id: uuid(1, m.u),
-        qr_session_id: uuid(4, n),
-        marked_at: now,
-      })),
-    )
-    .execute()
+for (const kind of ['postgres', 'pglite'] as const)
+  t.test(`the figures are the first definition’s, member by member (${kind})`, async (t) => {
+    const db = await openTestDb(t, kind)
+    const now = new Date()
+    let s = 20_261_202
+    const next = () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31), s / 2 ** 31)
+    const joined = Array.from({ length: 80 }, () => new Date(now.getTime() - next() * 300 * DAY))
+    await db.kysely
+      .insertInto('users')
+      .values(
+        joined.map((at, i) => ({
+          id: uuid(1, i),
+          email: `m${i}@example.org`,
+          full_name: `Member ${i}`,
+          role: 'student',
+          status: 'approved',
+          created_at: at,
+          approved_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute()
+    const lifecycles: ClubEventLifecycle[] = ['scheduled', 'active', 'completed', 'cancelled']
+    const events = Array.from({ length: 60 }, (_, i) => {
+      // every tenth ends the instant someone joined; the rest anywhere from 300 days ago to 30 days ahead
+      const startsAt =
+        i % 10 === 0 ? new Date(joined[i]!.getTime() - 7_200_000) : new Date(now.getTime() + (0.1 - next()) * 300 * DAY)
+      return {
+        id: uuid(2, i),
+        title: `Event ${i}`,
+        starts_at: startsAt,
+        ends_at: new Date(startsAt.getTime() + 7_200_000),
+        lifecycle: lifecycles[Math.floor(next() * 4)]!,
+        created_by: uuid(1, 0),
+        created_at: now,
+        updated_at: now,
+        deleted_at: next() < 0.1 ? now : null,
+      }
+    })
+    await db.kysely.insertInto('club_events').values(events).execute()
+    const marks = joined.flatMap((_, u) => events.filter(() => next() < 0.3).map((e) => ({ u, e: e.id })))
+    await db.kysely
+      .insertInto('attendance_records')
+      .values(
+        marks.map((m, n) => ({
+          id: uuid(3, n),
+          club_event_id: m.e,
+          user_id: uuid(1, m.u),
+          qr_session_id: uuid(4, n),
+          marked_at: now,
+        })),
+      )
+      .execute()
 
-  const ids = [...joined.map((_, i) => uuid(1, i)), uuid(1, 999)] // and one nobody knows
-  const oracle = new Map(
-    (await ORACLE(ids, now).execute(db.kysely)).rows.map((r) => [
-      r.id,
-      { total_events: Number(r.total), attended: Number(r.attended) },
-    ]),
-  )
-  const figures = await membersFigures(db.kysely, ids, now)
-  t.same(
-    ids.map((id) => [id, figures.get(id)]),
-    ids.map((id) => [id, oracle.get(id) ?? { total_events: 0, attended: 0 }]),
-    `${ids.length} members, ${events.length} club events, ${marks.length} marks: every figure as the first definition counts it`,
-  )
-  t.ok(
-    [...figures.values()].some((f) => f.total_events > f.attended && f.attended > 0),
-    'members who missed some and came to some',
-  )
-  t.same(await membersFigures(db.kysely, [], now), new Map(), 'no members, no query')
-})
+    const ids = [...joined.map((_, i) => uuid(1, i)), uuid(1, 999)] // and one nobody knows
+    const oracle = new Map(
+      (await ORACLE(ids, now).execute(db.kysely)).rows.map((r) => [
+        r.id,
+        { total_events: Number(r.total), attended: Number(r.attended) },
+      ]),
+    )
+    const figures = await membersFigures(db.kysely, ids, now)
+    t.same(
+      ids.map((id) => [id, figures.get(id)]),
+      ids.map((id) => [id, oracle.get(id) ?? { total_events: 0, attended: 0 }]),
+      `${ids.length} members, ${events.length} club events, ${marks.length} marks: every figure as the first definition counts it`,
+    )
+    t.ok(
+      [...figures.values()].some((f) => f.total_events > f.attended && f.attended > 0),
+      'members who missed some and came to some',
+    )
+    t.same(await membersFigures(db.kysely, [], now), new Map(), 'no members, no query')
+  })
 
 t.test(
   'the calendar is read once per version: kept while club_calendar stands, read again when it moves',
