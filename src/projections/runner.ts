@@ -2,7 +2,6 @@ import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { EventStore, Position, StoredEvent, Subscription } from '../store/event-store'
 import { START } from '../store/event-store'
-import { hasDeferredIndexes } from './deferred-indexes'
 import { CheckpointMoved, LeaderTerm } from './leader-term'
 import type { LeaderLocks } from './leader-lock'
 import type { Consumer, MissedIncrement } from './projection'
@@ -108,8 +107,8 @@ export class ProjectionRunner {
           continue
         }
         this.leading = true
-        const checkpoint = await loadCheckpoint(this.opts.db, this.name)
-        const deferred = this.opts.consumer.deferIndexes === true && (await hasDeferredIndexes(this.opts.db, this.name))
+        const { position: checkpoint, deferredIndexes } = await loadCheckpoint(this.opts.db, this.name)
+        const deferred = this.opts.consumer.deferIndexes === true && deferredIndexes
         const limit = this.opts.batchSize ?? 500
         const checkMs = this.opts.checkpointCheckMs ?? 1000
         const term = new LeaderTerm(
@@ -182,13 +181,26 @@ export async function loadCheckpoints(db: Kysely<Database>): Promise<Record<stri
   return Object.fromEntries(rows.map((r) => [r.name, r.position]))
 }
 
-export async function loadCheckpoint(db: Kysely<Database>, name: string): Promise<Position> {
+/**
+ * The checkpoint row a leadership starts from (made at position 0 if there is
+ * none): where the consumer stands, and whether a build left indexes to make
+ * again (deferred-indexes.ts).
+ */
+export async function loadCheckpoint(
+  db: Kysely<Database>,
+  name: string,
+): Promise<{ position: Position; deferredIndexes: boolean }> {
   await db
     .insertInto('projection_checkpoints')
     .values({ name, position: START })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute()
-  return (await storedCheckpoint(db, name))!
+  const row = await db
+    .selectFrom('projection_checkpoints')
+    .select(['position', 'deferred_indexes'])
+    .where('name', '=', name)
+    .executeTakeFirstOrThrow()
+  return { position: row.position, deferredIndexes: (row.deferred_indexes?.length ?? 0) > 0 }
 }
 
 /** The checkpoint as stored, undefined when there is no row: a read that takes no lock. */

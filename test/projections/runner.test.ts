@@ -175,7 +175,7 @@ t.test(
       canHandle: ['Wanted'],
       project: (e) => [{ kind: 'insert', table: TABLE, row: { event_id: e.id, stream: name, n: -1 } }],
     })
-    const stored = () => loadCheckpoint(db.kysely, name)
+    const stored = async () => (await loadCheckpoint(db.kysely, name)).position
     const sparseRows = async () =>
       Number(
         (
@@ -237,7 +237,7 @@ t.test('an increment that finds no row is reported once its batch commits', asyn
     { expectedRevision: 'no_stream' },
   )
   // the report follows the commit: a reader can see the checkpoint a moment before the runner reports
-  await eventually(async () => reported.length > 0 && (await loadCheckpoint(db.kysely, name)) === position)
+  await eventually(async () => reported.length > 0 && (await loadCheckpoint(db.kysely, name)).position === position)
   t.same(reported, [{ consumer: name, tables: [TABLE] }])
 })
 
