@@ -32,6 +32,17 @@ export const clubEventsProjection: Projection<ClubEventEvent | AttendanceMarked>
   },
 }
 
+/** one club event's row, changed */
+const eventUpdate = (
+  id: string,
+  set: Extract<RowChange, { kind: 'update'; table: 'club_events' }>['set'],
+): RowChange => ({
+  kind: 'update',
+  table: 'club_events',
+  where: { id },
+  set,
+})
+
 function eventChanges(e: ClubEventEvent | AttendanceMarked): RowChange[] {
   switch (e.type) {
     case 'ClubEventCreated': {
@@ -63,42 +74,14 @@ function eventChanges(e: ClubEventEvent | AttendanceMarked): RowChange[] {
     case 'ClubEventUpdated': {
       const { geofence, ...changes } = e.data.changes
       const set = { ...changes, ...(geofence === undefined ? {} : { geofence: json(geofence) }) }
-      return [
-        {
-          kind: 'update',
-          table: 'club_events',
-          where: { id: e.data.club_event_id },
-          set: { ...set, updated_at: e.data.updated_at },
-        },
-      ]
+      return [eventUpdate(e.data.club_event_id, { ...set, updated_at: e.data.updated_at })]
     }
     case 'ClubEventStatusChanged':
-      return [
-        {
-          kind: 'update',
-          table: 'club_events',
-          where: { id: e.data.club_event_id },
-          set: { lifecycle: e.data.to, updated_at: e.data.changed_at },
-        },
-      ]
+      return [eventUpdate(e.data.club_event_id, { lifecycle: e.data.to, updated_at: e.data.changed_at })]
     case 'ClubEventDeleted':
-      return [
-        {
-          kind: 'update',
-          table: 'club_events',
-          where: { id: e.data.club_event_id },
-          set: { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at },
-        },
-      ]
+      return [eventUpdate(e.data.club_event_id, { deleted_at: e.data.deleted_at, updated_at: e.data.deleted_at })]
     case 'AttendanceMarked':
-      return [
-        {
-          kind: 'update',
-          table: 'club_events',
-          where: { id: e.data.club_event_id },
-          set: { attendance_count: { increment: 1 } },
-        },
-      ]
+      return [eventUpdate(e.data.club_event_id, { attendance_count: { increment: 1 } })]
   }
 }
 
