@@ -4,6 +4,7 @@ import type { Position, StoredEvent } from '../store/event-store'
 import { START } from '../store/event-store'
 import { deferIndexes, restoreIndexes } from './deferred-indexes'
 import type { Consumer, MissedIncrement } from './projection'
+import { analyzeTables } from './table-statistics'
 
 /** Another runner (or a rebuild) moved the checkpoint: start over from the table. */
 export class CheckpointMoved extends Error {}
@@ -43,6 +44,10 @@ export class LeaderTerm {
   private writing: Promise<void> | undefined
   private writtenAt = Date.now()
   private lastBatchAt = Date.now()
+  /** no batch yet, and the term began at position 0 */
+  private fromStart: boolean
+  /** a build: the term began at position 0 and its first batch was full; its tables are analysed once caught up */
+  private building = false
 
   constructor(
     private readonly opts: TermOptions,
@@ -51,6 +56,7 @@ export class LeaderTerm {
     private deferred: boolean,
   ) {
     this.committed = this.expected = checkpoint
+    this.fromStart = checkpoint === START
   }
 
   get checkpoint(): Position {
@@ -64,6 +70,9 @@ export class LeaderTerm {
   /** The subscription's handler: returns once this batch's write has begun (a full batch) or ended. */
   async onBatch(events: StoredEvent[]): Promise<void> {
     const idle = (await this.opts.consumer.wants?.(events)) === false
+    // a short first batch is a small history read whole: nothing worth analysing after it
+    if (this.fromStart && !this.short(events)) this.building = true
+    this.fromStart = false
     await this.writing
     this.lastBatchAt = Date.now()
     if (idle && Date.now() - this.writtenAt < this.opts.idleCheckpointMs) return this.done(events, [])
@@ -89,9 +98,10 @@ export class LeaderTerm {
     return events.length < this.opts.limit
   }
 
-  /** Now and then, from the runner's watch: indexes made again once no batch has come for a while. */
+  /** Now and then, from the runner's watch: a build that ended on a full batch is caught up once no batch has come for a while. */
   tick(): void {
-    if (this.deferred && !this.writing && Date.now() - this.lastBatchAt >= this.opts.quietMs) this.restore()
+    if ((this.deferred || this.building) && !this.writing && Date.now() - this.lastBatchAt >= this.opts.quietMs)
+      this.caughtUp()
   }
 
   /** Resolves once nothing is being written; rejects with the write's failure. */
@@ -101,14 +111,24 @@ export class LeaderTerm {
 
   private done(events: StoredEvent[], missed: MissedIncrement[]): void {
     this.opts.onDone(events, missed)
-    if (this.deferred && this.short(events)) this.restore()
+    if (this.short(events)) this.caughtUp()
   }
 
-  private restore(): void {
-    this.deferred = false
-    this.write(async () => {
-      await restoreIndexes(this.opts.db, this.opts.consumer.name)
-    })
+  /**
+   * The end of a build: the indexes it deferred made again, then its tables
+   * analysed. A build that crashed is not analysed by the term after it
+   * (which does not begin at position 0): autovacuum's part then.
+   */
+  private caughtUp(): void {
+    const { db, consumer } = this.opts
+    if (this.deferred) {
+      this.deferred = false
+      this.write(() => restoreIndexes(db, consumer.name))
+    }
+    if (this.building) {
+      this.building = false
+      this.write(() => analyzeTables(db, consumer.tables ?? []))
+    }
   }
 
   /** `work` after the write under way; the next batch waits for it */

@@ -9,13 +9,14 @@ import { EVENT_CHAIN } from './audit/event-chain'
 import { consumers, projections } from './index'
 import { notificationsConsumer } from './notifications/notifications'
 import { wake } from './notifications/wake'
-import type { Consumer } from './projection'
+import type { Consumer, TableName } from './projection'
+import { analyzeTables } from './table-statistics'
 
 export class UnknownProjection extends Error {
   override readonly name = 'UnknownProjection'
 }
 
-type Rebuildable = Consumer & { tables: readonly string[] }
+type Rebuildable = Consumer & { tables: readonly TableName[] }
 
 /** The named read models, or every projection when none is named. The event chain is never among them: consumers() does not hold it. */
 function rebuildable(names: string[]): Rebuildable[] {
@@ -95,6 +96,11 @@ export async function rebuildProjections(
       // open notification streams look again (on commit): what they show may have changed
       if (chosenNames.includes(notificationsConsumer.name)) await wake(trx, ['reconnect'])
     })
+    // every row of these tables was just written again: a bulk load, whose statistics are gathered at once
+    await analyzeTables(
+      db,
+      chosen.flatMap((c) => c.tables),
+    )
   } finally {
     await sql`DROP SCHEMA IF EXISTS ${sql.id(shadow)} CASCADE`.execute(db)
   }

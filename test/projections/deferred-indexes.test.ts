@@ -126,6 +126,16 @@ const seenBy = async (table: string) =>
     }>`SELECT seen, count(*) AS rows FROM ${sql.id(table)} GROUP BY seen ORDER BY seen`.execute(db.kysely)
   ).rows.map((r) => ({ seen: r.seen, rows: Number(r.rows) }))
 
+/** whether the planner has statistics on `table`'s columns (ANALYZE has run on it with rows in it) */
+const analysed = async (table: string) =>
+  Number(
+    (
+      await sql<{ n: string }>`SELECT count(*) AS n FROM pg_statistic WHERE starelid = to_regclass(${table})`.execute(
+        db.kysely,
+      )
+    ).rows[0]!.n,
+  ) > 0
+
 /** events in the store: what a build from position 0 reads */
 const stored = async () =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM es_events`.execute(db.kysely)).rows[0]!.n)
@@ -159,6 +169,30 @@ t.test('a projection that does not say it may keeps its indexes through a build'
   t.same(await seenBy(table), [{ seen: 3, rows: 30 }])
 })
 
+t.test('a build analyses its tables once caught up, indexes deferred or not', async (t) => {
+  const { table, type, consumer } = await fixture(false)
+  await append(type, 30)
+  // a store of its own, as below: where the test store's window ends a batch may come short, and
+  // "caught up" would come before this test's events (an empty table has no statistics to gather)
+  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+  runner(consumer, { store: own, batchSize: 20 })
+  await built(table, 30)
+  await eventually(() => analysed(table))
+  t.pass('the planner has statistics on its columns')
+})
+
+t.test('a runner whose first batch is short (a small history, or the live feed) analyses nothing', async (t) => {
+  const { table, type, consumer } = await fixture(false)
+  await append(type, 10)
+  // its own store: its first batch is the whole store, this test's events with it
+  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
+  runner(consumer, { store: own, batchSize: 1_000_000, checkpointCheckMs: 20 })
+  await built(table, 10)
+  // quiet ticks pass, and so would an ANALYZE once queued
+  await new Promise((r) => setTimeout(r, 300))
+  t.notOk(await analysed(table))
+})
+
 t.test('a build that ends on a full batch makes its indexes once the feed has been quiet a while', async (t) => {
   const { table, type, consumer } = await fixture(true)
   const before = await indexes(db.kysely, table)
@@ -173,6 +207,8 @@ t.test('a build that ends on a full batch makes its indexes once the feed has be
   await built(table, count)
   t.same(await indexes(db.kysely, table), before)
   t.equal((await seenBy(table))[0]!.seen, 1, 'deferred')
+  await eventually(() => analysed(table))
+  t.pass('analysed too, with no short batch to say it caught up')
 })
 
 t.test('indexes a crashed build left deferred are made by the next runner once it has caught up', async (t) => {

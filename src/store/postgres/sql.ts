@@ -97,10 +97,18 @@ export const EVENTS_BY_ID = {
   text: `SELECT ${COLUMNS} FROM es_events e WHERE e.id = ANY($1::uuid[]) ORDER BY e.position`,
 }
 
-/** Several streams in one round trip (concurrent readStream calls, batched). */
+/**
+ * Several streams in one round trip (concurrent readStream calls, batched),
+ * each in revision order. One index scan per stream, whatever the planner's
+ * statistics say: `stream = ANY($1)` is estimated from them, and with none
+ * (a store just bulk-loaded by an import, before autovacuum has analysed it)
+ * the campus history's 1.2 M events planned a parallel sequential scan, 540 ms
+ * for 200 streams where this takes 2 ms (1.8 ms against 34 with statistics).
+ */
 export const READ_STREAMS = {
   name: 'es_read_streams',
-  text: `SELECT ${COLUMNS} FROM es_events e WHERE e.stream = ANY($1::text[]) ORDER BY e.stream, e.revision`,
+  text: `SELECT ${COLUMNS} FROM unnest($1::text[]) AS s(stream)
+         CROSS JOIN LATERAL (SELECT * FROM es_events x WHERE x.stream = s.stream ORDER BY x.revision) e`,
 }
 
 // Only transactions older than every running one are visible, in (tx, position)

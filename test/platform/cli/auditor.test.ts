@@ -56,10 +56,18 @@ t.test(
       return { rebuilt, joined }
     }
 
+    const analysed = async () =>
+      (
+        await sql<{
+          n: number
+        }>`SELECT count(*)::int AS n FROM pg_statistic WHERE starelid = 'audit_log'::regclass`.execute(db)
+      ).rows[0]!.n > 0
+    t.notOk(await analysed(), 'a small history, built in one short batch: never analysed')
     // a changed row can only come back through a rebuild
     await db.updateTable('audit_log').set({ action: 'tampered' }).where('id', '=', before.audit[0]!.id).execute()
     const first = await rebuildWhileBusy(['audit_log'])
     t.same(first.rebuilt, ['audit_log'])
+    t.ok(await analysed(), 'the rebuilt table is analysed')
     await auditCaughtUp(runtime)
     const after = (await snapshot()).audit
     t.same(
