@@ -88,13 +88,13 @@ export interface AttendanceRecordsTable {
   location: Json<{ lat: number; lng: number; accuracy_m: number } | null> | null
 }
 
-/** how many marks a member has made, kept by its own projection (as many as their rows in attendance_records) */
 /** One row (id 1): its version moves whenever the club's calendar does (projections/club-events/calendar.ts). */
 export interface ClubCalendarTable {
   id: number
   version: Int8
 }
 
+/** how many marks a member has made, kept by its own projection (as many as their rows in attendance_records) */
 export interface MemberMarksTable {
   user_id: string
   marks: number

@@ -55,9 +55,11 @@ export function parseTimestamptz(text: string): unknown {
   const sign = text.charCodeAt(i) === 43 ? 1 : text.charCodeAt(i) === 45 ? -1 : 0
   const zone = n - i - 1 // HH, HH:MM or HH:MM:SS
   if (sign === 0 || (zone !== 2 && zone !== 5 && zone !== 8)) return postgresDate(text)
+  // the two digits after a colon at `at`; -1 without the colon
+  const afterColon = (at: number) => (text.charCodeAt(at) === 58 ? digits(text, at + 1, 2) : -1)
   const zoneHours = digits(text, i + 1, 2)
-  const zoneMinutes = zone >= 5 && text.charCodeAt(i + 3) === 58 ? digits(text, i + 4, 2) : zone >= 5 ? -1 : 0
-  const zoneSeconds = zone === 8 && text.charCodeAt(i + 6) === 58 ? digits(text, i + 7, 2) : zone === 8 ? -1 : 0
+  const zoneMinutes = zone >= 5 ? afterColon(i + 3) : 0
+  const zoneSeconds = zone === 8 ? afterColon(i + 6) : 0
   if (zoneHours < 0 || zoneMinutes < 0 || zoneSeconds < 0) return postgresDate(text)
   const offsetMs = sign * (zoneHours * 3600 + zoneMinutes * 60 + zoneSeconds) * 1000
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMs)

@@ -1,4 +1,6 @@
+import { type Kysely, sql } from 'kysely'
 import { openDb, type Db } from '../../src/db/connection'
+import type { Database } from '../../src/db/database'
 import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import { createTestDatabase } from './services'
 
@@ -19,4 +21,12 @@ export async function openTestDb(t: Teardown, kind: DbKind = 'postgres', poolSiz
   await migrateEventStore(db.kysely)
   await migrateReadModel(db.kysely)
   return db
+}
+
+/** Whether the planner has statistics on `table`'s columns: ANALYZE has run on it with rows in it. */
+export async function analysed(db: Kysely<Database>, table: string): Promise<boolean> {
+  const { rows } = await sql<{
+    n: number
+  }>`SELECT count(*)::int AS n FROM pg_statistic WHERE starelid = to_regclass(${table})`.execute(db)
+  return rows[0]!.n > 0
 }

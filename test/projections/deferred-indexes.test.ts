@@ -12,6 +12,7 @@ import type { Consumer } from '../../src/projections/projection'
 import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner'
 import { START } from '../../src/store/event-store'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
+import { analysed } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
 import { createTestDatabase } from '../helpers/services'
 
@@ -126,16 +127,6 @@ const seenBy = async (table: string) =>
     }>`SELECT seen, count(*) AS rows FROM ${sql.id(table)} GROUP BY seen ORDER BY seen`.execute(db.kysely)
   ).rows.map((r) => ({ seen: r.seen, rows: Number(r.rows) }))
 
-/** whether the planner has statistics on `table`'s columns (ANALYZE has run on it with rows in it) */
-const analysed = async (table: string) =>
-  Number(
-    (
-      await sql<{ n: string }>`SELECT count(*) AS n FROM pg_statistic WHERE starelid = to_regclass(${table})`.execute(
-        db.kysely,
-      )
-    ).rows[0]!.n,
-  ) > 0
-
 /** events in the store: what a build from position 0 reads */
 const stored = async () =>
   Number((await sql<{ n: string }>`SELECT count(*) AS n FROM es_events`.execute(db.kysely)).rows[0]!.n)
@@ -177,7 +168,7 @@ t.test('a build analyses its tables once caught up, indexes deferred or not', as
   const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
   runner(consumer, { store: own, batchSize: 20 })
   await built(table, 30)
-  await eventually(() => analysed(table))
+  await eventually(() => analysed(db.kysely, table))
   t.pass('the planner has statistics on its columns')
 })
 
@@ -190,7 +181,7 @@ t.test('a runner whose first batch is short (a small history, or the live feed) 
   await built(table, 10)
   // quiet ticks pass, and so would an ANALYZE once queued
   await new Promise((r) => setTimeout(r, 300))
-  t.notOk(await analysed(table))
+  t.notOk(await analysed(db.kysely, table))
 })
 
 t.test('a build that ends on a full batch makes its indexes once the feed has been quiet a while', async (t) => {
@@ -207,7 +198,7 @@ t.test('a build that ends on a full batch makes its indexes once the feed has be
   await built(table, count)
   t.same(await indexes(db.kysely, table), before)
   t.equal((await seenBy(table))[0]!.seen, 1, 'deferred')
-  await eventually(() => analysed(table))
+  await eventually(() => analysed(db.kysely, table))
   t.pass('analysed too, with no short batch to say it caught up')
 })
 

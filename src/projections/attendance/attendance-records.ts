@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { AttendanceMarked } from '../../domain/attendance/events'
-import { calendarAt, calendarVersion, heldEnds, heldSince, micros } from '../club-events/calendar'
+import { calendarAt, calendarVersion, heldEnds, heldSince, isHeld, micros } from '../club-events/calendar'
 import { type Keyset, type Page, keysetPage } from '../keyset'
 import type { Executor, Projection, RowChange } from '../projection'
 
@@ -173,8 +173,7 @@ export async function membersFigures(
       const e = calendar.byId.get(id)
       if (!e) continue // a deleted event counts for nobody
       attended++
-      const heldSinceJoining = e.startsUs <= nowUs && !e.cancelled && e.endsUs >= joinedUs
-      if (!heldSinceJoining) markedElsewhen++
+      if (!(isHeld(e, nowUs) && e.endsUs >= joinedUs)) markedElsewhen++
     }
     out.set(r.id, { total_events: heldSince(ends, joinedUs) + markedElsewhen, attended })
   }

@@ -67,14 +67,16 @@ async function loadCalendar(db: Executor): Promise<Calendar> {
   return { version: rows[0]?.version ?? null, byId: new Map(byEnd.map((e) => [e.id, e])), byEnd }
 }
 
+/** Whether `e` is held by `nowUs`: started, and not called off. */
+export const isHeld = (e: CalendarEvent, nowUs: number): boolean => e.startsUs <= nowUs && !e.cancelled
+
 /**
- * The ends of the events held by `nowUs` (started, not called off), in
- * order: what a member's count of held events since joining is a binary
- * search in.
+ * The ends of the events held by `nowUs`, in order: what a member's count of
+ * held events since joining is a binary search in.
  */
 export function heldEnds(calendar: Calendar, nowUs: number): number[] {
   const ends: number[] = []
-  for (const e of calendar.byEnd) if (e.startsUs <= nowUs && !e.cancelled) ends.push(e.endsUs)
+  for (const e of calendar.byEnd) if (isHeld(e, nowUs)) ends.push(e.endsUs)
   return ends
 }
 
