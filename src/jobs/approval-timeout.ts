@@ -5,7 +5,7 @@ import { SYSTEM_CONTEXT } from '../commands/context'
 import { expireApproval } from '../commands/identity/approvals'
 import type { IdentityDeps } from '../commands/identity/deps'
 import type { Database } from '../db/database'
-import type { SignupRequested } from '../domain/identity/user-events'
+import type { ApprovalDecided, ApprovalExpired, SignupRequested } from '../domain/identity/user-events'
 import { isImported } from '../domain/legacy/plan-types'
 import type { Logger } from '../platform/logger'
 import { dueForExpiry } from '../projections/identity/approval-requests'
@@ -92,9 +92,17 @@ export class InProcessApprovalScheduler implements ApprovalScheduler {
  * The reactor: for each SignupRequested, schedule its expiry. It checkpoints
  * like a projection, so a crash between the event and the scheduling loses
  * nothing (the batch is handed over again; the job id makes it idempotent).
+ *
+ * A request decided or expired later in the same batch is not scheduled: a
+ * history read from position 0 (a new deployment, a replayed or seeded one)
+ * holds a campus's 100,000 signups, each long past its deadline, and each one
+ * scheduled would run an expiry command at once only to be refused. The
+ * batch is a window of the feed, so a request decided in the next batch is
+ * still scheduled, and its expiry refused as before.
  */
 export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
   const signups = { canHandle: ['SignupRequested'] as const }
+  const ends = { canHandle: ['ApprovalDecided', 'ApprovalExpired'] as const }
   // an imported request was decided or expired in the same import: nothing to wait for
   const due = (e: StoredEvent): e is Recorded<SignupRequested> =>
     handles<SignupRequested>(signups, e) && !isImported(e.metadata)
@@ -102,8 +110,11 @@ export function approvalTimeoutReactor(scheduler: ApprovalScheduler): Consumer {
     name: 'approval_timeout_scheduler',
     wants: (events) => events.some(due),
     async handle(_trx, events) {
+      const ended = new Set(
+        events.filter((e) => handles<ApprovalDecided | ApprovalExpired>(ends, e)).map((e) => e.data.request_id),
+      )
       for (const e of events) {
-        if (!due(e)) continue
+        if (!due(e) || ended.has(e.data.request_id)) continue
         const d = e.data
         await scheduler.schedule({ user_id: d.user_id, request_id: d.request_id, expires_at: d.expires_at })
       }
