@@ -6,7 +6,8 @@ import type { Database } from '../../src/db/database'
 import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import type { DomainEvent } from '../../src/domain/decider'
 import { projectionConsumer } from '../../src/projections/apply'
-import { deferIndexes, hasDeferredIndexes } from '../../src/projections/deferred-indexes'
+import { consumers } from '../../src/projections'
+import { deferIndexes, hasDeferredIndexes, restoreIndexes } from '../../src/projections/deferred-indexes'
 import { PgLeaderLocks } from '../../src/projections/leader-lock'
 import type { Consumer } from '../../src/projections/projection'
 import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner'
@@ -215,3 +216,31 @@ t.test('indexes a crashed build left deferred are made by the next runner once i
   await built(table, 10)
   t.same(await indexes(db.kysely, table), before)
 })
+
+t.test(
+  'the read models that defer their indexes keep their unique keys through a build, and get the rest back the same',
+  async (t) => {
+    const deferring = consumers().filter((c) => c.deferIndexes === true)
+    // attendance: the mark's id and one mark per member per club event stay, as the invariant needs
+    t.same(deferring.map((c) => c.name).sort(), ['attendance_records', 'audit_log'])
+    for (const c of deferring) {
+      const tables = c.tables ?? []
+      const before = (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat()
+      await db.kysely.insertInto('projection_checkpoints').values({ name: c.name, position: START }).execute()
+      await db.kysely.transaction().execute((trx) => deferIndexes(trx, c.name, tables))
+      const during = (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat()
+      t.same(
+        during,
+        before.filter((d) => d.startsWith('CREATE UNIQUE INDEX')),
+        `${c.name}: only its unique keys during a build`,
+      )
+      t.ok(during.length > 0 && during.length < before.length, `${c.name}: some go, some stay`)
+      await restoreIndexes(db.kysely, c.name)
+      t.same(
+        (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat(),
+        before,
+        `${c.name}: all back`,
+      )
+    }
+  },
+)

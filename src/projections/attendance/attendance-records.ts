@@ -9,6 +9,8 @@ export const attendanceProjection: Projection<AttendanceMarked> = {
   name: 'attendance_records',
   tables: ['attendance_records'],
   canHandle: ['AttendanceMarked'],
+  // inserts keyed by the mark's id and its one-per-member pair, which stay: a build makes the other three at the end
+  deferIndexes: true,
   project(e): RowChange[] {
     const d = e.data
     return [
