@@ -1,3 +1,4 @@
+import { type CatchUpOptions, CatchUpReads } from './catch-up-reads'
 import type { Position, ReadAllOptions, StoredEvent } from './event-store'
 import { START } from './event-store'
 
@@ -13,6 +14,8 @@ export interface SharedFeedOptions {
   keep?: number
   /** the least time between two reads at the head, in ms. @defaultValue 5 */
   minIntervalMs?: number
+  /** the reads of subscribers behind the window (CatchUpReads) */
+  behind?: CatchUpOptions
 }
 
 /**
@@ -26,7 +29,8 @@ export interface SharedFeedOptions {
  * The feed keeps the events it last read. A subscriber at a position inside
  * that window is served from memory; one at the head waits for the next shared
  * read, sent after its call and at most once per `minIntervalMs`; one behind the window (catching up, a
- * rebuild) reads the store itself. What a subscriber gets is exactly what
+ * rebuild) reads the store, in a convoy with the others catching up
+ * (CatchUpReads). What a subscriber gets is exactly what
  * `readAll` from its position would give: the tail reader's reads are
  * `readAll` calls, each continuing where the last one ended.
  */
@@ -44,22 +48,27 @@ export class SharedFeed {
   /** the read that goes out next; callers join it until then */
   private next: Promise<void> | undefined
   private lastReadAt = 0
+  private readonly behind: CatchUpReads
 
   constructor(
     private readonly readAll: (o: ReadAllOptions) => Promise<StoredEvent[]>,
     /** orders two positions of this store: < 0, 0 or > 0 */
     private readonly compare: (a: Position, b: Position) => number,
     private readonly opts: SharedFeedOptions = {},
-  ) {}
+  ) {
+    this.behind = new CatchUpReads(readAll, compare, opts.behind)
+  }
 
-  async read(options: ReadAllOptions = {}): Promise<StoredEvent[]> {
+  /** `reader`: the subscription asking, the same object for all its reads (it paces the others catching up) */
+  async read(options: ReadAllOptions = {}, reader?: object): Promise<StoredEvent[]> {
     const after = options.after ?? START
     const limit = options.limit ?? 1000
     // the first reader anchors the window
     if (this.head === undefined) this.start = this.head = after
     const cached = this.slice(after, limit)
+    if (cached === undefined && this.compare(after, this.head) < 0) return this.behind.read(after, limit, reader)
+    if (reader) this.behind.leave(reader)
     if (cached !== undefined && cached.length > 0) return cached
-    if (cached === undefined && this.compare(after, this.head) < 0) return this.readAll({ after, limit })
     // at the head, or ahead of it (a subscriber that read the store itself): read on, shared
     await this.advance()
     return this.slice(after, limit) ?? this.readAll({ after, limit })

@@ -169,3 +169,39 @@ t.test('every subscription of the store sees every event once, in order, through
     .map((e) => e.id)
   for (const list of seen) t.same(list, inOrder, 'each subscriber: all 320 events, once, in feed order')
 })
+
+t.test(
+  'subscriptions catching up behind the window read each batch of the store once, and each sees every event once, in order',
+  async (t) => {
+    class CountingStore extends PostgresEventStore {
+      readonly feedReads: ReadAllOptions[] = []
+      override async readAll(o: ReadAllOptions = {}): Promise<StoredEvent[]> {
+        this.feedReads.push(o)
+        return super.readAll(o)
+      }
+    }
+    const counting = new CountingStore({ pool: db.pool, notifier: db.notifier })
+    t.teardown(() => counting.close())
+    const mine = await appendVisible(60)
+    // a subscriber at the head (the hot path's cache) anchors the window after them: reading them is catching up
+    const atHead = counting.subscribe({ after: mine.at(-1)!.position }, async () => undefined)
+    await eventually(async () => counting.feedReads.length > 0)
+    const seen: string[][] = Array.from({ length: 8 }, () => [])
+    const subs = seen.map((list) =>
+      counting.subscribe({ after: mark, limit: 5, pollIntervalMs: 50 }, async (events) => {
+        for (const e of events) if (e.type === 'Fed') list.push(e.id)
+      }),
+    )
+    await eventually(async () => seen.every((l) => l.length >= 60), 15_000, 20)
+    await Promise.all([...subs, atHead].map((s) => s.stop()))
+    for (const list of seen)
+      t.same(
+        list,
+        mine.map((e) => e.id),
+        'all 60, once, in feed order',
+      )
+    const behind = counting.feedReads.filter((o) => o.limit === 5)
+    t.equal(new Set(behind.map((o) => o.after)).size, behind.length, 'no batch of 5 read twice')
+    t.equal(behind.length, 12, 'twelve batches, twelve reads, for eight subscriptions')
+  },
+)

@@ -220,8 +220,9 @@ export class PostgresEventStore implements EventStore {
   subscribe(options: SubscribeOptions, handler: BatchHandler): Subscription {
     decodePosition(options.after) // refuse a foreign position at once
     this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
+    const reader = {} // who asks, for the feed to pace the subscriptions catching up together
     return pollingSubscription(
-      (o) => this.feed.read(o),
+      (o) => this.feed.read(o, reader),
       { onWake: (fn) => this.onWake(fn), compare: comparePositions },
       options,
       handler,
