@@ -1,7 +1,12 @@
 import type { Position, ReadAllOptions, StoredEvent } from './event-store'
 
 export interface CatchUpOptions {
-  /** events kept for the readers behind the leader. @defaultValue 20000 */
+  /**
+   * events kept for the readers behind the one in front: two batches of a runner. More let the
+   * front run further ahead, and kept events outlive the young generation: an `all` process
+   * catching up a campus's event chain peaked at 404 MB with 5,000, 304-310 with 1,000 and
+   * 315-318 reading alone, at the same speed for both sizes. @defaultValue 1000
+   */
   keep?: number
   /** a reader that has not asked for this long has stopped catching up: nobody waits for it. @defaultValue 5000 */
   patienceMs?: number
@@ -47,14 +52,14 @@ export class CatchUpReads {
     private readonly compare: (a: Position, b: Position) => number,
     opts: CatchUpOptions = {},
   ) {
-    this.keep = opts.keep ?? 5_000
+    this.keep = opts.keep ?? 1_000
     this.patienceMs = opts.patienceMs ?? 5_000
   }
 
   /** `reader`: the subscription asking (one object for all its reads); without one, a read shares but paces nobody */
   async read(after: Position, limit: number, reader?: object): Promise<StoredEvent[]> {
     if (reader) this.at(reader, after)
-    const events = await this.batch(after, limit)
+    const events = await this.batch(after, limit, reader)
     if (reader && events.length === limit) this.at(reader, events[events.length - 1]!.position)
     else if (reader) this.leave(reader) // at the end of what the feed shows: not catching up any more
     return events
@@ -72,7 +77,7 @@ export class CatchUpReads {
     return true
   }
 
-  private async batch(after: Position, limit: number): Promise<StoredEvent[]> {
+  private async batch(after: Position, limit: number, reader?: object): Promise<StoredEvent[]> {
     // a batch is named by where it starts and how long it may be: runners of one process ask alike
     const key = `${limit}/${after}`
     for (let waited = false; ; waited = true) {
@@ -88,7 +93,7 @@ export class CatchUpReads {
         return events.length === limit ? events : this.readAll({ after, limit })
       }
       // while this one waited, another reader may have read the batch
-      if (!waited) await this.room(after, limit)
+      if (!waited) await this.room(after, limit, reader)
       else break
     }
     const read = this.readAll({ after, limit }).finally(() => this.pending.delete(key))
@@ -98,10 +103,15 @@ export class CatchUpReads {
     return events
   }
 
-  /** Waits, unless it is at the back, until `size` more events fit beside what readers behind still need. */
-  private async room(after: Position, size: number): Promise<void> {
+  /**
+   * Waits, unless it is at the back, until `size` more events fit beside what
+   * readers behind still need; a reader that leaves meanwhile (its
+   * subscription stopped) waits no more.
+   */
+  private async room(after: Position, size: number, reader: object | undefined): Promise<void> {
     const deadline = Date.now() + this.patienceMs
     for (;;) {
+      if (reader !== undefined && !this.readers.has(reader)) return
       const back = this.back()
       this.dropPassed(back)
       if (this.keptEvents + size <= this.keep || back === undefined || this.compare(after, back) <= 0) return

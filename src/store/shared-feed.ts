@@ -74,6 +74,11 @@ export class SharedFeed {
     return this.slice(after, limit) ?? this.readAll({ after, limit })
   }
 
+  /** `reader` reads no more (its subscription stopped): the others catching up do not wait for it */
+  leave(reader: object): void {
+    this.behind.leave(reader)
+  }
+
   /** the events after `after` held in memory; undefined when `after` is not in the window */
   private slice(after: Position, limit: number): StoredEvent[] | undefined {
     if (after === this.head) return []

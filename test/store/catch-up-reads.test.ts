@@ -92,6 +92,20 @@ t.test('the reader at the back never waits, and one that stops asking is left be
   t.equal(reads.length, 5, 'the batch it had not read was dropped meanwhile: it read that one by itself')
 })
 
+t.test('a reader waiting in front stops waiting once it leaves (its subscription stopped)', async (t) => {
+  const { start, events } = await sixteen()
+  const { convoy: c } = convoy()
+  const [slow, fast] = [{}, {}]
+  await c.read(start, 4, slow)
+  let after = start
+  for (let i = 0; i < 3; i++) after = (await c.read(after, 4, fast)).at(-1)!.position
+  const waiting = c.read(after, 4, fast)
+  t.equal(await settles(waiting), false, 'it waits for the slow one')
+  c.leave(fast)
+  t.equal(await settles(waiting), true, 'not once it has left')
+  t.same(ids(await waiting), ids(events.slice(12, 16)), 'with what readAll gives')
+})
+
 t.test('many readers catching up at once: each gets what readAll gives, and each batch is read once', async (t) => {
   const { start, events } = await sixteen()
   const { reads, convoy: c } = convoy()

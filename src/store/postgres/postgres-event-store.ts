@@ -221,13 +221,22 @@ export class PostgresEventStore implements EventStore {
     decodePosition(options.after) // refuse a foreign position at once
     this.unlisten ??= this.opts.notifier.listen(WAKE_CHANNEL, () => this.wakeLocal())
     const reader = {} // who asks, for the feed to pace the subscriptions catching up together
-    return pollingSubscription(
+    const subscription = pollingSubscription(
       (o) => this.feed.read(o, reader),
       { onWake: (fn) => this.onWake(fn), compare: comparePositions },
       options,
       handler,
       this.opts.onError,
     )
+    return {
+      ...subscription,
+      stop: () => {
+        const stopped = subscription.stop()
+        // after the stop is marked: a read waiting for readers behind ends now, and nobody waits for this one
+        this.feed.leave(reader)
+        return stopped
+      },
+    }
   }
 
   private onWake(fn: (position?: Position) => void): () => void {
