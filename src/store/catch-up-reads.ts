@@ -22,8 +22,8 @@ interface Kept {
  * a new deployment, a rebuild, an imported history), done once for all of
  * them. A projector building its read side from position 0 starts a dozen
  * runners at the same place with the same batch size; each reading the feed
- * for itself was half of the whole build's work on a campus's history (the
- * store's reads 120 of PostgreSQL's 260 s, docs/scaling.md).
+ * for itself was much of the whole build's work on a campus's history (the
+ * store's reads 120 of PostgreSQL's 277 s, docs/scaling.md).
  *
  * A full batch is final (the store's reads are gap-safe: no event can appear
  * among the positions a full batch covers), so it is kept, by the position it

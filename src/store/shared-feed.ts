@@ -1,4 +1,4 @@
-import { type CatchUpOptions, CatchUpReads } from './catch-up-reads'
+import { CatchUpReads } from './catch-up-reads'
 import type { Position, ReadAllOptions, StoredEvent } from './event-store'
 import { START } from './event-store'
 
@@ -14,8 +14,6 @@ export interface SharedFeedOptions {
   keep?: number
   /** the least time between two reads at the head, in ms. @defaultValue 5 */
   minIntervalMs?: number
-  /** the reads of subscribers behind the window (CatchUpReads) */
-  behind?: CatchUpOptions
 }
 
 /**
@@ -48,6 +46,7 @@ export class SharedFeed {
   /** the read that goes out next; callers join it until then */
   private next: Promise<void> | undefined
   private lastReadAt = 0
+  /** the reads of subscribers behind the window */
   private readonly behind: CatchUpReads
 
   constructor(
@@ -56,7 +55,7 @@ export class SharedFeed {
     private readonly compare: (a: Position, b: Position) => number,
     private readonly opts: SharedFeedOptions = {},
   ) {
-    this.behind = new CatchUpReads(readAll, compare, opts.behind)
+    this.behind = new CatchUpReads(readAll, compare)
   }
 
   /** `reader`: the subscription asking, the same object for all its reads (it paces the others catching up) */
