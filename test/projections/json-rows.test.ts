@@ -48,6 +48,12 @@ const rows = [
     doc: null,
     note: 'x',
   },
+  // JSON text of a scalar, of JSON's null, and an empty object: the driver parses the first two
+  // (the same columns in the same order as the rows above, or they would not go as one JSON text)
+  ...(['42', 'null', {}] as const).map((doc, i) => ({
+    ...{ k: `00000000-0000-4000-8000-00000000000${i + 4}`, at: null, label: null, n: i + 4, big: null },
+    ...{ flag: null, ratio: 0, doc, note: null },
+  })),
 ]
 
 let db: Db
@@ -75,8 +81,22 @@ t.test('every column type stores what the driver would store, and a conflict doe
   t.same(await dump('by_json'), await dump('by_values'))
   t.same(
     (await dump('by_json')).map((r) => r.doc),
-    [{ nested: { list: [1, 'two', null] }, text: 'a "quoted" word' }, { an: 'object', not: 'a string' }, null],
+    [
+      { nested: { list: [1, 'two', null] }, text: 'a "quoted" word' },
+      { an: 'object', not: 'a string' },
+      null,
+      42,
+      null,
+      {},
+    ],
     'a jsonb column holds the JSON, not a string of it',
+  )
+  t.same(
+    (
+      await sql<{ t: string | null }>`SELECT jsonb_typeof(doc) AS t FROM by_json ORDER BY k`.execute(db.kysely)
+    ).rows.map((r) => r.t),
+    ['object', 'object', null, 'number', 'null', 'object'],
+    "SQL's NULL where the row gave null, JSON's null where it gave the text 'null'",
   )
 
   // the same keys again: DO NOTHING keeps the first rows
