@@ -1,6 +1,6 @@
 import { type Db, openDb } from '../src/db/connection'
 import { consumers } from '../src/projections'
-import { hasDeferredIndexes } from '../src/projections/deferred-indexes'
+import { buildingNow } from '../src/projections/building'
 import { PgLeaderLocks } from '../src/projections/leader-lock'
 import type { Consumer } from '../src/projections/projection'
 import { ProjectionRunner, resetConsumer } from '../src/projections/runner'
@@ -11,17 +11,19 @@ import { bareFeedRead, fmt, type Row } from './lib'
 /** Every read model built from a history from position 0: the rate issue 18 asks of each. */
 export const BUILD_TARGET = 20_000
 
-/** Consumers from position 0 to the head and indexed, by runners as the projector drives them, all at once: seconds. */
+/** Consumers from position 0 to the head, indexed and analysed, by runners as the projector drives them, all at once: seconds. */
 async function build(url: string, db: Db, store: EventStore, built: Consumer[]): Promise<number> {
-  for (const consumer of built) await resetConsumer(db.kysely, consumer)
+  // no serving process to tell: the mark without the wait
+  for (const consumer of built) await resetConsumer(db.kysely, consumer, 0)
   const head = await store.head()
   const locks = new PgLeaderLocks(url)
   const started = performance.now()
   const runners = built.map((consumer) => new ProjectionRunner({ db: db.kysely, store, consumer, locks }).start())
   while (runners.some((runner) => store.compare(runner.position, head) < 0)) await new Promise((r) => setTimeout(r, 20))
-  // built means indexed too: a build that deferred its indexes has made them once this is false
-  for (const consumer of built)
-    while (await hasDeferredIndexes(db.kysely, consumer.name)) await new Promise((r) => setTimeout(r, 20))
+  // built means whole to a reader: the mark is lifted once the indexes a build deferred are made and its
+  // tables analysed (resetConsumer above marked every one of them)
+  const names = built.map((c) => c.name)
+  while ((await buildingNow(db.kysely)).some((n) => names.includes(n))) await new Promise((r) => setTimeout(r, 20))
   const s = (performance.now() - started) / 1000
   await Promise.all(runners.map((runner) => runner.stop()))
   await locks.close()

@@ -45,6 +45,7 @@ import {
   listenForWaitingReaders,
   readerWaiting,
 } from './projections/checkpoint-announcements'
+import { BUILD_WATCH_MS, BuildWatch, buildNoticeMs, buildingNow } from './projections/building'
 import { CheckpointBoard } from './projections/checkpoint-board'
 import { consumers } from './projections/index'
 import { type LeaderLocks, LocalLeaderLocks, PgLeaderLocks } from './projections/leader-lock'
@@ -86,6 +87,8 @@ export interface Runtime {
   readonly runners: ProjectionRunner[]
   /** how far every read model has come, as this process knows it (read-your-writes) */
   readonly board: CheckpointBoard
+  /** the read models being built from position 0, which the routes that read them wait out (serving roles) */
+  readonly builds: BuildWatch | undefined
   /** each signed-in session's last write */
   readonly sessionPositions: SessionPositions
   /** each dependency as this process sees it now (GET /ready) */
@@ -102,6 +105,8 @@ export interface RuntimeOverrides {
   pollIntervalMs?: number
   /** how often a standby runner tries to take the lead. @defaultValue 1000 */
   lockRetryMs?: number
+  /** how often a serving process reads which read models are being built; a build waits two of these after marking itself. @defaultValue 1000 */
+  buildWatchMs?: number
 }
 
 const systemSources: Sources = { now: () => new Date(), uuid: () => randomUUID() }
@@ -209,6 +214,8 @@ export async function createRuntime(
         })
       : new MemorySessionPositions()
   const announcer = runsProjector(role) ? new CheckpointAnnouncer(db.notifier, { onError: onDbError }) : undefined
+  const watchMs = overrides.buildWatchMs ?? BUILD_WATCH_MS
+  const builds = serves ? await BuildWatch.start(() => buildingNow(db.kysely), watchMs) : undefined
 
   const locks: LeaderLocks = db.connectionString ? new PgLeaderLocks(db.connectionString) : new LocalLeaderLocks()
   const runners = runsProjector(role)
@@ -221,6 +228,7 @@ export async function createRuntime(
             locks,
             pollIntervalMs: overrides.pollIntervalMs,
             lockRetryMs: overrides.lockRetryMs,
+            buildNoticeMs: buildNoticeMs(watchMs),
             onError: (err, name) => {
               metrics.projectionErrors.inc({ projection: name })
               logger.error({ err, projection: name }, 'projection batch failed; retrying')
@@ -235,6 +243,8 @@ export async function createRuntime(
               board.advance(name, at)
               announcer?.announce(name, at)
             },
+            // this process's own builds are known at once; the other processes' within buildWatchMs
+            onBuildChange: () => void builds?.refresh().catch(() => undefined),
           }),
       )
     : []
@@ -266,6 +276,7 @@ export async function createRuntime(
     denials,
     runners,
     board,
+    builds,
     sessionPositions,
     async checkDependencies() {
       const [database, eventStore, redisState] = await Promise.all([
@@ -286,6 +297,7 @@ export async function createRuntime(
       await unlistenWaiting?.()
       await announcer?.close()
       await unlistenCheckpoints?.()
+      builds?.stop()
       await sessionPositions.close()
       await scheduler?.close().catch(() => undefined)
       await locks.close()

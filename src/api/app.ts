@@ -91,6 +91,7 @@ export async function buildApp(runtime: Runtime, options: AppOptions = {}): Prom
   registerConsistency(app, {
     store: runtime.store,
     board: runtime.board,
+    builds: runtime.builds,
     sessions: runtime.sessionPositions,
     metrics: runtime.metrics,
     timeoutMs: config.readYourWritesTimeoutMs,

@@ -71,6 +71,11 @@ export const errors = {
   ),
   internal: define(500, 'internal_error', 'Internal Server Error'),
   unavailable: define(503, 'unavailable', 'A dependency is unavailable; retry later'),
+  readModelBuilding: define(
+    503,
+    'read_model_building',
+    'What this route reads is being built from the history; retry later',
+  ),
 } as const
 
 /**

@@ -142,6 +142,8 @@ export interface ProjectionCheckpointsTable {
   updated_at: Generated<Date>
   /** CREATE INDEX statements of the indexes its tables go without while it builds (projections/deferred-indexes.ts) */
   deferred_indexes: Generated<string[] | null>
+  /** when its build from position 0 began, while its tables hold only part of the history (projections/building.ts) */
+  building_since: Generated<Date | null>
 }
 
 export interface NotificationsTable {

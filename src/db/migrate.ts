@@ -20,6 +20,7 @@ import * as read0016 from './migrations/read/0016_club_events_held'
 import * as read0017 from './migrations/read/0017_member_marks'
 import * as read0018 from './migrations/read/0018_deferred_indexes'
 import * as read0019 from './migrations/read/0019_club_calendar'
+import * as read0020 from './migrations/read/0020_building'
 
 /**
  * Migrations are listed here rather than read from a folder, so they work the
@@ -49,6 +50,7 @@ const readMigrations: Record<string, Migration> = {
   '0017_member_marks': read0017,
   '0018_deferred_indexes': read0018,
   '0019_club_calendar': read0019,
+  '0020_building': read0020,
 }
 
 /** The bytes of stored files: in PostgreSQL whichever event store holds the events. */

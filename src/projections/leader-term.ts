@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { Position, StoredEvent } from '../store/event-store'
 import { START } from '../store/event-store'
+import { markBuilding, markBuilt } from './building'
 import { deferIndexes, restoreIndexes } from './deferred-indexes'
 import type { Consumer, MissedIncrement } from './projection'
 import { analyzeTables } from './table-statistics'
@@ -22,6 +23,10 @@ export interface TermOptions {
   onDone: (events: StoredEvent[], missed: MissedIncrement[]) => void
   /** a write failed with nothing waiting to see it: end the subscription now */
   onFailure: () => void
+  /** how long a build waits after marking itself, before its first write (building.ts) */
+  noticeMs: number
+  /** a build from position 0 began or ended (building.ts), once committed */
+  onBuildChange?: () => void
 }
 
 /**
@@ -54,6 +59,8 @@ export class LeaderTerm {
     checkpoint: Position,
     /** indexes a build deferred (an earlier term's, one that crashed): made again once caught up */
     private deferred: boolean,
+    /** the checkpoint row says a build is under way (building.ts): a reset's, or an earlier term's that crashed */
+    private partial = false,
   ) {
     this.committed = this.expected = checkpoint
     this.fromStart = checkpoint === START
@@ -71,8 +78,17 @@ export class LeaderTerm {
   async onBatch(events: StoredEvent[]): Promise<void> {
     const idle = (await this.opts.consumer.wants?.(events)) === false
     // a short first batch is a small history read whole: nothing worth analysing after it
-    if (this.fromStart && !this.short(events)) this.building = true
+    const build = this.fromStart && !this.short(events)
+    if (build) this.building = true
     this.fromStart = false
+    // readers are turned away from the partial tables before the first row is written, until caught up
+    // (a reactor has no tables to be partial); a write of its own, so that no tick takes the wait for the end
+    if (build && !this.partial && (this.opts.consumer.tables?.length ?? 0) > 0)
+      this.write(async () => {
+        await markBuilding(this.opts.db, this.opts.consumer.name, this.opts.noticeMs)
+        this.partial = true
+        this.opts.onBuildChange?.()
+      })
     await this.writing
     this.lastBatchAt = Date.now()
     if (idle && Date.now() - this.writtenAt < this.opts.idleCheckpointMs) return this.done(events, [])
@@ -80,8 +96,10 @@ export class LeaderTerm {
     const last = events[events.length - 1]!.position
     this.expected = last
     this.writtenAt = Date.now()
-    // a full first batch from position 0: a build, worth making the indexes once at the end
-    const defer = this.opts.consumer.deferIndexes === true && from === START && !this.short(events) && !idle
+    // a build's first batch that writes (those before it held nothing for the consumer, and may have
+    // been checkpointed while the build marked itself): worth making the indexes once at the end
+    const defer =
+      this.opts.consumer.deferIndexes === true && this.building && !this.deferred && !idle && !this.short(events)
     this.write(async () => {
       const missed = await this.apply(from, events, !idle, defer)
       this.committed = last
@@ -100,7 +118,11 @@ export class LeaderTerm {
 
   /** Now and then, from the runner's watch: a build that ended on a full batch is caught up once no batch has come for a while. */
   tick(): void {
-    if ((this.deferred || this.building) && !this.writing && Date.now() - this.lastBatchAt >= this.opts.quietMs)
+    if (
+      (this.deferred || this.building || this.partial) &&
+      !this.writing &&
+      Date.now() - this.lastBatchAt >= this.opts.quietMs
+    )
       this.caughtUp()
   }
 
@@ -128,6 +150,14 @@ export class LeaderTerm {
     if (this.building) {
       this.building = false
       this.write(() => analyzeTables(db, consumer.tables ?? []))
+    }
+    // last: readers come back to tables with their indexes and statistics
+    if (this.partial) {
+      this.partial = false
+      this.write(async () => {
+        await markBuilt(db, consumer.name)
+        this.opts.onBuildChange?.()
+      })
     }
   }
 

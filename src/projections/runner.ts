@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database'
 import type { EventStore, Position, StoredEvent, Subscription } from '../store/event-store'
 import { START } from '../store/event-store'
+import { buildNoticeMs, markBuilding } from './building'
 import { CheckpointMoved, LeaderTerm } from './leader-term'
 import type { LeaderLocks } from './leader-lock'
 import type { Consumer, MissedIncrement } from './projection'
@@ -28,6 +29,10 @@ export interface RunnerOptions {
   onApplied?: (consumer: string, events: StoredEvent[]) => void
   /** after a committed batch whose increments found no row (a log line and a metric) */
   onMissed?: (consumer: string, missed: MissedIncrement[]) => void
+  /** how long a build waits after marking itself, before its first write (building.ts). @defaultValue buildNoticeMs() */
+  buildNoticeMs?: number
+  /** a build from position 0 began or ended, once committed (building.ts) */
+  onBuildChange?: (consumer: string) => void
 }
 
 class SteppedDown extends Error {}
@@ -107,8 +112,10 @@ export class ProjectionRunner {
           continue
         }
         this.leading = true
-        const { position: checkpoint, deferredIndexes } = await loadCheckpoint(this.opts.db, this.name)
+        const { position: checkpoint, deferredIndexes, building } = await loadCheckpoint(this.opts.db, this.name)
         const deferred = this.opts.consumer.deferIndexes === true && deferredIndexes
+        // a reset (or a crashed build) left the mark: this process's readers learn of it now
+        if (building) this.opts.onBuildChange?.(this.name)
         const limit = this.opts.batchSize ?? 500
         const checkMs = this.opts.checkpointCheckMs ?? 1000
         const term = new LeaderTerm(
@@ -124,9 +131,12 @@ export class ProjectionRunner {
               this.opts.onApplied?.(this.name, events)
             },
             onFailure: () => void this.subscription?.stop(),
+            noticeMs: this.opts.buildNoticeMs ?? buildNoticeMs(),
+            onBuildChange: () => this.opts.onBuildChange?.(this.name),
           },
           checkpoint,
           deferred,
+          building,
         )
         this.applied = checkpoint
         if (this.stopped) break
@@ -183,13 +193,13 @@ export async function loadCheckpoints(db: Kysely<Database>): Promise<Record<stri
 
 /**
  * The checkpoint row a leadership starts from (made at position 0 if there is
- * none): where the consumer stands, and whether a build left indexes to make
- * again (deferred-indexes.ts).
+ * none): where the consumer stands, whether a build left indexes to make
+ * again (deferred-indexes.ts), and whether one is under way (building.ts).
  */
 export async function loadCheckpoint(
   db: Kysely<Database>,
   name: string,
-): Promise<{ position: Position; deferredIndexes: boolean }> {
+): Promise<{ position: Position; deferredIndexes: boolean; building: boolean }> {
   await db
     .insertInto('projection_checkpoints')
     .values({ name, position: START })
@@ -197,10 +207,14 @@ export async function loadCheckpoint(
     .execute()
   const row = await db
     .selectFrom('projection_checkpoints')
-    .select(['position', 'deferred_indexes'])
+    .select(['position', 'deferred_indexes', 'building_since'])
     .where('name', '=', name)
     .executeTakeFirstOrThrow()
-  return { position: row.position, deferredIndexes: (row.deferred_indexes?.length ?? 0) > 0 }
+  return {
+    position: row.position,
+    deferredIndexes: (row.deferred_indexes?.length ?? 0) > 0,
+    building: row.building_since !== null,
+  }
 }
 
 /** The checkpoint as stored, undefined when there is no row: a read that takes no lock. */
@@ -216,9 +230,21 @@ async function storedCheckpoint(db: Kysely<Database>, name: string): Promise<Pos
 /**
  * Empties a consumer's tables and puts its checkpoint back to the start, in
  * one transaction. A runner that is live fails its next compare-and-set and
- * starts again from position 0, so this is safe while everything runs.
+ * starts again from position 0, so this is safe while everything runs. Its
+ * tables are partial until that runner has caught up: it marks the read
+ * model first, so that readers are turned away meanwhile (building.ts).
  */
-export async function resetConsumer(db: Kysely<Database>, consumer: Consumer): Promise<void> {
+export async function resetConsumer(
+  db: Kysely<Database>,
+  consumer: Consumer,
+  noticeMs = buildNoticeMs(),
+): Promise<void> {
+  await db
+    .insertInto('projection_checkpoints')
+    .values({ name: consumer.name, position: START })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  await markBuilding(db, consumer.name, noticeMs)
   await db.transaction().execute(async (trx) => {
     for (const table of consumer.tables ?? []) await sql`TRUNCATE ${sql.table(table)}`.execute(trx)
     await trx

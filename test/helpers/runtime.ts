@@ -56,6 +56,8 @@ export async function testRuntime(t: Teardown, opts: TestRuntimeOptions = {}): P
     inMemory: true,
     pollIntervalMs: 20,
     lockRetryMs: 200,
+    // a build marks itself and waits two of these before it writes: a test's builds are small
+    buildWatchMs: 50,
     ...opts,
   })
   return runtime

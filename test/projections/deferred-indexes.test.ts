@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import t from 'tap'
-import { openDb, type Db } from '../../src/db/connection'
 import type { Database } from '../../src/db/database'
-import { migrateEventStore, migrateReadModel } from '../../src/db/migrate'
 import type { DomainEvent } from '../../src/domain/decider'
 import { projectionConsumer } from '../../src/projections/apply'
 import { consumers } from '../../src/projections'
 import { deferIndexes, hasDeferredIndexes, restoreIndexes } from '../../src/projections/deferred-indexes'
-import { PgLeaderLocks } from '../../src/projections/leader-lock'
 import type { Consumer } from '../../src/projections/projection'
-import { ProjectionRunner, type RunnerOptions } from '../../src/projections/runner'
 import { START } from '../../src/store/event-store'
 import { PostgresEventStore } from '../../src/store/postgres/postgres-event-store'
 import { analysed } from '../helpers/db'
 import { eventually } from '../helpers/eventually'
-import { createTestDatabase } from '../helpers/services'
+import { BuildDb } from '../helpers/build-db'
 
 /**
  * A build from position 0 may go without its tables' secondary indexes and
@@ -28,37 +24,17 @@ interface Built {
   [table: string]: { id: string; kind: string; n: number; seen: number }
 }
 
-let db: Db
-let url: string
-let store: PostgresEventStore
-let cleanups: (() => Promise<unknown>)[] = []
-
-t.before(async () => {
-  url = await createTestDatabase(t, async () => {
-    for (const c of cleanups) await c().catch(() => undefined)
-    await store?.close()
-    await db?.close()
-  })
-  db = await openDb({ databaseUrl: url, dataDir: '', poolSize: 10 })
-  await migrateEventStore(db.kysely)
-  await migrateReadModel(db.kysely)
-  store = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
-})
-
-t.afterEach(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined)
-  cleanups = []
-})
+const b = new BuildDb(t)
 
 /** A fresh table and a consumer of `type` events into it; `defer` as the projection would declare it. */
 async function fixture(defer: boolean) {
   const table = `built_${randomUUID().slice(0, 8)}`
   const type = `Built_${table}`
   await sql`CREATE TABLE ${sql.id(table)} (id uuid PRIMARY KEY, kind text NOT NULL, n int NOT NULL, seen int NOT NULL)`.execute(
-    db.kysely,
+    b.db.kysely,
   )
-  await sql`CREATE INDEX ${sql.id(`${table}_by_kind`)} ON ${sql.id(table)} (kind, n)`.execute(db.kysely)
-  await sql`CREATE INDEX ${sql.id(`${table}_odd`)} ON ${sql.id(table)} (n) WHERE n % 2 = 1`.execute(db.kysely)
+  await sql`CREATE INDEX ${sql.id(`${table}_by_kind`)} ON ${sql.id(table)} (kind, n)`.execute(b.db.kysely)
+  await sql`CREATE INDEX ${sql.id(`${table}_odd`)} ON ${sql.id(table)} (n) WHERE n % 2 = 1`.execute(b.db.kysely)
   const inner = projectionConsumer<DomainEvent<string, { n: number }>, Built>({
     name: table,
     tables: [table],
@@ -87,37 +63,9 @@ const indexes = async (k: Kysely<Database>, table: string) =>
     }>`SELECT indexdef AS def FROM pg_indexes WHERE tablename = ${table} ORDER BY indexname`.execute(k)
   ).rows.map((r) => r.def)
 
-async function append(type: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i += 20)
-    await Promise.all(
-      Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-        store.append(`built-${randomUUID()}`, [{ id: randomUUID(), type, data: { n: i + j }, metadata: {} }], {
-          expectedRevision: 'no_stream',
-        }),
-      ),
-    )
-  // the feed is gap-safe cluster-wide: a transaction another test file holds open keeps some of them out
-  // of reach, and a build's first batch cut short that way is the live feed's, which defers nothing
-  await eventually(async () => (await store.readAll({ after: START, limit: 1_000_000 })).length === (await stored()))
-}
-
-function runner(consumer: Consumer, extra: Partial<RunnerOptions> = {}): ProjectionRunner {
-  const locks = new PgLeaderLocks(url)
-  const r = new ProjectionRunner({ db: db.kysely, store, consumer, locks, pollIntervalMs: 50, ...extra })
-  cleanups.push(async () => {
-    await r.stop()
-    await locks.close()
-  })
-  return r.start()
-}
-
 /** The runner has applied every event of `table` and made again whatever it deferred. */
 async function built(table: string, count: number): Promise<void> {
-  await eventually(
-    async () =>
-      Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.id(table)}`.execute(db.kysely)).rows[0]!.n) ===
-        count && !(await hasDeferredIndexes(db.kysely, table)),
-  )
+  await eventually(async () => (await b.rows(table)) === count && !(await hasDeferredIndexes(b.db.kysely, table)))
 }
 
 const seenBy = async (table: string) =>
@@ -125,96 +73,92 @@ const seenBy = async (table: string) =>
     await sql<{
       seen: number
       rows: string
-    }>`SELECT seen, count(*) AS rows FROM ${sql.id(table)} GROUP BY seen ORDER BY seen`.execute(db.kysely)
+    }>`SELECT seen, count(*) AS rows FROM ${sql.id(table)} GROUP BY seen ORDER BY seen`.execute(b.db.kysely)
   ).rows.map((r) => ({ seen: r.seen, rows: Number(r.rows) }))
-
-/** events in the store: what a build from position 0 reads */
-const stored = async () =>
-  Number((await sql<{ n: string }>`SELECT count(*) AS n FROM es_events`.execute(db.kysely)).rows[0]!.n)
 
 t.test(
   'a build from position 0 goes without the secondary indexes and makes them again, the same, once caught up',
   async (t) => {
     const { table, type, consumer } = await fixture(true)
-    const before = await indexes(db.kysely, table)
+    const before = await indexes(b.db.kysely, table)
     t.equal(before.length, 3)
-    await append(type, 95)
+    await b.append(type, 95)
     // caught up when a batch comes short (95 = 4 × 20 + 15), not after a quiet minute
-    runner(consumer, { batchSize: 20, checkpointCheckMs: 60_000 })
+    b.runner(consumer, { batchSize: 20, checkpointCheckMs: 60_000 })
     await built(table, 95)
-    t.same(await indexes(db.kysely, table), before, 'the same three indexes, by definition')
+    t.same(await indexes(b.db.kysely, table), before, 'the same three indexes, by definition')
     const seen = await seenBy(table)
     // the first batch at least (a transaction held open elsewhere may cut a later one short, which ends the build early)
     t.equal(seen[0]!.seen, 1, 'the build saw only the unique key')
     t.ok(seen[0]!.rows >= 20, 'a full batch at least')
     const { rows } = await sql<{ ok: boolean }>`SELECT bool_and(indisvalid AND indisready) AS ok FROM pg_index
-                       WHERE indrelid = to_regclass(${table})`.execute(db.kysely)
+                       WHERE indrelid = to_regclass(${table})`.execute(b.db.kysely)
     t.equal(rows[0]!.ok, true, 'each index valid and ready')
   },
 )
 
 t.test('a projection that does not say it may keeps its indexes through a build', async (t) => {
   const { table, type, consumer } = await fixture(false)
-  await append(type, 30)
-  runner(consumer, { batchSize: 20 })
+  await b.append(type, 30)
+  b.runner(consumer, { batchSize: 20 })
   await built(table, 30)
   t.same(await seenBy(table), [{ seen: 3, rows: 30 }])
 })
 
 t.test('a build analyses its tables once caught up, indexes deferred or not', async (t) => {
   const { table, type, consumer } = await fixture(false)
-  await append(type, 30)
+  await b.append(type, 30)
   // a store of its own, as below: where the test store's window ends a batch may come short, and
   // "caught up" would come before this test's events (an empty table has no statistics to gather)
-  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
-  runner(consumer, { store: own, batchSize: 20 })
+  const own = new PostgresEventStore({ pool: b.db.pool, notifier: b.db.notifier })
+  b.runner(consumer, { store: own, batchSize: 20 })
   await built(table, 30)
-  await eventually(() => analysed(db.kysely, table))
+  await eventually(() => analysed(b.db.kysely, table))
   t.pass('the planner has statistics on its columns')
 })
 
 t.test('a runner whose first batch is short (a small history, or the live feed) analyses nothing', async (t) => {
   const { table, type, consumer } = await fixture(false)
-  await append(type, 10)
+  await b.append(type, 10)
   // its own store: its first batch is the whole store, this test's events with it
-  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
-  runner(consumer, { store: own, batchSize: 1_000_000, checkpointCheckMs: 20 })
+  const own = new PostgresEventStore({ pool: b.db.pool, notifier: b.db.notifier })
+  b.runner(consumer, { store: own, batchSize: 1_000_000, checkpointCheckMs: 20 })
   await built(table, 10)
   // quiet ticks pass, and so would an ANALYZE once queued
   await new Promise((r) => setTimeout(r, 300))
-  t.notOk(await analysed(db.kysely, table))
+  t.notOk(await analysed(b.db.kysely, table))
 })
 
 t.test('a build that ends on a full batch makes its indexes once the feed has been quiet a while', async (t) => {
   const { table, type, consumer } = await fixture(true)
-  const before = await indexes(db.kysely, table)
+  const before = await indexes(b.db.kysely, table)
   // the store's events, a whole number of batches of 20: the build's last batch is full
-  const count = 40 + ((20 - ((await stored()) % 20)) % 20)
-  await append(type, count)
-  t.equal((await stored()) % 20, 0)
+  const count = 40 + ((20 - ((await b.stored()) % 20)) % 20)
+  await b.append(type, count)
+  t.equal((await b.stored()) % 20, 0)
   // a store of its own: the test's store keeps the feed's last 1,000 events in memory, and where
   // that window ends a batch may come short; this one reads from the start in whole batches
-  const own = new PostgresEventStore({ pool: db.pool, notifier: db.notifier })
-  runner(consumer, { store: own, batchSize: 20, checkpointCheckMs: 50 })
+  const own = new PostgresEventStore({ pool: b.db.pool, notifier: b.db.notifier })
+  b.runner(consumer, { store: own, batchSize: 20, checkpointCheckMs: 50 })
   await built(table, count)
-  t.same(await indexes(db.kysely, table), before)
+  t.same(await indexes(b.db.kysely, table), before)
   t.equal((await seenBy(table))[0]!.seen, 1, 'deferred')
-  await eventually(() => analysed(db.kysely, table))
+  await eventually(() => analysed(b.db.kysely, table))
   t.pass('analysed too, with no short batch to say it caught up')
 })
 
 t.test('indexes a crashed build left deferred are made by the next runner once it has caught up', async (t) => {
   const { table, type, consumer } = await fixture(true)
-  const before = await indexes(db.kysely, table)
-  await append(type, 10)
+  const before = await indexes(b.db.kysely, table)
+  await b.append(type, 10)
   // as a build that crashed would leave it: indexes gone and listed on its checkpoint row
-  await db.kysely.insertInto('projection_checkpoints').values({ name: table, position: START }).execute()
-  await db.kysely.transaction().execute((trx) => deferIndexes(trx, table, [table]))
-  t.equal((await indexes(db.kysely, table)).length, 1)
-  t.ok(await hasDeferredIndexes(db.kysely, table))
-  runner(consumer, { batchSize: 500 })
+  await b.db.kysely.insertInto('projection_checkpoints').values({ name: table, position: START }).execute()
+  await b.db.kysely.transaction().execute((trx) => deferIndexes(trx, table, [table]))
+  t.equal((await indexes(b.db.kysely, table)).length, 1)
+  t.ok(await hasDeferredIndexes(b.db.kysely, table))
+  b.runner(consumer, { batchSize: 500 })
   await built(table, 10)
-  t.same(await indexes(db.kysely, table), before)
+  t.same(await indexes(b.db.kysely, table), before)
 })
 
 t.test(
@@ -225,19 +169,19 @@ t.test(
     t.same(deferring.map((c) => c.name).sort(), ['attendance_records', 'audit_log'])
     for (const c of deferring) {
       const tables = c.tables ?? []
-      const before = (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat()
-      await db.kysely.insertInto('projection_checkpoints').values({ name: c.name, position: START }).execute()
-      await db.kysely.transaction().execute((trx) => deferIndexes(trx, c.name, tables))
-      const during = (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat()
+      const before = (await Promise.all(tables.map((table) => indexes(b.db.kysely, table)))).flat()
+      await b.db.kysely.insertInto('projection_checkpoints').values({ name: c.name, position: START }).execute()
+      await b.db.kysely.transaction().execute((trx) => deferIndexes(trx, c.name, tables))
+      const during = (await Promise.all(tables.map((table) => indexes(b.db.kysely, table)))).flat()
       t.same(
         during,
         before.filter((d) => d.startsWith('CREATE UNIQUE INDEX')),
         `${c.name}: only its unique keys during a build`,
       )
       t.ok(during.length > 0 && during.length < before.length, `${c.name}: some go, some stay`)
-      await restoreIndexes(db.kysely, c.name)
+      await restoreIndexes(b.db.kysely, c.name)
       t.same(
-        (await Promise.all(tables.map((table) => indexes(db.kysely, table)))).flat(),
+        (await Promise.all(tables.map((table) => indexes(b.db.kysely, table)))).flat(),
         before,
         `${c.name}: all back`,
       )

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { SessionPositions } from '../../platform/session-positions'
 import type { Metrics } from '../../platform/metrics'
+import type { BuildWatch } from '../../projections/building'
 import type { CheckpointBoard } from '../../projections/checkpoint-board'
 import type { ReadModel } from '../../projections/index'
 import type {
@@ -46,6 +47,8 @@ const READ_DOC = `A ${CONSISTENCY_TOKEN} from an earlier write: the answer waits
 export interface ConsistencyDeps {
   store: EventStore
   board: CheckpointBoard
+  /** the read models being built from position 0: their routes answer 503 meanwhile */
+  builds?: BuildWatch
   sessions: SessionPositions
   metrics: Metrics
   /** READ_YOUR_WRITES_TIMEOUT_MS */
@@ -61,7 +64,7 @@ export interface ConsistencyDeps {
  * answers with what they have and says so.
  */
 export function registerConsistency(app: App, deps: ConsistencyDeps): void {
-  const { store, board, sessions, metrics, timeoutMs } = deps
+  const { store, board, builds, sessions, metrics, timeoutMs } = deps
   app.decorateRequest('written', undefined)
   app.decorateRequest('tracked', function tracked<D extends { store: EventStore }>(this: FastifyRequest, d: D): D {
     return { ...d, store: new NotingStore(this, d.store) }
@@ -89,6 +92,9 @@ export function registerConsistency(app: App, deps: ConsistencyDeps): void {
   app.addHook('preHandler', (request, reply, done) => {
     const reads = request.routeOptions.config.reads
     if (!reads?.length) return done()
+    // a table being built from position 0 holds part of the history: no answer beats a wrong one
+    const building = builds?.among(reads) ?? []
+    if (building.length > 0) return done(stillBuilding(building))
     waitForWrites(request, reply, reads).then(() => done(), done)
   })
 
@@ -183,6 +189,16 @@ async function positionWanted(
   if (last === undefined) return token
   return store.compare(token, last) >= 0 ? token : last
 }
+
+/** How long a client waits before asking again: a campus's read side builds in a few minutes (docs/scaling.md). */
+const BUILD_RETRY_SECONDS = 5
+
+const stillBuilding = (names: string[]) =>
+  errors.readModelBuilding(
+    { building: names },
+    { 'retry-after': String(BUILD_RETRY_SECONDS) },
+    `Being built from the start of the history, and not yet whole: ${names.join(', ')}. Retry in a few seconds`,
+  )
 
 const badToken = () =>
   errors.validation(undefined, undefined, `${CONSISTENCY_TOKEN} is not a position this service handed out`)
