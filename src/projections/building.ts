@@ -9,7 +9,7 @@ import type { Database } from '../db/database'
  * meanwhile (api/plugins/consistency.ts).
  *
  * The mark is committed before the build writes its first row or the reset
- * empties the tables, and they wait BUILD_NOTICE_MS first: every serving
+ * empties the tables, and they wait buildNoticeMs() first: every serving
  * process reads the marks every BUILD_WATCH_MS, so each has seen it before
  * its readers could see a partial table. A campus's build takes minutes; the
  * wait is two seconds of it.
@@ -45,8 +45,8 @@ export async function buildingNow(db: Kysely<Database>): Promise<string[]> {
 
 /**
  * What a serving process knows of the builds under way: the checkpoint rows
- * read at start and again every `intervalMs`. A build is seen within that
- * time of its first batch; it lasts minutes at a campus's size. A failed read
+ * read at start and again every `intervalMs`, within which a new mark is
+ * seen (a build waits two of these after marking itself). A failed read
  * keeps what was known.
  */
 export class BuildWatch {
