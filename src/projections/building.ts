@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database'
+import { START } from '../store/event-store'
 
 /**
  * A read model being built from position 0 (a new deployment over a history,
@@ -20,9 +21,14 @@ export const BUILD_WATCH_MS = 1000
 /** how long a build or a reset waits after its mark, before it writes: two of a watch's reads */
 export const buildNoticeMs = (watchMs = BUILD_WATCH_MS) => 2 * watchMs
 
-/** Marks `consumer` as being built, in a transaction of its own, and waits until every serving process knows. */
+/**
+ * Marks `consumer` as being built, in a transaction of its own (its checkpoint
+ * row made at position 0 if there is none), and waits until every serving
+ * process knows.
+ */
 export async function markBuilding(db: Kysely<Database>, consumer: string, noticeMs: number): Promise<void> {
-  await sql`UPDATE projection_checkpoints SET building_since = coalesce(building_since, now()) WHERE name = ${consumer}`.execute(
+  await sql`INSERT INTO projection_checkpoints (name, position, building_since) VALUES (${consumer}, ${START}, now())
+            ON CONFLICT (name) DO UPDATE SET building_since = coalesce(projection_checkpoints.building_since, now())`.execute(
     db,
   )
   await new Promise((r) => setTimeout(r, noticeMs))
@@ -49,6 +55,8 @@ export async function buildingNow(db: Kysely<Database>): Promise<string[]> {
  * seen (a build waits two of these after marking itself). A failed read
  * keeps what was known.
  */
+const NONE: readonly string[] = []
+
 export class BuildWatch {
   private names = new Set<string>()
   private timer: NodeJS.Timeout | undefined
@@ -67,9 +75,9 @@ export class BuildWatch {
     this.names = new Set(await this.read())
   }
 
-  /** those of `reads` being built now */
-  among(reads: readonly string[]): string[] {
-    if (this.names.size === 0) return []
+  /** those of `reads` being built now (outside a build: one size check, no allocation) */
+  among(reads: readonly string[]): readonly string[] {
+    if (this.names.size === 0) return NONE
     return reads.filter((r) => this.names.has(r))
   }
 

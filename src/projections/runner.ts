@@ -239,11 +239,6 @@ export async function resetConsumer(
   consumer: Consumer,
   noticeMs = buildNoticeMs(),
 ): Promise<void> {
-  await db
-    .insertInto('projection_checkpoints')
-    .values({ name: consumer.name, position: START })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute()
   await markBuilding(db, consumer.name, noticeMs)
   await db.transaction().execute(async (trx) => {
     for (const table of consumer.tables ?? []) await sql`TRUNCATE ${sql.table(table)}`.execute(trx)

@@ -93,8 +93,8 @@ export function registerConsistency(app: App, deps: ConsistencyDeps): void {
     const reads = request.routeOptions.config.reads
     if (!reads?.length) return done()
     // a table being built from position 0 holds part of the history: no answer beats a wrong one
-    const building = builds?.among(reads) ?? []
-    if (building.length > 0) return done(stillBuilding(building))
+    const building = builds?.among(reads)
+    if (building?.length) return done(stillBuilding(building))
     waitForWrites(request, reply, reads).then(() => done(), done)
   })
 
@@ -193,7 +193,7 @@ async function positionWanted(
 /** How long a client waits before asking again: a campus's read side builds in a few minutes (docs/scaling.md). */
 const BUILD_RETRY_SECONDS = 5
 
-const stillBuilding = (names: string[]) =>
+const stillBuilding = (names: readonly string[]) =>
   errors.readModelBuilding(
     { building: names },
     { 'retry-after': String(BUILD_RETRY_SECONDS) },
